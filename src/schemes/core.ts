@@ -1,0 +1,70 @@
+import { diagnose } from './diagnose.js';
+import { usage } from './errors.js';
+import { nowSeconds, toBuffer } from './hmac.js';
+import { detectScheme, getScheme, schemes } from './registry.js';
+import type { Delivery, Invalid, Scheme, SignedHeaders, SignInput, Verdict, VerifyInput } from './types.js';
+
+const resolve = (scheme: string | Scheme): Scheme => (typeof scheme === 'string' ? getScheme(scheme) : scheme);
+
+/** The headers the provider would send with `input.body`. Throws a WhkError on misuse. */
+export function sign(scheme: string | Scheme, input: SignInput): SignedHeaders {
+  if (input.secrets.length === 0) throw usage('no_secret', 'no secret: pass --secret, --secret-file or set WHK_SECRET');
+  return resolve(scheme).sign(input);
+}
+
+/** Lower-cases header names; repeated headers are joined with ", " as node:http does. */
+export function normalizeHeaders(headers: VerifyInput['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    const key = k.toLowerCase();
+    const value = Array.isArray(v) ? v.join(', ') : v;
+    out[key] = key in out ? `${out[key]}, ${value}` : value;
+  }
+  return out;
+}
+
+// When several candidate schemes fail, the most informative verdict wins: a signature that
+// matched but is stale says more than one that matched nothing, which says more than a secret
+// the scheme cannot use.
+const RANK: Record<Invalid['reason'], number> = {
+  timestamp_too_old: 0, timestamp_in_future: 0, missing_timestamp: 1, no_match: 2,
+  malformed_header: 3, missing_header: 4, bad_secret: 5,
+};
+
+/**
+ * Judges a delivery. `scheme` may be "auto": the scheme is detected from the headers and, where
+ * several share them, each is tried. Bad signatures give a verdict, never an exception; only
+ * misuse (no secret, unknown scheme, a URL-signing scheme without the URL) throws.
+ */
+export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
+  if (input.secrets.length === 0) throw usage('no_secret', 'no secret: pass --secret, --secret-file or set WHK_SECRET');
+  const headers = normalizeHeaders(input.headers);
+  const candidates = scheme === 'auto' ? detectScheme(headers) : [resolve(scheme).name];
+  if (candidates.length === 0) {
+    return {
+      valid: false, reason: 'missing_header', scheme: 'auto',
+      message: `no signature header of any known scheme (looked for ${schemes.map((s) => s.headers[0]).join(', ')})`,
+    };
+  }
+  let worst: Invalid | undefined;
+  for (const name of candidates) {
+    const s = getScheme(name);
+    const d: Delivery = {
+      body: toBuffer(input.body),
+      headers,
+      secrets: input.secrets,
+      now: input.now ?? nowSeconds(),
+      tolerance: input.tolerance ?? s.timestamp?.tolerance ?? Number.POSITIVE_INFINITY,
+      url: input.url,
+    };
+    const v = s.verify(d);
+    if (v.valid) return v;
+    if (v.reason === 'no_match') {
+      const diagnosis = diagnose(s, d, candidates);
+      if (diagnosis) v.diagnosis = diagnosis;
+    }
+    if (!worst || RANK[v.reason] < RANK[worst.reason]) worst = v;
+  }
+  return worst!;
+}

@@ -1,0 +1,70 @@
+import { hex, hmac, toBuffer } from './hmac.js';
+import type { Delivery, Scheme, Secret } from './types.js';
+import { checkTimestamp, invalid, matchSecret, noMatch, valid } from './verdict.js';
+
+const HEADER = 'x-dfns-webhook-signature';
+const expected = (body: Uint8Array | string) => (secret: Secret) => `sha256=${hex(hmac('sha256', secret, body))}`;
+
+/** `JSON.stringify(JSON.parse(raw))`, what the Dfns Node sample signs; undefined when not JSON. */
+export function compactJson(raw: Buffer): string | undefined {
+  try {
+    return JSON.stringify(JSON.parse(raw.toString('utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Dfns: `X-DFNS-WEBHOOK-SIGNATURE: sha256=<hex HMAC-SHA256(secret, body)>`; the timestamp is the
+ * payload's `timestampSent`, valid while |now - timestampSent| < 300 s.
+ */
+export const dfns: Scheme = {
+  name: 'dfns',
+  provider: 'Dfns',
+  headers: ['X-DFNS-WEBHOOK-SIGNATURE'],
+  algorithm: 'HMAC-SHA256, hex, "sha256=" prefix; body = compact JSON',
+  timestamp: { where: 'timestampSent in the JSON body', tolerance: 300, direction: 'both', strict: true },
+  secretFormat: 'the webhook secret as text (UTF-8)',
+  multipleSecrets: false,
+  contentType: 'application/json',
+
+  sign({ body, secrets }) {
+    return { 'X-DFNS-WEBHOOK-SIGNATURE': expected(body)(secrets[0]!) };
+  },
+
+  verify(d: Delivery) {
+    const header = d.headers[HEADER];
+    if (header === undefined) return invalid('dfns', 'missing_header', 'no X-DFNS-WEBHOOK-SIGNATURE header');
+    if (!/^sha256=[0-9a-fA-F]{64}$/.test(header.trim())) {
+      return invalid('dfns', 'malformed_header', 'X-DFNS-WEBHOOK-SIGNATURE is not "sha256=<64 hex digits>"');
+    }
+    const presented = [header.trim().toLowerCase().replace(/^sha256=/i, 'sha256=')];
+    const compact = compactJson(d.body);
+    let matched = 'raw body';
+    let index = matchSecret('dfns', presented, d.secrets, expected(d.body));
+    if (index === -1 && compact !== undefined && !toBuffer(compact).equals(d.body)) {
+      matched = 'compact re-serialization of the body';
+      index = matchSecret('dfns', presented, d.secrets, expected(compact));
+    }
+    if (typeof index !== 'number') return index;
+    const ts = timestampSent(d.body);
+    if (index === -1) return noMatch('dfns', compact === undefined ? 'the raw body' : 'the raw body nor its compact re-serialization', d.secrets.length);
+    if (ts === undefined) return invalid('dfns', 'missing_timestamp', 'the signature matches, but the body has no numeric timestampSent field');
+    return checkTimestamp(dfns, ts, d) ?? valid('dfns', matched, index, d.now - ts);
+  },
+
+  eventInfo: (_h, json) => {
+    const o = json as { kind?: unknown; id?: unknown } | null;
+    return { type: typeof o?.kind === 'string' ? o.kind : undefined, id: typeof o?.id === 'string' ? o.id : undefined };
+  },
+};
+
+function timestampSent(body: Buffer): number | undefined {
+  try {
+    const t = (JSON.parse(body.toString('utf8')) as { timestampSent?: unknown })?.timestampSent;
+    return typeof t === 'number' && Number.isFinite(t) ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
+

@@ -1,0 +1,61 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { usage } from './errors.js';
+import type { Secret } from './types.js';
+
+export type Bytes = Uint8Array | string;
+
+export const toBuffer = (b: Bytes): Buffer =>
+  typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+/** HMAC over the concatenation of `parts`. */
+export function hmac(algorithm: 'sha256' | 'sha1', key: Bytes, ...parts: Bytes[]): Buffer {
+  const h = createHmac(algorithm, key);
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+/** Constant-time equality of two strings (different lengths are simply unequal). */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The secret's UTF-8 bytes (string secrets), or the bytes themselves. */
+export const rawKey = (secret: Secret): Bytes => secret;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Standard Webhooks keys: `whsec_<base64>` (the prefix is optional) decode to the key bytes.
+ * Bytes are used as they are.
+ */
+export function whsecKey(secret: Secret): Buffer {
+  if (typeof secret !== 'string') return toBuffer(secret);
+  const b64 = secret.startsWith('whsec_') ? secret.slice(6) : secret;
+  if (b64.length === 0 || b64.length % 4 === 1 || !BASE64.test(b64)) {
+    throw usage(
+      'bad_secret',
+      `secret ${mask(secret)} is not base64: Standard Webhooks secrets look like whsec_<base64> (use --scheme freepik to use it as plain text)`,
+    );
+  }
+  return Buffer.from(b64, 'base64');
+}
+
+/** A secret as it may be printed: never in full. */
+export function mask(secret: Secret): string {
+  if (typeof secret !== 'string') return `<${secret.length} key bytes>`;
+  const prefix = /^(whsec_|whsk_|whpk_|sk_|whk_)/.exec(secret)?.[0] ?? '';
+  const rest = secret.slice(prefix.length);
+  return rest.length <= 8 ? `${prefix}${'*'.repeat(Math.max(rest.length, 3))}` : `${prefix}${rest.slice(0, 4)}…${'*'.repeat(4)}`;
+}
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** A fresh message id in the style of Svix/Standard Webhooks (`msg_` + base62-ish). */
+export function freshId(prefix = 'msg_'): string {
+  return prefix + randomBytes(18).toString('base64url').replace(/[-_]/g, 'x');
+}
+
+export const b64 = (b: Buffer) => b.toString('base64');
+export const hex = (b: Buffer) => b.toString('hex');

@@ -1,0 +1,39 @@
+import { usage } from './errors.js';
+import { b64, hmac } from './hmac.js';
+import { idAndType } from './stripe.js';
+import type { Delivery, Scheme, Secret } from './types.js';
+import { invalid, matchSecret, noMatch, valid } from './verdict.js';
+
+const expected = (url: string, body: Uint8Array | string) => (secret: Secret) => b64(hmac('sha256', secret, url, body));
+
+function needUrl(url: string | undefined): string {
+  if (!url) throw usage('missing_url', 'square signs the notification URL with the body: pass --url <the URL Square posts to>');
+  return url;
+}
+
+/** Square: `x-square-hmacsha256-signature: <base64 HMAC-SHA256(key, notificationUrl + body)>`. */
+export const square: Scheme = {
+  name: 'square',
+  provider: 'Square',
+  headers: ['x-square-hmacsha256-signature'],
+  algorithm: 'HMAC-SHA256 base64 over notification URL + body',
+  timestamp: null,
+  secretFormat: 'the subscription signature key as text',
+  multipleSecrets: false,
+  needsUrl: true,
+  contentType: 'application/json',
+
+  sign: ({ body, secrets, url }) => ({ 'x-square-hmacsha256-signature': expected(needUrl(url), body)(secrets[0]!) }),
+
+  verify(d: Delivery) {
+    const header = d.headers['x-square-hmacsha256-signature'];
+    if (header === undefined) return invalid('square', 'missing_header', 'no x-square-hmacsha256-signature header');
+    const url = needUrl(d.url);
+    if (!/^[A-Za-z0-9+/]{43}=$/.test(header.trim())) return invalid('square', 'malformed_header', 'x-square-hmacsha256-signature is not 44 base64 characters');
+    const index = matchSecret('square', [header.trim()], d.secrets, expected(url, d.body));
+    if (typeof index !== 'number') return index;
+    return index === -1 ? noMatch('square', `"${url}" + body`, d.secrets.length) : valid('square', 'URL + raw body', index);
+  },
+
+  eventInfo: (_h, json) => idAndType(json, 'type', 'event_id'),
+};

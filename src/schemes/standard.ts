@@ -1,0 +1,114 @@
+import { edSign, edVerify, privateKey, publicKey } from './ed25519.js';
+import { b64, freshId, hmac, nowSeconds, toBuffer, whsecKey, type Bytes } from './hmac.js';
+import type { Delivery, Scheme, Secret } from './types.js';
+import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from './verdict.js';
+
+/**
+ * The Standard Webhooks family: headers `<p>-id`, `<p>-timestamp`, `<p>-signature`; signed content
+ * `${id}.${timestamp}.${body}`; `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) entries,
+ * space-separated, any match passes. Members differ in header prefix and in how a secret becomes
+ * the HMAC key.
+ */
+export function standardFamily(opts: {
+  name: string;
+  provider: string;
+  prefix: 'webhook' | 'svix';
+  key: (secret: Secret) => Bytes;
+  secretFormat: string;
+}): Scheme {
+  const { name, prefix, key } = opts;
+  const [ID, TS, SIG] = [`${prefix}-id`, `${prefix}-timestamp`, `${prefix}-signature`];
+  const isAsymmetric = (s: Secret) => typeof s === 'string' && /^wh(sk|pk)_/.test(s);
+  const content = (id: string, ts: string | number, body: Bytes) => Buffer.concat([Buffer.from(`${id}.${ts}.`), toBuffer(body)]);
+  const hmacEntry = (c: Buffer) => (secret: Secret) => `v1,${b64(hmac('sha256', key(secret), c))}`;
+
+  const scheme: Scheme = {
+    name,
+    provider: opts.provider,
+    headers: [SIG, ID, TS],
+    algorithm: 'HMAC-SHA256 base64 as "v1,<sig>" (Ed25519 as "v1a,<sig>"), space-separated list',
+    timestamp: { where: `${TS} header`, tolerance: 300, direction: 'both' },
+    secretFormat: opts.secretFormat,
+    multipleSecrets: true,
+    contentType: 'application/json',
+
+    sign({ body, secrets, timestamp = nowSeconds(), id = freshId() }) {
+      const c = content(id, timestamp, body);
+      const entries = secrets.map((s) => (isAsymmetric(s) ? `v1a,${b64(edSign(privateKey(s), c))}` : hmacEntry(c)(s)));
+      return { [ID]: id, [TS]: String(timestamp), [SIG]: entries.join(' ') };
+    },
+
+    verify(d: Delivery) {
+      const id = d.headers[ID];
+      const tsText = d.headers[TS];
+      const sig = d.headers[SIG];
+      for (const [h, v] of [[SIG, sig], [ID, id], [TS, tsText]] as const) {
+        if (v === undefined) return invalid(name, 'missing_header', `no ${h} header`);
+      }
+      const ts = parseUnix(tsText);
+      if (Number.isNaN(ts)) return invalid(name, 'malformed_header', `${TS} "${clip(tsText!)}" is not a Unix timestamp in seconds`);
+      const entries = sig!.trim().split(/\s+/).map((e) => e.split(','));
+      const v1 = entries.filter(([v, s]) => v === 'v1' && s).map(([, s]) => `v1,${s}`);
+      const v1a = entries.filter(([v, s]) => v === 'v1a' && s).map(([, s]) => Buffer.from(s!, 'base64'));
+      if (v1.length + v1a.length === 0) {
+        return invalid(name, 'malformed_header', `${SIG} has no "v1,<base64>" entry (space-separated list of version,signature)`);
+      }
+      const c = content(id!, tsText!, d.body);
+      let index: number | ReturnType<typeof invalid> = -1;
+      for (let i = 0; i < d.secrets.length && index === -1; i++) {
+        const s = d.secrets[i]!;
+        if (isAsymmetric(s) || (typeof s === 'string' && s.includes('BEGIN'))) {
+          try {
+            const pub = publicKey(s);
+            if (v1a.some((sigBytes) => edVerify(pub, c, sigBytes))) index = i;
+          } catch (e) {
+            return invalid(name, 'bad_secret', (e as Error).message);
+          }
+        } else {
+          const m = matchSecret(name, v1, [s], hmacEntry(c));
+          index = typeof m === 'number' ? (m === 0 ? i : -1) : m;
+        }
+      }
+      if (typeof index !== 'number') return index;
+      if (index === -1) return noMatch(name, `"${ID}.${TS}.body"`, d.secrets.length, d.now - ts);
+      return checkTimestamp(scheme, ts, d) ?? valid(name, 'raw body', index, d.now - ts);
+    },
+
+    misassemblies(d) {
+      const [id, ts, sig] = [d.headers[ID] ?? '', d.headers[TS] ?? '', d.headers[SIG] ?? ''];
+      const wrong: Array<[Buffer, string]> = [
+        [content(ts, id, d.body), `the sender signed "${TS}.${ID}.body": the id and the timestamp are swapped; sign "${ID}.${TS}.body"`],
+        [toBuffer(d.body), `the sender signed the body alone: sign "${ID}.${TS}.body"`],
+        [Buffer.concat([Buffer.from(`${id}${ts}`), d.body]), `the sender joined id, timestamp and body without the "." separators`],
+      ];
+      const presented = sig.trim().split(/\s+/);
+      return wrong.map(([c, explain]) => ({
+        explain,
+        matches: d.secrets.some((s) => {
+          try {
+            return presented.includes(hmacEntry(c)(s));
+          } catch {
+            return false;
+          }
+        }),
+      }));
+    },
+
+    eventInfo: (h, json) => {
+      const t = (json as { type?: unknown; eventType?: unknown; event?: unknown } | null);
+      const type = [t?.type, t?.eventType, t?.event].find((x) => typeof x === 'string') as string | undefined;
+      return { type, id: h[ID] };
+    },
+  };
+  return scheme;
+}
+
+const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
+
+export const standard = standardFamily({
+  name: 'standard',
+  provider: 'Standard Webhooks (Resend, Clerk, Liveblocks, ...)',
+  prefix: 'webhook',
+  key: whsecKey,
+  secretFormat: 'whsec_<base64>: the key is the decoded bytes (prefix optional); whsk_/whpk_ Ed25519 keys for v1a',
+});

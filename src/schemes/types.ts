@@ -1,0 +1,123 @@
+/**
+ * The vocabulary of the core. Everything here is plain data: no I/O, no colours, no clock
+ * (callers pass `now`).
+ */
+
+/** A secret as the provider's dashboard shows it (a string), or the exact key bytes. */
+export type Secret = string | Uint8Array;
+
+/** Why a delivery was judged the way it was. Stable: scripts and exit codes depend on these. */
+export type Reason =
+  | 'ok'
+  | 'missing_header'
+  | 'malformed_header'
+  | 'no_match'
+  | 'timestamp_too_old'
+  | 'timestamp_in_future'
+  | 'missing_timestamp'
+  | 'bad_secret';
+
+export const REASONS: readonly Reason[] = [
+  'ok', 'missing_header', 'malformed_header', 'no_match',
+  'timestamp_too_old', 'timestamp_in_future', 'missing_timestamp', 'bad_secret',
+];
+
+export interface SignInput {
+  /** The exact bytes to sign; never re-encoded. */
+  body: Uint8Array | string;
+  /** One signature per secret where the scheme carries several (secret rotation). */
+  secrets: Secret[];
+  /** Unix seconds; defaults to now where the scheme needs one. */
+  timestamp?: number;
+  /** Message id where the scheme has one (Standard Webhooks, Svix); defaults to a fresh one. */
+  id?: string;
+  /** The URL the provider posts to (square, twilio). */
+  url?: string;
+}
+
+/** Header name (as the provider spells it) -> value. */
+export type SignedHeaders = Record<string, string>;
+
+export interface VerifyInput {
+  body: Uint8Array | string;
+  /** Any case; arrays are joined the way node:http would. */
+  headers: Record<string, string | string[] | undefined>;
+  secrets: Secret[];
+  /** Unix seconds; defaults to the current time. */
+  now?: number;
+  /** Seconds; defaults to the scheme's own tolerance. */
+  tolerance?: number;
+  url?: string;
+}
+
+/** What a scheme sees: the body as bytes and header names lower-cased. */
+export interface Delivery {
+  body: Buffer;
+  headers: Record<string, string>;
+  secrets: Secret[];
+  now: number;
+  tolerance: number;
+  url?: string;
+}
+
+interface VerdictBase {
+  scheme: string;
+  /** One human sentence. */
+  message: string;
+}
+export interface Valid extends VerdictBase {
+  valid: true;
+  reason: 'ok';
+  /** What the signature matched, e.g. "raw body" or "compact re-serialization". */
+  matched: string;
+  /** Seconds between the signed timestamp and `now`, where the scheme has a timestamp. */
+  age?: number;
+  /** Index into the secrets that matched. */
+  secretIndex: number;
+}
+export interface Invalid extends VerdictBase {
+  valid: false;
+  reason: Exclude<Reason, 'ok'>;
+  /** On no_match: the likely mistake that explains the signature, and what to change. */
+  diagnosis?: string;
+  age?: number;
+}
+export type Verdict = Valid | Invalid;
+
+/** How a scheme treats timestamps. */
+export interface TimestampRule {
+  /** Where the timestamp lives, for humans ("webhook-timestamp header", "timestampSent in the body"). */
+  where: string;
+  /** Default tolerance in seconds. */
+  tolerance: number;
+  /** 'both': too old and too far in the future fail; 'past': only too old fails. */
+  direction: 'both' | 'past';
+  /** Valid only while |age| < tolerance (Dfns); otherwise |age| <= tolerance. */
+  strict?: boolean;
+}
+
+export interface Scheme {
+  name: string;
+  /** Who uses it, for `whk schemes`. */
+  provider: string;
+  /** Header names as the provider spells them; the first is the signature header. */
+  headers: string[];
+  algorithm: string;
+  timestamp: TimestampRule | null;
+  secretFormat: string;
+  /** Whether the provider signs with several secrets at once (rotation). */
+  multipleSecrets: boolean;
+  /** Whether signing needs the URL the provider posts to. */
+  needsUrl?: boolean;
+  /** Default Content-Type of the deliveries. */
+  contentType: string;
+  sign(input: SignInput): SignedHeaders;
+  verify(delivery: Delivery): Verdict;
+  /**
+   * Optional, for diagnosis only: signed contents assembled the wrong way that a buggy sender (or
+   * receiver) might have used, each with the sentence that explains it.
+   */
+  misassemblies?(delivery: Delivery): Array<{ matches: boolean; explain: string }>;
+  /** Where the provider puts its event type and id, for the listener. */
+  eventInfo?(headers: Record<string, string>, json: unknown): { type?: string; id?: string };
+}

@@ -1,0 +1,69 @@
+import { WhkError } from './errors.js';
+import { safeEqual } from './hmac.js';
+import type { Delivery, Invalid, Scheme, Secret, Valid } from './types.js';
+
+export const valid = (scheme: string, matched: string, secretIndex: number, age?: number): Valid => ({
+  valid: true,
+  reason: 'ok',
+  scheme,
+  matched,
+  secretIndex,
+  ...(age === undefined ? {} : { age }),
+  message: `signature matches the ${matched}` + (age === undefined ? '' : `, timestamp ${age} s old`),
+});
+
+export const invalid = (scheme: string, reason: Invalid['reason'], message: string, age?: number): Invalid => ({
+  valid: false,
+  reason,
+  scheme,
+  message,
+  ...(age === undefined ? {} : { age }),
+});
+
+/**
+ * Which secret, if any, produced one of the presented signatures. `expected` computes the
+ * signature a secret gives (in the header's encoding); comparisons are constant-time.
+ * Returns the index of the matching secret, -1 for none, or an Invalid when a secret cannot be
+ * decoded.
+ */
+export function matchSecret(
+  scheme: string,
+  presented: string[],
+  secrets: Secret[],
+  expected: (secret: Secret) => string,
+): number | Invalid {
+  for (let i = 0; i < secrets.length; i++) {
+    let want: string;
+    try {
+      want = expected(secrets[i]!);
+    } catch (e) {
+      if (e instanceof WhkError) return invalid(scheme, 'bad_secret', e.message);
+      throw e;
+    }
+    for (const p of presented) if (safeEqual(p, want)) return i;
+  }
+  return -1;
+}
+
+/** The verdict for a timestamp that the signature covers; undefined when it is within tolerance. */
+export function checkTimestamp(scheme: Scheme, ts: number, d: Delivery): Invalid | undefined {
+  const rule = scheme.timestamp!;
+  const age = d.now - ts;
+  const beyond = (seconds: number) => (rule.strict ? seconds >= d.tolerance : seconds > d.tolerance);
+  if (beyond(age)) {
+    return invalid(scheme.name, 'timestamp_too_old',
+      `timestamp is ${age} s old, beyond the ${d.tolerance} s tolerance (${rule.where}): a replay, a delayed retry, or your clock is wrong`, age);
+  }
+  if (rule.direction === 'both' && beyond(-age)) {
+    return invalid(scheme.name, 'timestamp_in_future',
+      `timestamp is ${-age} s in the future, beyond the ${d.tolerance} s tolerance (${rule.where}): the sender's or your clock is wrong`, age);
+  }
+  return undefined;
+}
+
+export const noMatch = (scheme: string, what: string, n: number, age?: number) =>
+  invalid(scheme, 'no_match',
+    `no signature matches ${n === 1 ? 'the secret' : `any of the ${n} secrets`} over ${what}`, age);
+
+/** Parses a decimal Unix timestamp; NaN when it is not one. */
+export const parseUnix = (s: string | undefined): number => (s !== undefined && /^\d{1,12}$/.test(s.trim()) ? Number(s.trim()) : NaN);

@@ -1,0 +1,68 @@
+import { b64, hmac, nowSeconds, toBuffer, type Bytes } from './hmac.js';
+import { parseParams } from './params.js';
+import type { Delivery, Scheme, Secret } from './types.js';
+import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from './verdict.js';
+
+const expected = (body: Uint8Array, t: string) => (secret: Secret) => b64(hmac('sha256', secret, body, t));
+
+/**
+ * WealthKernel (guide of 2022-03-30): `X-Webhook-Signature: t=<ts>,v1=<b64>[,v1=<b64>]`, signed
+ * content = raw body with the timestamp appended (no separator), HMAC-SHA256 base64, one `v1` per
+ * active secret (at most two).
+ */
+export const wealthkernel: Scheme = {
+  name: 'wealthkernel',
+  provider: 'WealthKernel',
+  headers: ['X-Webhook-Signature'],
+  algorithm: 'HMAC-SHA256 base64 over body + t, as "t=<ts>,v1=<sig>[,v1=<sig>]"',
+  timestamp: { where: 't= in X-Webhook-Signature', tolerance: 300, direction: 'both' },
+  secretFormat: 'the secret as text (UTF-8)',
+  multipleSecrets: true,
+  contentType: 'application/json',
+
+  sign({ body, secrets, timestamp = nowSeconds() }) {
+    const t = String(timestamp);
+    const sigs = secrets.slice(0, 2).map((s) => `v1=${expected(toBuffer(body), t)(s)}`);
+    return { 'X-Webhook-Signature': [`t=${t}`, ...sigs].join(',') };
+  },
+
+  verify(d: Delivery) {
+    const header = d.headers['x-webhook-signature'];
+    if (header === undefined) return invalid('wealthkernel', 'missing_header', 'no X-Webhook-Signature header');
+    const p = parseParams(header, ',');
+    const t = p.get('t')?.[0];
+    const v1 = p.get('v1') ?? [];
+    if (t === undefined) return invalid('wealthkernel', 'missing_timestamp', 'X-Webhook-Signature has no t=<timestamp> element');
+    const ts = parseUnix(t);
+    if (Number.isNaN(ts)) return invalid('wealthkernel', 'malformed_header', `t="${t.slice(0, 20)}" in X-Webhook-Signature is not a Unix timestamp`);
+    if (v1.length === 0) return invalid('wealthkernel', 'malformed_header', 'X-Webhook-Signature has no v1=<base64> element');
+    const index = matchSecret('wealthkernel', v1, d.secrets, expected(d.body, t));
+    if (typeof index !== 'number') return index;
+    if (index === -1) return noMatch('wealthkernel', 'body + t', d.secrets.length, d.now - ts);
+    return checkTimestamp(wealthkernel, ts, d) ?? valid('wealthkernel', 'raw body', index, d.now - ts);
+  },
+
+  misassemblies(d) {
+    const p = parseParams(d.headers['x-webhook-signature'] ?? '', ',');
+    const t = p.get('t')?.[0] ?? '';
+    const v1 = p.get('v1') ?? [];
+    const wrong: Array<[Bytes[], string]> = [
+      [[t, d.body], 'the sender put the timestamp before the body: WealthKernel signs the body with t appended'],
+      [[t, '.', d.body], 'the sender signed "t.body" (Stripe style): WealthKernel signs the body with t appended, no separator'],
+      [[d.body], 'the sender signed the body alone: append t to it'],
+    ];
+    return wrong.map(([parts, explain]) => ({
+      explain,
+      matches: d.secrets.some((s) => v1.includes(b64(hmac('sha256', s, ...parts)))),
+    }));
+  },
+
+  eventInfo: (_h, json) => {
+    const o = json as { event?: { type?: unknown; id?: unknown }; type?: unknown; id?: unknown } | null;
+    const type = [o?.event?.type, o?.type].find((x) => typeof x === 'string') as string | undefined;
+    const id = [o?.event?.id, o?.id].find((x) => typeof x === 'string') as string | undefined;
+    return { type, id };
+  },
+};
+
+
