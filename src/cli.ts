@@ -1,0 +1,177 @@
+import { Command, CommanderError } from "commander";
+import { WhkError } from './schemes/errors.js';
+import type { IO } from './commands/input.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const io: IO = {
+  out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+/** Flags every secret-taking command shares. */
+function secretFlags(cmd: Command): Command {
+  return cmd
+    .option('--secret <secret>', 'signing secret (repeatable: several for rotation)', collect)
+    .option('--secret-file <path>', 'read secrets from a file, one per line')
+    .addHelpText('after', '\nSecrets may also come from the WHK_SECRET environment variable.');
+}
+
+function bodyFlags(cmd: Command): Command {
+  return cmd
+    .option('--body <text>', 'the body, as text')
+    .option('--body-file <path>', 'read the body bytes from a file ("-" for stdin)');
+}
+
+/**
+ * Builds the program. Each action lazily imports its command, so `whk sign` never loads the
+ * listener's or the sender's dependencies. Actions return an exit code through `done`.
+ */
+export function program(done: (code: number) => void, streams: IO = io): Command {
+  const p = new Command('whk')
+    .description('Receive, verify, sign and send webhooks: Dfns, Stripe, GitHub, Standard Webhooks, Svix, Typeform and more.')
+    .version(VERSION, '-v, --version')
+    .option('--debug', 'print stack traces for unexpected errors')
+    .option('--no-color', 'no colours, even on a terminal')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(`whk: ${oneLine(s)}\n`),
+    });
+  const global = () => p.opts<{ color: boolean; debug?: boolean }>();
+
+  secretFlags(bodyFlags(p.command('sign')
+    .description('print the headers a provider would send with a body (one "Name: value" per line)')
+    .option('--scheme <name>', 'signature scheme (required; whk schemes lists them)')))
+    .option('--timestamp <unix>', 'timestamp to sign, Unix seconds (default: now)')
+    .option('--id <id>', 'message id, where the scheme has one (default: a fresh one)')
+    .option('--url <url>', 'the URL the provider posts to (square, twilio)')
+    .option('--json', 'print {"scheme","headers","body"} as JSON')
+    .addHelpText('after', '\nExample:\n  whk sign --scheme dfns --secret s3cret --body \'{"kind":"wallet.created"}\' > headers.txt')
+    .action(async (flags) => done((await import('./commands/sign.js')).signCommand(flags, streams)));
+
+  secretFlags(bodyFlags(p.command('verify')
+    .description('check the signature of a delivery; exit 0 valid, 1 invalid, 2 usage error')
+    .option('--scheme <name>', 'signature scheme, or auto to detect it from the headers', 'auto')))
+    .option('--header <line>', 'a received header, "Name: value" (repeatable)', collect)
+    .option('--headers-file <path>', 'received headers, one "Name: value" per line (what whk sign prints)')
+    .option('--now <unix>', 'the current time, Unix seconds (for reproducible checks)')
+    .option('--tolerance <seconds>', "timestamp tolerance (default: the scheme's own)")
+    .option('--url <url>', 'the URL the delivery was sent to (square, twilio)')
+    .option('--json', 'print {"valid","scheme","reason","message","diagnosis"} as JSON')
+    .addHelpText('after', '\nExample:\n  whk verify --scheme dfns --secret s3cret --headers-file headers.txt --body-file body.json')
+    .action(async (flags) => done((await import('./commands/verify.js')).verifyCommand({ ...flags, color: global().color }, streams)));
+
+  p.command('schemes')
+    .description('list every signature scheme: headers, algorithm, timestamp rule, secret format')
+    .option('--json', 'print them as JSON')
+    .action(async (flags) => done((await import('./commands/schemes.js')).schemesCommand({ ...flags, color: global().color }, streams)));
+
+  secretFlags(p.command('listen')
+    .description('run a local receiver that shows and verifies every event')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', '4000')
+    .option('--host <addr>', 'address to bind (0.0.0.0 to accept other machines)', '127.0.0.1')
+    .option('--path <path>', 'path prefix to receive on', '/')
+    .option('--scheme <name>', 'signature scheme, or auto to detect it from the headers', 'auto'))
+    .option('--tolerance <seconds>', "timestamp tolerance (default: the scheme's own)")
+    .option('--url <url>', 'the public URL the provider posts to, for schemes that sign it (square, twilio)')
+    .option('--tunnel', 'expose the listener through an ngrok tunnel')
+    .option('--ngrok-authtoken <token>', 'ngrok authtoken (default: NGROK_AUTHTOKEN or the ngrok config file)')
+    .option('--tunnel-domain <domain>', 'a reserved ngrok domain')
+    .option('--tunnel-timeout <duration>', 'give up on ngrok after this long', '10s')
+    .option('--forward-to <url>', "forward each accepted event to your app and answer with your app's response")
+    .option('--events <types>', 'only these event types (comma-separated); others get 2xx and are not forwarded')
+    .option('--status <code>', 'status to answer accepted events with', '200')
+    .option('--delay <duration>', 'wait this long before answering')
+    .option('--fail-rate <0..1>', 'answer 500 to this fraction of deliveries')
+    .option('--fail-first <n>', 'answer 500 to the first n deliveries of each event id, then normally')
+    .option('--drop', 'close the connection without answering')
+    .option('--json', 'one JSON object per line on stdout (the default when stdout is not a terminal)')
+    .option('--record <file>', 'append every event as NDJSON to this file (for whk replay)')
+    .option('--expect <n>', 'exit 0 after n valid events (1 as soon as an invalid one arrives)')
+    .option('--timeout <duration>', 'with --expect: exit 1 if the events have not arrived by then')
+    .option('--max-body <size>', 'largest body accepted (413 above)', '1mb')
+    .option('--ready-file <path>', 'write the URL to this file once listening')
+    .addHelpText('after', '\nExamples:\n  whk listen --secret s3cret\n  whk listen --scheme stripe --secret whsec_... --forward-to http://localhost:3000/webhooks\n  whk listen --port 0 --json --expect 1 --timeout 30s --ready-file url.txt')
+    .action(async (flags) => done(await (await import('./commands/listen.js')).listenCommand({ ...flags, color: global().color }, streams)));
+
+  secretFlags(bodyFlags(p.command('send')
+    .description('build, sign and POST a realistic test event, and report what the receiver answered')
+    .argument('[url]', 'the receiver URL')
+    .option('--scheme <name>', 'signature scheme (required; whk schemes lists them)')))
+    .option('--event <type>', 'which sample event to send (see --list-events)')
+    .option('--list-events', "list the scheme's sample events")
+    .option('--header <line>', 'an extra header, "Name: value" (repeatable)', collect)
+    .option('--timestamp <unix>', 'timestamp to sign, Unix seconds (default: now)')
+    .option('--id <id>', 'message / event id (default: a fresh one)')
+    .option('--expect <status>', 'statuses that count as success: 2xx, 200, 4xx, 200,201, ...', undefined)
+    .option('--timeout <duration>', 'per-request timeout', '10s')
+    .option('--retries <n>', 'retry network errors and 5xx with backoff, as providers do', '0')
+    .option('--count <n>', 'load mode: send n individually signed events')
+    .option('--concurrency <n>', 'load mode: requests in flight at once', '1')
+    .option('--tamper <what>', 'negative mode: corrupt the body or the signature after signing (body|signature)')
+    .option('--stale <duration>', 'negative mode: sign with a timestamp this far in the past')
+    .option('--future <duration>', 'negative mode: sign with a timestamp this far in the future')
+    .option('--wrong-secret', 'negative mode: sign with a different secret')
+    .option('--no-signature', 'negative mode: send without the signature header(s)')
+    .option('--duplicate', 'negative mode: deliver the same event twice (same id)')
+    .option('--duplicate-rate <0..1>', 'load mode: resend this fraction of events (same id)')
+    .option('--shuffle', 'load mode: deliver out of order')
+    .option('--json', 'print the result (or the load summary) as JSON')
+    .addHelpText('after', '\nExamples:\n  whk send http://127.0.0.1:4000/ --scheme dfns --secret s3cret\n  whk send http://127.0.0.1:4000/ --scheme dfns --secret s3cret --tamper body   # exit 0 only if refused\n  whk send http://127.0.0.1:4000/ --scheme stripe --secret whsec_x --count 1000 --concurrency 32')
+    .action(async (url, flags) => done(await (await import('./commands/send.js')).sendCommand(url, { ...flags, color: global().color }, streams)));
+
+  p.command('replay')
+    .description('send recorded events (whk listen --record) again, byte for byte')
+    .argument('<file>', 'the NDJSON recording')
+    .requiredOption('--to <url>', 'where to send them')
+    .option('--resign', 're-sign each event with a fresh timestamp (needs --scheme and a secret)')
+    .option('--scheme <name>', 'scheme to re-sign with')
+    .option('--secret <secret>', 'secret to re-sign with (repeatable)', collect)
+    .option('--secret-file <path>', 'read secrets from a file, one per line')
+    .option('--only <list>', 'only these events: sequence numbers, event ids or types (comma-separated)')
+    .option('--concurrency <n>', 'requests in flight at once', '1')
+    .option('--expect <status>', 'statuses that count as success', '2xx')
+    .option('--timeout <duration>', 'per-request timeout', '10s')
+    .option('--json', 'one JSON object per line per event, then a summary')
+    .addHelpText('after', '\nExample:\n  whk replay events.ndjson --to http://localhost:3000/webhooks --resign --scheme dfns --secret s3cret')
+    .action(async (file, flags) => done(await (await import('./commands/replay.js')).replayCommand(file, { ...flags, color: global().color }, streams)));
+
+  return p;
+}
+
+/** Commander's error text on one line, with its suggestion kept. */
+function oneLine(s: string): string {
+  return s.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim() + ' (see whk --help)';
+}
+
+/** Runs the CLI; the only place that decides the exit code. Never throws. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const debug = argv.includes('--debug') || process.env.WHK_DEBUG === '1';
+  try {
+    const p = program((c) => (code = c));
+    if (argv.length <= 2) {
+      p.outputHelp();
+      return 0;
+    }
+    await p.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (e instanceof WhkError) {
+      io.err(`whk: ${e.message}`);
+      if (debug) io.err(e.stack ?? '');
+      return e.exitCode;
+    }
+    io.err(`whk: unexpected error: ${(e as Error)?.message ?? String(e)}${debug ? `\n${(e as Error)?.stack}` : ' (run with --debug for details)'}`);
+    return 1;
+  }
+}
+
+const VERSION = '0.1.0';

@@ -1,0 +1,43 @@
+import { verify } from '../schemes/core.js';
+import { getScheme } from '../schemes/registry.js';
+import { renderVerdict, verdictJson } from '../render/verdict.js';
+import { styleFor, useColor } from '../render/style.js';
+import { parseInteger, parseUnixFlag } from '../units.js';
+import { readBody, readHeaders, readSecrets, type IO } from './input.js';
+import type { Verdict } from '../schemes/types.js';
+
+export interface VerifyFlags {
+  scheme?: string;
+  secret?: string[];
+  secretFile?: string;
+  header?: string[];
+  headersFile?: string;
+  body?: string;
+  bodyFile?: string;
+  now?: string;
+  tolerance?: string;
+  url?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+/** Exit code of a verdict: 0 valid, 2 for a secret the scheme cannot use, 1 otherwise. */
+export const verdictExitCode = (v: Verdict) => (v.valid ? 0 : v.reason === 'bad_secret' ? 2 : 1);
+
+/** `whk verify`: judges one delivery; exit 0 valid, 1 invalid, 2 usage. */
+export function verifyCommand(flags: VerifyFlags, { out }: IO): number {
+  const scheme = !flags.scheme || flags.scheme === 'auto' ? 'auto' : getScheme(flags.scheme);
+  const secrets = readSecrets(flags);
+  const headers = readHeaders(flags);
+  const body = readBody(flags);
+  const verdict = verify(scheme, {
+    body,
+    headers,
+    secrets,
+    now: flags.now === undefined ? undefined : parseUnixFlag(flags.now, '--now'),
+    tolerance: flags.tolerance === undefined ? undefined : parseInteger(flags.tolerance, '--tolerance'),
+    url: flags.url,
+  });
+  out(flags.json ? JSON.stringify(verdictJson(verdict)) : renderVerdict(verdict, styleFor(useColor(process.stdout, flags.color))));
+  return verdictExitCode(verdict);
+}

@@ -1,0 +1,36 @@
+/**
+ * One line of `whk listen --json` / `--record` (NDJSON), read back by `whk replay`. A public
+ * format: add fields, never rename or remove them.
+ */
+export interface EventRecord {
+  type: 'event';
+  seq: number;
+  receivedAt: string;
+  method: string;
+  path: string;
+  /** As received, names lower-cased. */
+  headers: Record<string, string>;
+  /** The body: UTF-8 text when it is valid UTF-8, base64 otherwise. */
+  body: string;
+  bodyEncoding: 'utf8' | 'base64';
+  scheme: string | null;
+  verdict: { valid: boolean; reason: string; message: string; diagnosis: string | null; [k: string]: unknown } | null;
+  eventType: string | null;
+  eventId: string | null;
+  duplicate: boolean;
+  /** Sequence number of the first delivery of the same event id. */
+  duplicateOf?: number;
+  filtered: boolean;
+  response: { status: number };
+  forward?: { status: number; ms: number } | { error: string; ms: number };
+}
+
+export interface ReadyRecord {
+  type: 'ready';
+  url: string;
+  publicUrl: string | null;
+}
+
+/** The body bytes of a record. */
+export const recordBody = (r: Pick<EventRecord, 'body' | 'bodyEncoding'>): Buffer =>
+  Buffer.from(r.body, r.bodyEncoding === 'base64' ? 'base64' : 'utf8');
