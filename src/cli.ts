@@ -62,12 +62,12 @@ export function program(done: (code: number) => void, streams: IO = io): Command
     .option('--url <url>', 'the URL the delivery was sent to (square, twilio)')
     .option('--json', 'print {"valid","scheme","reason","message","diagnosis"} as JSON')
     .addHelpText('after', '\nExample:\n  whk verify --scheme dfns --secret s3cret --headers-file headers.txt --body-file body.json')
-    .action(async (flags) => done((await import('./commands/verify.js')).verifyCommand({ ...flags, color: global().color }, streams)));
+    .action(async (flags) => done(await (await import('./commands/verify.js')).verifyCommand({ ...flags, color: global().color }, streams)));
 
   p.command('schemes')
     .description('list every signature scheme: headers, algorithm, timestamp rule, secret format')
     .option('--json', 'print them as JSON')
-    .action(async (flags) => done((await import('./commands/schemes.js')).schemesCommand({ ...flags, color: global().color }, streams)));
+    .action(async (flags) => done(await (await import('./commands/schemes.js')).schemesCommand({ ...flags, color: global().color }, streams)));
 
   secretFlags(p.command('listen')
     .description('run a local receiver that shows and verifies every event')

@@ -1,7 +1,7 @@
 import { verify } from '../schemes/core.js';
 import { getScheme } from '../schemes/registry.js';
 import { renderVerdict, verdictJson } from '../render/verdict.js';
-import { styleFor, useColor } from '../render/style.js';
+import { loadStyle, useColor } from '../render/style.js';
 import { parseInteger, parseUnixFlag } from '../units.js';
 import { readBody, readHeaders, readSecrets, type IO } from './input.js';
 import type { Verdict } from '../schemes/types.js';
@@ -25,7 +25,7 @@ export interface VerifyFlags {
 export const verdictExitCode = (v: Verdict) => (v.valid ? 0 : v.reason === 'bad_secret' ? 2 : 1);
 
 /** `whk verify`: judges one delivery; exit 0 valid, 1 invalid, 2 usage. */
-export function verifyCommand(flags: VerifyFlags, { out }: IO): number {
+export async function verifyCommand(flags: VerifyFlags, { out }: IO): Promise<number> {
   const scheme = !flags.scheme || flags.scheme === 'auto' ? 'auto' : getScheme(flags.scheme);
   const secrets = readSecrets(flags);
   const headers = readHeaders(flags);
@@ -38,6 +38,6 @@ export function verifyCommand(flags: VerifyFlags, { out }: IO): number {
     tolerance: flags.tolerance === undefined ? undefined : parseInteger(flags.tolerance, '--tolerance'),
     url: flags.url,
   });
-  out(flags.json ? JSON.stringify(verdictJson(verdict)) : renderVerdict(verdict, styleFor(useColor(process.stdout, flags.color))));
+  out(flags.json ? JSON.stringify(verdictJson(verdict)) : renderVerdict(verdict, await loadStyle(useColor(process.stdout, flags.color))));
   return verdictExitCode(verdict);
 }

@@ -1,4 +1,4 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 
 /**
  * Colours only for a terminal: off when the stream is not a TTY, when NO_COLOR is set, or with
@@ -11,5 +11,22 @@ export function useColor(stream: NodeJS.WriteStream, flag?: boolean): boolean {
   return Boolean(stream.isTTY);
 }
 
-export const styleFor = (color: boolean): ChalkInstance => new Chalk({ level: color ? 2 : 0 });
 export type Style = ChalkInstance;
+
+/**
+ * A style that colours nothing: every chalk method (chained too) returns its text unchanged.
+ * (`then` stays undefined so that the style can be returned from an async function.)
+ */
+export const plain: Style = new Proxy((...text: unknown[]) => text.join(' '), {
+  get: (_target, prop) => (prop === 'then' ? undefined : plain),
+}) as unknown as Style;
+
+/**
+ * chalk when colouring, `plain` otherwise. chalk is imported only when needed: piped and CI
+ * runs never load it (start-up is part of the product).
+ */
+export async function loadStyle(color: boolean): Promise<Style> {
+  if (!color) return plain;
+  const { Chalk } = await import('chalk');
+  return new Chalk({ level: 2 });
+}

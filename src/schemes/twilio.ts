@@ -5,7 +5,8 @@ import type { Delivery, Scheme, Secret } from './types.js';
 import { invalid, matchSecret, noMatch, valid } from './verdict.js';
 
 /**
- * What Twilio signs: the URL followed by each form parameter's name and value, sorted by name.
+ * What Twilio signs: the URL followed by each form parameter's name and value, sorted by name;
+ * a repeated parameter contributes each distinct value once, sorted (as Twilio's SDKs do).
  * JSON bodies are not signed as parameters: the URL carries `bodySHA256` instead.
  */
 export function twilioContent(url: string, body: Uint8Array | string): string {
@@ -14,7 +15,7 @@ export function twilioContent(url: string, body: Uint8Array | string): string {
   const params = new Map<string, string[]>();
   for (const [k, v] of new URLSearchParams(text)) params.set(k, [...(params.get(k) ?? []), v]);
   let out = url;
-  for (const k of [...params.keys()].sort()) for (const v of params.get(k)!.sort()) out += k + v;
+  for (const k of [...params.keys()].sort()) for (const v of [...new Set(params.get(k))].sort()) out += k + v;
   return out;
 }
 

@@ -1,0 +1,19 @@
+// Bundles the CLI into dist/bin/ (one file per lazily loaded command) so `whk sign` starts in a
+// few module loads instead of ~30: start-up is part of the product (npm run bench measures it).
+// The library API (dist/index.js) stays tsc's plain output. Heavy runtime dependencies stay
+// external and are imported only by the commands that need them.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['src/cli.ts'],
+  outdir: 'dist/bin',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['undici', 'ora', '@ngrok/ngrok', 'autocannon'],
+  // commander is CommonJS: give the ESM bundle a `require` for its node: built-ins.
+  banner: { js: "import { createRequire as __whkRequire } from 'node:module'; const require = __whkRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
