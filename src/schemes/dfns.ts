@@ -38,17 +38,17 @@ export const dfns: Scheme = {
     if (!/^sha256=[0-9a-fA-F]{64}$/.test(header.trim())) {
       return invalid('dfns', 'malformed_header', 'X-DFNS-WEBHOOK-SIGNATURE is not "sha256=<64 hex digits>"');
     }
-    const presented = [header.trim().toLowerCase().replace(/^sha256=/i, 'sha256=')];
-    const compact = compactJson(d.body);
+    const presented = [header.trim().toLowerCase()];
     let matched = 'raw body';
     let index = matchSecret('dfns', presented, d.secrets, expected(d.body));
-    if (index === -1 && compact !== undefined && !toBuffer(compact).equals(d.body)) {
+    let compact: string | undefined;
+    if (index === -1 && (compact = compactJson(d.body)) !== undefined && !toBuffer(compact).equals(d.body)) {
       matched = 'compact re-serialization of the body';
       index = matchSecret('dfns', presented, d.secrets, expected(compact));
     }
     if (typeof index !== 'number') return index;
-    const ts = timestampSent(d.body);
     if (index === -1) return noMatch('dfns', compact === undefined ? 'the raw body' : 'the raw body nor its compact re-serialization', d.secrets.length);
+    const ts = timestampSent(d.body);
     if (ts === undefined) return invalid('dfns', 'missing_timestamp', 'the signature matches, but the body has no numeric timestampSent field');
     return checkTimestamp(dfns, ts, d) ?? valid('dfns', matched, index, d.now - ts);
   },
