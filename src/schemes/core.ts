@@ -40,7 +40,7 @@ const RANK: Record<Invalid['reason'], number> = {
 export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
   if (input.secrets.length === 0) throw usage('no_secret', 'no secret: pass --secret, --secret-file or set WHK_SECRET');
   const headers = normalizeHeaders(input.headers);
-  const candidates = scheme === 'auto' ? detectScheme(headers) : [resolve(scheme).name];
+  const candidates = scheme === 'auto' ? detectScheme(headers).map(getScheme) : [resolve(scheme)];
   if (candidates.length === 0) {
     return {
       valid: false, reason: 'missing_header', scheme: 'auto',
@@ -48,8 +48,7 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
     };
   }
   let worst: Invalid | undefined;
-  for (const name of candidates) {
-    const s = getScheme(name);
+  for (const s of candidates) {
     const d: Delivery = {
       body: toBuffer(input.body),
       headers,
@@ -61,7 +60,7 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
     const v = s.verify(d);
     if (v.valid) return v;
     if (v.reason === 'no_match') {
-      const diagnosis = diagnose(s, d, candidates);
+      const diagnosis = diagnose(s, d, candidates.map((c) => c.name));
       if (diagnosis) v.diagnosis = diagnosis;
     }
     if (!worst || RANK[v.reason] < RANK[worst.reason]) worst = v;

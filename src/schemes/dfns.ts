@@ -1,9 +1,9 @@
-import { hex, hmac, toBuffer } from './hmac.js';
+import { hex, hmacHex, toBuffer } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, valid } from './verdict.js';
 
 const HEADER = 'x-dfns-webhook-signature';
-const expected = (body: Uint8Array | string) => (secret: Secret) => `sha256=${hex(hmac('sha256', secret, body))}`;
+const expected = (body: Uint8Array | string) => (secret: Secret) => `sha256=${hmacHex('sha256', secret, body)}`;
 
 /** `JSON.stringify(JSON.parse(raw))`, what the Dfns Node sample signs; undefined when not JSON. */
 export function compactJson(raw: Buffer): string | undefined {
@@ -35,10 +35,10 @@ export const dfns: Scheme = {
   verify(d: Delivery) {
     const header = d.headers[HEADER];
     if (header === undefined) return invalid('dfns', 'missing_header', 'no X-DFNS-WEBHOOK-SIGNATURE header');
-    if (!/^sha256=[0-9a-fA-F]{64}$/.test(header.trim())) {
+    const presented = [header.trim().toLowerCase()];
+    if (!/^sha256=[0-9a-f]{64}$/.test(presented[0]!)) {
       return invalid('dfns', 'malformed_header', 'X-DFNS-WEBHOOK-SIGNATURE is not "sha256=<64 hex digits>"');
     }
-    const presented = [header.trim().toLowerCase()];
     let matched = 'raw body';
     let index = matchSecret('dfns', presented, d.secrets, expected(d.body));
     let compact: string | undefined;

@@ -1,8 +1,8 @@
-import { hex, hmac } from './hmac.js';
+import { hex, hmacHex } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { invalid, matchSecret, noMatch, valid } from './verdict.js';
 
-const expected = (alg: 'sha256' | 'sha1', body: Uint8Array | string) => (secret: Secret) => `${alg}=${hex(hmac(alg, secret, body))}`;
+const expected = (alg: 'sha256' | 'sha1', body: Uint8Array | string) => (secret: Secret) => `${alg}=${hmacHex(alg, secret, body)}`;
 
 /**
  * GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, body)>` (and the legacy

@@ -7,12 +7,18 @@ export type Bytes = Uint8Array | string;
 export const toBuffer = (b: Bytes): Buffer =>
   typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
-/** HMAC over the concatenation of `parts`. */
-export function hmac(algorithm: 'sha256' | 'sha1', key: Bytes, ...parts: Bytes[]): Buffer {
-  const h = createHmac(algorithm, key);
-  for (const p of parts) h.update(p);
-  return h.digest();
+/**
+ * HMAC over the concatenation of up to three parts, as hex or base64 text. (The hot path: no rest
+ * array, and `digest(encoding)` rather than `digest().toString()`, which is ~25% slower.)
+ */
+function hmacText(encoding: 'hex' | 'base64', algorithm: 'sha256' | 'sha1', key: Bytes, a: Bytes, b?: Bytes, c?: Bytes): string {
+  const h = createHmac(algorithm, key).update(a);
+  if (b !== undefined) h.update(b);
+  if (c !== undefined) h.update(c);
+  return h.digest(encoding);
 }
+export const hmacHex = (algorithm: 'sha256' | 'sha1', key: Bytes, a: Bytes, b?: Bytes, c?: Bytes) => hmacText('hex', algorithm, key, a, b, c);
+export const hmacBase64 = (algorithm: 'sha256' | 'sha1', key: Bytes, a: Bytes, b?: Bytes, c?: Bytes) => hmacText('base64', algorithm, key, a, b, c);
 
 /** Constant-time equality of two strings (different lengths are simply unequal). */
 export function safeEqual(a: string, b: string): boolean {

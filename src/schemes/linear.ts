@@ -1,8 +1,8 @@
-import { hex, hmac } from './hmac.js';
+import { hex, hmacHex } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, valid } from './verdict.js';
 
-const expected = (body: Uint8Array | string) => (secret: Secret) => hex(hmac('sha256', secret, body));
+const expected = (body: Uint8Array | string) => (secret: Secret) => hmacHex('sha256', secret, body);
 
 /**
  * Linear: `Linear-Signature: <hex HMAC-SHA256(secret, body)>`; the timestamp is `webhookTimestamp`

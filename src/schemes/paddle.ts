@@ -1,10 +1,10 @@
-import { hex, hmac, nowSeconds } from './hmac.js';
+import { hex, hmacHex, nowSeconds } from './hmac.js';
 import { parseParams } from './params.js';
 import { idAndType } from './stripe.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from './verdict.js';
 
-const expected = (ts: string, body: Uint8Array | string) => (secret: Secret) => hex(hmac('sha256', secret, `${ts}:`, body));
+const expected = (ts: string, body: Uint8Array | string) => (secret: Secret) => hmacHex('sha256', secret, `${ts}:`, body);
 
 /** Paddle Billing: `Paddle-Signature: ts=<ts>;h1=<hex>` over `${ts}:${body}`; the SDK allows 5 s. */
 export const paddle: Scheme = {

@@ -1,8 +1,8 @@
-import { b64, hmac } from './hmac.js';
+import { hmacBase64 } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { invalid, matchSecret, noMatch, valid } from './verdict.js';
 
-const expected = (body: Uint8Array | string) => (secret: Secret) => b64(hmac('sha256', secret, body));
+const expected = (body: Uint8Array | string) => (secret: Secret) => hmacBase64('sha256', secret, body);
 
 /** Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256(secret, body)>`, no prefix, no timestamp. */
 export const shopify: Scheme = {

@@ -1,10 +1,10 @@
 import { usage } from './errors.js';
-import { b64, hmac } from './hmac.js';
+import { hmacBase64 } from './hmac.js';
 import { idAndType } from './stripe.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { invalid, matchSecret, noMatch, valid } from './verdict.js';
 
-const expected = (url: string, body: Uint8Array | string) => (secret: Secret) => b64(hmac('sha256', secret, url, body));
+const expected = (url: string, body: Uint8Array | string) => (secret: Secret) => hmacBase64('sha256', secret, url, body);
 
 function needUrl(url: string | undefined): string {
   if (!url) throw usage('missing_url', 'square signs the notification URL with the body: pass --url <the URL Square posts to>');

@@ -1,5 +1,5 @@
 import { edSign, edVerify, privateKey, publicKey } from './ed25519.js';
-import { b64, freshId, hmac, nowSeconds, toBuffer, whsecKey, type Bytes } from './hmac.js';
+import { b64, type Bytes, freshId, hmacBase64, nowSeconds, toBuffer, whsecKey } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from './verdict.js';
 
@@ -20,7 +20,7 @@ export function standardFamily(opts: {
   const [ID, TS, SIG] = [`${prefix}-id`, `${prefix}-timestamp`, `${prefix}-signature`];
   const isAsymmetric = (s: Secret) => typeof s === 'string' && /^wh(sk|pk)_/.test(s);
   const content = (id: string, ts: string | number, body: Bytes) => Buffer.concat([Buffer.from(`${id}.${ts}.`), toBuffer(body)]);
-  const hmacEntry = (c: Buffer) => (secret: Secret) => `v1,${b64(hmac('sha256', key(secret), c))}`;
+  const hmacEntry = (c: Buffer) => (secret: Secret) => `v1,${hmacBase64('sha256', key(secret), c)}`;
 
   const scheme: Scheme = {
     name,

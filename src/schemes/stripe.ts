@@ -1,9 +1,9 @@
-import { hex, hmac, nowSeconds } from './hmac.js';
+import { hex, hmacHex, nowSeconds } from './hmac.js';
 import { parseParams } from './params.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from './verdict.js';
 
-const expected = (t: string, body: Uint8Array | string) => (secret: Secret) => hex(hmac('sha256', secret, `${t}.`, body));
+const expected = (t: string, body: Uint8Array | string) => (secret: Secret) => hmacHex('sha256', secret, `${t}.`, body);
 
 /**
  * Stripe: `Stripe-Signature: t=<ts>,v1=<hex>[,v1=..][,v0=..]` over `${t}.${body}`; the `whsec_`
@@ -49,7 +49,7 @@ export const stripe: Scheme = {
       [[t, d.body], 'the sender signed t and the body without the "." between them'],
       [[d.body], 'the sender signed the body alone: Stripe signs "t.body"'],
     ];
-    return wrong.map(([parts, explain]) => ({ explain, matches: d.secrets.some((s) => v1.includes(hex(hmac('sha256', s, ...parts)))) }));
+    return wrong.map(([parts, explain]) => ({ explain, matches: d.secrets.some((s) => v1.includes(hmacHex('sha256', s, parts[0]!, parts[1], parts[2]))) }));
   },
 
   eventInfo: (_h, json) => idAndType(json, 'type', 'id'),

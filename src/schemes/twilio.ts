@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { usage } from './errors.js';
-import { b64, hmac, toBuffer } from './hmac.js';
+import { hmacBase64, toBuffer } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { invalid, matchSecret, noMatch, valid } from './verdict.js';
 
@@ -19,7 +19,7 @@ export function twilioContent(url: string, body: Uint8Array | string): string {
   return out;
 }
 
-const expected = (url: string, body: Uint8Array | string) => (secret: Secret) => b64(hmac('sha1', secret, twilioContent(url, body)));
+const expected = (url: string, body: Uint8Array | string) => (secret: Secret) => hmacBase64('sha1', secret, twilioContent(url, body));
 
 function needUrl(url: string | undefined): string {
   if (!url) throw usage('missing_url', 'twilio signs the full request URL: pass --url <the URL Twilio posts to, with its query string>');

@@ -1,8 +1,8 @@
-import { b64, hmac, type Bytes } from './hmac.js';
+import { type Bytes, hmacBase64 } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { invalid, matchSecret, noMatch, valid } from './verdict.js';
 
-const expected = (body: Bytes) => (secret: Secret) => `sha256=${b64(hmac('sha256', secret, body))}`;
+const expected = (body: Bytes) => (secret: Secret) => `sha256=${hmacBase64('sha256', secret, body)}`;
 
 /** Typeform: `Typeform-Signature: sha256=<base64 HMAC-SHA256(secret, raw body)>`; no timestamp. */
 export const typeform: Scheme = {

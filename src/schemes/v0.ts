@@ -1,4 +1,4 @@
-import { hex, hmac, nowSeconds } from './hmac.js';
+import { hex, hmacHex, nowSeconds } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from './verdict.js';
 
@@ -15,7 +15,7 @@ export function v0Scheme(opts: {
   eventInfo: Scheme['eventInfo'];
 }): Scheme {
   const { name, signatureHeader: SIG, timestampHeader: TS } = opts;
-  const expected = (ts: string, body: Uint8Array | string) => (secret: Secret) => `v0=${hex(hmac('sha256', secret, `v0:${ts}:`, body))}`;
+  const expected = (ts: string, body: Uint8Array | string) => (secret: Secret) => `v0=${hmacHex('sha256', secret, `v0:${ts}:`, body)}`;
   const scheme: Scheme = {
     name,
     provider: opts.provider,
@@ -51,7 +51,7 @@ export function v0Scheme(opts: {
         [[`${ts}:`, d.body], 'the sender left out the "v0:" prefix: sign "v0:ts:body"'],
         [[d.body], 'the sender signed the body alone: sign "v0:ts:body"'],
       ];
-      return wrong.map(([parts, explain]) => ({ explain, matches: d.secrets.some((s) => sig === `v0=${hex(hmac('sha256', s, ...parts))}`) }));
+      return wrong.map(([parts, explain]) => ({ explain, matches: d.secrets.some((s) => sig === `v0=${hmacHex('sha256', s, parts[0]!, parts[1], parts[2])}`) }));
     },
 
     eventInfo: opts.eventInfo,

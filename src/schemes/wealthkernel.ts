@@ -1,9 +1,9 @@
-import { b64, hmac, nowSeconds, toBuffer, type Bytes } from './hmac.js';
+import { b64, type Bytes, hmacBase64, nowSeconds, toBuffer } from './hmac.js';
 import { parseParams } from './params.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from './verdict.js';
 
-const expected = (body: Uint8Array, t: string) => (secret: Secret) => b64(hmac('sha256', secret, body, t));
+const expected = (body: Uint8Array, t: string) => (secret: Secret) => hmacBase64('sha256', secret, body, t);
 
 /**
  * WealthKernel (guide of 2022-03-30): `X-Webhook-Signature: t=<ts>,v1=<b64>[,v1=<b64>]`, signed
@@ -53,7 +53,7 @@ export const wealthkernel: Scheme = {
     ];
     return wrong.map(([parts, explain]) => ({
       explain,
-      matches: d.secrets.some((s) => v1.includes(b64(hmac('sha256', s, ...parts)))),
+      matches: d.secrets.some((s) => v1.includes(hmacBase64('sha256', s, parts[0]!, parts[1], parts[2]))),
     }));
   },
 
