@@ -42,9 +42,19 @@ export const dfns: Scheme = {
     let matched = 'raw body';
     let index = matchSecret('dfns', presented, d.secrets, expected(d.body));
     let compact: string | undefined;
-    if (index === -1 && (compact = compactJson(d.body)) !== undefined && !toBuffer(compact).equals(d.body)) {
-      matched = 'compact re-serialization of the body';
-      index = matchSecret('dfns', presented, d.secrets, expected(compact));
+    if (index === -1) {
+      // Dfns signs compact JSON. A body that reached us re-spaced still carries the signed text
+      // once its insignificant whitespace is gone (big integers intact), and failing that, the
+      // docs' own samples re-serialize the parsed payload.
+      const stripped = stripJsonWhitespace(d.body.toString('utf8'));
+      if (stripped !== undefined && !toBuffer(stripped).equals(d.body)) {
+        matched = 'body without its insignificant whitespace';
+        index = matchSecret('dfns', presented, d.secrets, expected(stripped));
+      }
+      if (index === -1 && (compact = compactJson(d.body)) !== undefined && compact !== stripped) {
+        matched = 'compact re-serialization of the body';
+        index = matchSecret('dfns', presented, d.secrets, expected(compact));
+      }
     }
     if (typeof index !== 'number') return index;
     if (index === -1) return noMatch('dfns', compact === undefined ? 'the raw body' : 'the raw body nor its compact re-serialization', d.secrets.length);
@@ -58,6 +68,26 @@ export const dfns: Scheme = {
     return { type: typeof o?.kind === 'string' ? o.kind : undefined, id: typeof o?.id === 'string' ? o.id : undefined };
   },
 };
+
+/** JSON text with the whitespace between tokens removed (strings untouched); undefined if it ends inside a string. */
+export function stripJsonWhitespace(text: string): string | undefined {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c !== ' ' && c !== '\n' && c !== '\r' && c !== '\t') {
+      out += c;
+    }
+  }
+  return inString ? undefined : out;
+}
 
 function timestampSent(body: Buffer): number | undefined {
   try {

@@ -70,6 +70,11 @@ export function bodyMistakes(body: Buffer): Array<[Buffer, string]> {
   };
   const reencoded = (how: string) =>
     `the signature matches this body re-serialized as ${how}, not the bytes received: the body was parsed and re-encoded between signing and verifying (a JSON body parser?); verify the raw request bytes`;
+  // Whitespace mistakes first: JSON.parse ignores a trailing newline, so the re-serializations
+  // below would otherwise take the credit for them.
+  if (text.endsWith('\n')) add(text.replace(/\r?\n$/, ''), 'the signature matches the body without its trailing newline: something appended a newline after signing (an editor, echo, or a heredoc?); sign and verify the same bytes');
+  else add(`${text}\n`, 'the signature matches the body plus a trailing newline: the sender signed a newline that was not sent (or it was stripped); sign and verify the same bytes');
+  if (text.includes('\r\n')) add(text.replace(/\r\n/g, '\n'), 'the signature matches the body with LF line endings instead of CRLF: line endings were converted after signing');
   let parsed: unknown;
   let isJson = false;
   try {
@@ -82,12 +87,9 @@ export function bodyMistakes(body: Buffer): Array<[Buffer, string]> {
     add(JSON.stringify(parsed), reencoded('compact JSON (JSON.stringify)'));
     add(JSON.stringify(parsed, null, 2), reencoded('JSON with 2-space indentation'));
     add(JSON.stringify(parsed, null, 4), reencoded('JSON with 4-space indentation'));
-    add(pyDumps(parsed, ', ', ': '), reencoded("Python's json.dumps default (\", \" and \": \" separators, non-ASCII escaped)"));
     add(pyDumps(parsed, ',', ':'), reencoded("Python's json.dumps(separators=(',', ':')), which escapes non-ASCII text (ensure_ascii=True)"));
+    add(pyDumps(parsed, ', ', ': '), reencoded("Python's json.dumps default (\", \" and \": \" separators, non-ASCII escaped)"));
   }
-  if (text.endsWith('\n')) add(text.replace(/\r?\n$/, ''), 'the signature matches the body without its trailing newline: something appended a newline after signing (an editor, echo, or a heredoc?); sign and verify the same bytes');
-  else add(`${text}\n`, 'the signature matches the body plus a trailing newline: the sender signed a newline that was not sent (or it was stripped); sign and verify the same bytes');
-  if (text.includes('\r\n')) add(text.replace(/\r\n/g, '\n'), 'the signature matches the body with LF line endings instead of CRLF: line endings were converted after signing');
   return out;
 }
 

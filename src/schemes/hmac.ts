@@ -38,7 +38,9 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  */
 export function whsecKey(secret: Secret): Buffer {
   if (typeof secret !== 'string') return toBuffer(secret);
-  const b64 = secret.startsWith('whsec_') ? secret.slice(6) : secret;
+  // Whitespace is never part of base64: a pasted secret's stray newline or space is dropped.
+  const trimmed = secret.trim();
+  const b64 = trimmed.startsWith('whsec_') ? trimmed.slice(6) : trimmed;
   if (b64.length === 0 || b64.length % 4 === 1 || !BASE64.test(b64)) {
     throw usage(
       'bad_secret',

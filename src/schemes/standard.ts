@@ -42,9 +42,9 @@ export function standardFamily(opts: {
       const id = d.headers[ID];
       const tsText = d.headers[TS];
       const sig = d.headers[SIG];
-      for (const [h, v] of [[SIG, sig], [ID, id], [TS, tsText]] as const) {
-        if (v === undefined) return invalid(name, 'missing_header', `no ${h} header`);
-      }
+      if (sig === undefined) return invalid(name, 'missing_header', `no ${SIG} header`);
+      if (id === undefined) return invalid(name, 'missing_header', `no ${ID} header`);
+      if (tsText === undefined) return invalid(name, 'missing_timestamp', `no ${TS} header`);
       const ts = parseUnix(tsText);
       if (Number.isNaN(ts)) return invalid(name, 'malformed_header', `${TS} "${clip(tsText!)}" is not a Unix timestamp in seconds`);
       const entries = sig!.trim().split(/\s+/).map((e) => e.split(','));

@@ -14,7 +14,7 @@ function deliver(c: SchemeCase, { ts = NOW, secrets = [c.secret] }: { ts?: numbe
   return { body, headers };
 }
 
-function check(c: SchemeCase, d: { body: string; headers: Record<string, string> }, extra: Partial<VerifyInput> = {}) {
+function check(c: SchemeCase, d: { body: string | Uint8Array; headers: Record<string, string> }, extra: Partial<VerifyInput> = {}) {
   return verify(c.scheme, { body: d.body, headers: d.headers, secrets: [c.verifyKey ?? c.secret], now: NOW, url: c.url, ...extra });
 }
 

@@ -4,16 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sign, verify } from '../../src/index.js';
-
-/**
- * Slack's "Verifying requests from Slack" sample: the slash-command body, signing secret and
- * timestamp of the docs (the body is quoted the same way by third-party verifiers of the sample).
- */
-export const SLACK_SAMPLE_BODY =
-  'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V' +
-  '&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=' +
-  '&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN' +
-  '&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
+import { SLACK_SAMPLE_BODY } from './_helpers.js';
 
 const TWILIO_PARAMS = {
   CallSid: 'CA1234567890ABCDE', Caller: '+14158675310', Digits: '1234', From: '+14158675310', To: '+18005551212',
@@ -125,7 +116,7 @@ describe.each(VECTORS.map((v) => [v.name, v] as const))('%s', (_name, v) => {
     expect(verify(v.scheme, { ...base, secrets: [secret] }).reason).toBe('no_match');
   });
 
-  it.runIf(v.url)('another URL: no_match', () => {
+  if (v.url) it('another URL: no_match', () => {
     expect(verify(v.scheme, { ...base, url: `${v.url}/other` }).reason).toBe('no_match');
   });
 });
