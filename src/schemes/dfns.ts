@@ -1,6 +1,6 @@
 import { hex, hmacHex, toBuffer } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
-import { checkTimestamp, invalid, matchSecret, noMatch, valid } from './verdict.js';
+import { checkTimestamp, invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
 
 const HEADER = 'x-dfns-webhook-signature';
 const expected = (body: Uint8Array | string) => (secret: Secret) => `sha256=${hmacHex('sha256', secret, body)}`;
@@ -37,7 +37,7 @@ export const dfns: Scheme = {
     if (header === undefined) return invalid('dfns', 'missing_header', 'no X-DFNS-WEBHOOK-SIGNATURE header');
     const presented = [header.trim().toLowerCase()];
     if (!/^sha256=[0-9a-f]{64}$/.test(presented[0]!)) {
-      return invalid('dfns', 'malformed_header', 'X-DFNS-WEBHOOK-SIGNATURE is not "sha256=<64 hex digits>"');
+      return malformed('dfns', 'X-DFNS-WEBHOOK-SIGNATURE is not "sha256=<64 hex digits>"', header, 'hex');
     }
     let matched = 'raw body';
     let index = matchSecret('dfns', presented, d.secrets, expected(d.body));

@@ -1,6 +1,6 @@
 import { hex, hmacHex } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
-import { invalid, matchSecret, noMatch, valid } from './verdict.js';
+import { invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
 
 const expected = (alg: 'sha256' | 'sha1', body: Uint8Array | string) => (secret: Secret) => `${alg}=${hmacHex(alg, secret, body)}`;
 
@@ -31,7 +31,7 @@ export const github: Scheme = {
       ? (['sha256', h256, /^sha256=[0-9a-f]{64}$/] as const)
       : (['sha1', h1!, /^sha1=[0-9a-f]{40}$/] as const);
     if (!re.test(header.trim())) {
-      return invalid('github', 'malformed_header', `${alg === 'sha256' ? 'X-Hub-Signature-256' : 'X-Hub-Signature'} is not "${alg}=<hex>"`);
+      return malformed('github', `${alg === 'sha256' ? 'X-Hub-Signature-256' : 'X-Hub-Signature'} is not "${alg}=<hex>"`, header, 'hex');
     }
     const index = matchSecret('github', [header.trim()], d.secrets, expected(alg, d.body));
     if (typeof index !== 'number') return index;

@@ -1,6 +1,6 @@
 import { hex, hmacHex } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
-import { checkTimestamp, invalid, matchSecret, noMatch, valid } from './verdict.js';
+import { checkTimestamp, invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
 
 const expected = (body: Uint8Array | string) => (secret: Secret) => hmacHex('sha256', secret, body);
 
@@ -23,7 +23,7 @@ export const linear: Scheme = {
   verify(d: Delivery) {
     const header = d.headers['linear-signature'];
     if (header === undefined) return invalid('linear', 'missing_header', 'no Linear-Signature header');
-    if (!/^[0-9a-f]{64}$/i.test(header.trim())) return invalid('linear', 'malformed_header', 'Linear-Signature is not 64 hex digits');
+    if (!/^[0-9a-f]{64}$/i.test(header.trim())) return malformed('linear', 'Linear-Signature is not 64 hex digits', header, 'hex');
     const index = matchSecret('linear', [header.trim().toLowerCase()], d.secrets, expected(d.body));
     if (typeof index !== 'number') return index;
     if (index === -1) return noMatch('linear', 'the raw body', d.secrets.length);

@@ -1,6 +1,6 @@
 import { hmacBase64 } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
-import { invalid, matchSecret, noMatch, valid } from './verdict.js';
+import { invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
 
 const expected = (body: Uint8Array | string) => (secret: Secret) => hmacBase64('sha256', secret, body);
 
@@ -20,7 +20,7 @@ export const shopify: Scheme = {
   verify(d: Delivery) {
     const header = d.headers['x-shopify-hmac-sha256'];
     if (header === undefined) return invalid('shopify', 'missing_header', 'no X-Shopify-Hmac-Sha256 header');
-    if (!/^[A-Za-z0-9+/]{43}=$/.test(header.trim())) return invalid('shopify', 'malformed_header', 'X-Shopify-Hmac-Sha256 is not 44 base64 characters');
+    if (!/^[A-Za-z0-9+/]{43}=$/.test(header.trim())) return malformed('shopify', 'X-Shopify-Hmac-Sha256 is not 44 base64 characters', header, 'base64');
     const index = matchSecret('shopify', [header.trim()], d.secrets, expected(d.body));
     if (typeof index !== 'number') return index;
     return index === -1 ? noMatch('shopify', 'the raw body', d.secrets.length) : valid('shopify', 'raw body', index);

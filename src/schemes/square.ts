@@ -2,7 +2,7 @@ import { usage } from './errors.js';
 import { hmacBase64 } from './hmac.js';
 import { idAndType } from './stripe.js';
 import type { Delivery, Scheme, Secret } from './types.js';
-import { invalid, matchSecret, noMatch, valid } from './verdict.js';
+import { invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
 
 const expected = (url: string, body: Uint8Array | string) => (secret: Secret) => hmacBase64('sha256', secret, url, body);
 
@@ -29,7 +29,7 @@ export const square: Scheme = {
     const header = d.headers['x-square-hmacsha256-signature'];
     if (header === undefined) return invalid('square', 'missing_header', 'no x-square-hmacsha256-signature header');
     const url = needUrl(d.url);
-    if (!/^[A-Za-z0-9+/]{43}=$/.test(header.trim())) return invalid('square', 'malformed_header', 'x-square-hmacsha256-signature is not 44 base64 characters');
+    if (!/^[A-Za-z0-9+/]{43}=$/.test(header.trim())) return malformed('square', 'x-square-hmacsha256-signature is not 44 base64 characters', header, 'base64');
     const index = matchSecret('square', [header.trim()], d.secrets, expected(url, d.body));
     if (typeof index !== 'number') return index;
     return index === -1 ? noMatch('square', `"${url}" + body`, d.secrets.length) : valid('square', 'URL + raw body', index);

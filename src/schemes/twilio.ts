@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { usage } from './errors.js';
 import { hmacBase64, toBuffer } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
-import { invalid, matchSecret, noMatch, valid } from './verdict.js';
+import { invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
 
 /**
  * What Twilio signs: the URL followed by each form parameter's name and value, sorted by name;
@@ -44,7 +44,7 @@ export const twilio: Scheme = {
     const header = d.headers['x-twilio-signature'];
     if (header === undefined) return invalid('twilio', 'missing_header', 'no X-Twilio-Signature header');
     const url = needUrl(d.url);
-    if (!/^[A-Za-z0-9+/]{27}=$/.test(header.trim())) return invalid('twilio', 'malformed_header', 'X-Twilio-Signature is not 28 base64 characters');
+    if (!/^[A-Za-z0-9+/]{27}=$/.test(header.trim())) return malformed('twilio', 'X-Twilio-Signature is not 28 base64 characters', header, 'base64');
     const index = matchSecret('twilio', [header.trim()], d.secrets, expected(url, d.body));
     if (typeof index !== 'number') return index;
     if (index === -1) return noMatch('twilio', 'the URL and the sorted form parameters', d.secrets.length);

@@ -1,6 +1,6 @@
 import { type Bytes, hmacBase64 } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
-import { invalid, matchSecret, noMatch, valid } from './verdict.js';
+import { invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
 
 const expected = (body: Bytes) => (secret: Secret) => `sha256=${hmacBase64('sha256', secret, body)}`;
 
@@ -21,7 +21,7 @@ export const typeform: Scheme = {
     const header = d.headers['typeform-signature'];
     if (header === undefined) return invalid('typeform', 'missing_header', 'no Typeform-Signature header');
     if (!/^sha256=[A-Za-z0-9+/]{43}=$/.test(header.trim())) {
-      return invalid('typeform', 'malformed_header', 'Typeform-Signature is not "sha256=<44 base64 characters>"');
+      return malformed('typeform', 'Typeform-Signature is not "sha256=<44 base64 characters>"', header, 'base64');
     }
     const index = matchSecret('typeform', [header.trim()], d.secrets, expected(d.body));
     if (typeof index !== 'number') return index;

@@ -67,3 +67,18 @@ export const noMatch = (scheme: string, what: string, n: number, age?: number) =
 
 /** Parses a decimal Unix timestamp; NaN when it is not one. */
 export const parseUnix = (s: string | undefined): number => (s !== undefined && /^\d{1,12}$/.test(s.trim()) ? Number(s.trim()) : NaN);
+
+/**
+ * A malformed signature header, with a diagnosis when the value is a well-formed digest in the
+ * other encoding (hex where the provider sends base64, or the reverse).
+ */
+export function malformed(scheme: string, message: string, value: string, expects: 'hex' | 'base64'): Invalid {
+  const v = invalid(scheme, 'malformed_header', message);
+  const digest = value.trim().replace(/^[a-z0-9]+=/i, '');
+  if (expects === 'base64' && /^[0-9a-f]{40}$|^[0-9a-f]{64}$/i.test(digest)) {
+    v.diagnosis = `the value is a hex-encoded digest, but ${scheme} sends base64: encode the HMAC digest as base64`;
+  } else if (expects === 'hex' && /^[A-Za-z0-9+/]{27}=$|^[A-Za-z0-9+/]{43}=$/.test(digest)) {
+    v.diagnosis = `the value is a base64-encoded digest, but ${scheme} sends hex: encode the HMAC digest as hex`;
+  }
+  return v;
+}
