@@ -69,3 +69,16 @@ export interface IO {
   out: (text: string) => void;
   err: (text: string) => void;
 }
+
+/** The receiver URL argument: http(s) only, a usage error showing `usageLine` when missing. */
+export function parseTarget(url: string | undefined, usageLine: string): URL {
+  if (!url) throw usage('no_url', `missing the receiver URL: ${usageLine} (e.g. http://127.0.0.1:4000/)`);
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw usage('bad_url', `"${url}" is not a URL: give e.g. http://127.0.0.1:4000/webhooks`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw usage('bad_url', `${url}: only http:// and https:// URLs can receive webhooks`);
+  return u;
+}

@@ -1,2 +1,322 @@
-import type { IO } from './input.js';
-export async function sendCommand(_url: string | undefined, _flags: Record<string, unknown>, _io: IO): Promise<number> { throw new Error('not implemented'); }
+import { fstatSync, readFileSync } from 'node:fs';
+import { usage, WhkError } from '../schemes/errors.js';
+import { mask } from '../schemes/hmac.js';
+import { getScheme, schemes } from '../schemes/registry.js';
+import type { Scheme, Secret } from '../schemes/types.js';
+import { loadStyle, useColor, type Style } from '../render/style.js';
+import { renderLoadSummary, renderSend, sendJson } from '../render/send.js';
+import { builder, type Builder, type OutRequest } from '../send/build.js';
+import type { Deliverer } from '../send/deliver.js';
+import type { RawDeliverer } from '../send/raw.js';
+import { parseExpect, type Expect } from '../send/expect.js';
+import { runLoad } from '../send/load.js';
+import type { Negative } from '../send/negative.js';
+import type { DeliveryReport, Mode, SendReport } from '../send/report.js';
+import { deliverOnce, selfCheck } from '../send/single.js';
+import { findSample, providerFor, providers } from '../send/samples/index.js';
+import { formatDuration, parseDuration, parseInteger, parseUnixFlag } from '../units.js';
+import { parseHeaderLines, parseTarget, readBody, readSecrets, type IO } from './input.js';
+
+export interface SendFlags {
+  scheme?: string;
+  secret?: string[];
+  secretFile?: string;
+  body?: string;
+  bodyFile?: string;
+  event?: string;
+  listEvents?: boolean;
+  header?: string[];
+  timestamp?: string;
+  id?: string;
+  signedUrl?: string;
+  expect?: string;
+  timeout?: string;
+  retries?: string;
+  count?: string;
+  concurrency?: string;
+  tamper?: string;
+  stale?: string;
+  future?: string;
+  wrongSecret?: boolean;
+  /** commander's --no-signature: false when given. */
+  signature?: boolean;
+  duplicate?: boolean;
+  duplicateRate?: string;
+  shuffle?: boolean;
+  json?: boolean;
+  color?: boolean;
+}
+
+/** How much of a response body a single send keeps and shows. */
+const KEEP_BODY = 2048;
+const VERSION_UA = 'whk/0.1 (webhook test sender)';
+
+/**
+ * `whk send`: builds a realistic event (or takes your body), signs it as the provider would, posts
+ * it and judges the answer against --expect. Exit 0 within --expect, 1 outside, 2 usage, 3 when
+ * the receiver could not be reached, 130 when interrupted (load mode).
+ */
+export async function sendCommand(url: string | undefined, flags: SendFlags, io: IO): Promise<number> {
+  if (flags.listEvents) return listEvents(flags, io);
+  if (!flags.scheme) throw usage('no_scheme', 'missing --scheme <name>: whk schemes lists them');
+  const scheme = getScheme(flags.scheme);
+  const target = parseTarget(url, 'whk send <url> --scheme <name> --secret <s>');
+  const negative = parseNegative(flags, scheme, io);
+  const mode: Mode = negative?.kind ?? 'valid';
+
+  // --no-signature and --wrong-secret do not need the real secret; every other mode does.
+  const secretOptional = mode === 'no-signature' || mode === 'wrong-secret';
+  const secrets: Secret[] = readSecrets(flags, !secretOptional);
+  if (secrets.length > 1 && !scheme.multipleSecrets) {
+    throw usage('too_many_secrets', `${scheme.name} signs with one secret, got ${secrets.length}: pass a single --secret`);
+  }
+  if (secrets.length === 0) secrets.push(placeholderSecret(scheme));
+
+  const expect = parseExpect(flags.expect ?? (negative && negative.kind !== 'duplicate' ? '4xx' : '2xx'));
+  const timeoutMs = parseDuration(flags.timeout ?? '10s', '--timeout');
+  if (timeoutMs <= 0) throw usage('bad_duration', '--timeout must be more than 0');
+  const retries = parseInteger(flags.retries ?? '0', '--retries');
+  const count = flags.count === undefined ? undefined : parseInteger(flags.count, '--count', 1);
+  const concurrency = parseInteger(flags.concurrency ?? '1', '--concurrency', 1);
+  const duplicateRate = flags.duplicateRate === undefined ? 0 : parseRate(flags.duplicateRate);
+  if (count === undefined && (flags.duplicateRate !== undefined || flags.shuffle)) {
+    throw usage('load_mode_only', `${flags.shuffle ? '--shuffle' : '--duplicate-rate'} applies to load mode: add --count <n>`);
+  }
+  if (count !== undefined && negative?.kind === 'duplicate') {
+    throw usage('conflicting_flags', '--duplicate sends one event twice; in load mode use --duplicate-rate <0..1>');
+  }
+  if (count !== undefined && count > 1 && flags.id !== undefined) {
+    throw usage('conflicting_flags', '--id gives every event the same id; load mode sends fresh ones (use --duplicate-rate for duplicates)');
+  }
+  const fixedTs = flags.timestamp === undefined ? undefined : parseUnixFlag(flags.timestamp, '--timestamp');
+  if (fixedTs !== undefined && (negative?.kind === 'stale' || negative?.kind === 'future')) {
+    throw usage('conflicting_flags', `--timestamp and --${negative.kind} both set the timestamp: give one`);
+  }
+
+  const provider = providerFor(scheme.name);
+  const sample = findSample(provider, flags.event);
+  const body = customBody(flags);
+  const b = builder({
+    scheme, provider, sample, body, secrets, url: target, signUrl: flags.signedUrl,
+    extraHeaders: headerFlags(flags.header ?? []),
+    negative, clock: fixedTs === undefined ? undefined : () => fixedTs * 1000, id: flags.id, userAgent: VERSION_UA,
+  });
+  const modeDetail = negative?.kind === 'stale' || negative?.kind === 'future' ? flags[negative.kind]!.trim()
+    : negative?.kind === 'wrong-secret' ? mask(b.wrongSecret!) : undefined;
+
+  const hint = 'is the listener running?';
+  // Load mode over plain http uses whk's single-write client (see src/send/raw.ts); everything
+  // else undici. WHK_SEND_CLIENT=undici forces undici in load mode too (for comparison).
+  const deliverer: Deliverer | RawDeliverer = count !== undefined && target.protocol === 'http:' && process.env.WHK_SEND_CLIENT !== 'undici'
+    ? new (await import('../send/raw.js')).RawDeliverer(target, { connections: concurrency, timeoutMs, hint })
+    : new (await import('../send/deliver.js')).Deliverer(target.origin, {
+        connections: count === undefined ? 1 : concurrency,
+        timeoutMs,
+        keepBody: count === undefined ? KEEP_BODY : 0,
+        hint,
+        preciseTimeout: count === undefined,
+      });
+  const send = (req: OutRequest) => deliverer.send(req);
+  const onRetry = (n: number, max: number, why: string, delay: number) => io.err(`retry ${n}/${max} after ${why} in ${formatDuration(delay)}`);
+  const style = () => loadStyle(useColor(process.stdout, flags.color));
+  const event = body ? null : sample.event;
+
+  try {
+    if (count !== undefined) {
+      return await load({ flags, io, b, deliverer, expect, retries, count, concurrency, duplicateRate, target, scheme, event, style });
+    }
+    const ev = b.newEvent();
+    const deliveries: DeliveryReport[] = [];
+    if (negative?.kind === 'duplicate') {
+      const req = b.build(ev);
+      for (const label of ['1st delivery', '2nd delivery (same id, same bytes)']) {
+        deliveries.push(await deliverOnce(() => req, send, { expect, url: target, retries, onRetry, label }));
+        if (deliveries[deliveries.length - 1]!.error) break;
+      }
+    } else {
+      let selfChecked = false;
+      deliveries.push(await deliverOnce((n) => {
+        const req = b.build(ev, n);
+        if (!selfChecked && body && mode === 'valid') {
+          selfChecked = true;
+          for (const note of selfCheck(scheme, req, secrets, flags.signedUrl ?? target.href)) io.err(`note: ${note}`);
+        }
+        return req;
+      }, send, { expect, url: target, retries, onRetry }));
+    }
+    const report: SendReport = {
+      scheme: scheme.name, event, id: ev.id, url: target.href, mode, modeDetail, expect: expect.text, deliveries,
+      ok: deliveries.every((d) => d.withinExpect) && deliveries.length === (mode === 'duplicate' ? 2 : 1),
+    };
+    const failure = deliveries.find((d) => d.error);
+    if (flags.json) {
+      io.out(JSON.stringify(sendJson(report)));
+      if (failure) io.err(`whk: ${failure.error!.message}`);
+    } else {
+      if (failure) throw new WhkError(failure.error!.code, failure.error!.message, 3);
+      io.out(renderSend(report, await style()));
+    }
+    return failure ? 3 : report.ok ? 0 : 1;
+  } finally {
+    await deliverer.close().catch(() => undefined);
+  }
+}
+
+interface LoadArgs {
+  flags: SendFlags;
+  io: IO;
+  b: Builder;
+  deliverer: Deliverer | RawDeliverer;
+  expect: Expect;
+  retries: number;
+  count: number;
+  concurrency: number;
+  duplicateRate: number;
+  target: URL;
+  scheme: Scheme;
+  event: string | null;
+  style: () => Promise<Style>;
+}
+
+async function load(a: LoadArgs): Promise<number> {
+  const stop = { requested: false };
+  const progress = { done: 0, total: a.count, failed: 0 };
+  let interrupts = 0;
+  const onSigint = () => {
+    stop.requested = true;
+    // A second Ctrl-C does not wait for the deliveries in flight.
+    if (++interrupts > 1) void a.deliverer.destroy();
+  };
+  process.on('SIGINT', onSigint);
+  // A progress line on a terminal only (one with a width: ora miscounts lines without), ora loaded only then.
+  let spinner: { text: string; stop(): void } | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  if (process.stderr.isTTY && (process.stderr.columns ?? 0) > 0) {
+    const { default: ora } = await import('ora');
+    spinner = ora({ text: 'sending…', stream: process.stderr }).start();
+    ticker = setInterval(() => {
+      spinner!.text = `${progress.done}/${progress.total} sent${progress.failed ? `, ${progress.failed} failed` : ''}`;
+    }, 100);
+  }
+  try {
+    const summary = await runLoad({
+      count: a.count, concurrency: a.concurrency, duplicateRate: a.duplicateRate, shuffle: Boolean(a.flags.shuffle),
+      builder: a.b, deliver: (req) => a.deliverer.send(req), expect: a.expect,
+      deliverCb: 'sendCb' in a.deliverer ? a.deliverer.sendCb.bind(a.deliverer) : undefined,
+      // Retries are counted in the summary: one stderr line per retry would flood a load run.
+      retry: { retries: a.retries }, stop, progress,
+    });
+    if (ticker) clearInterval(ticker);
+    spinner?.stop();
+    const full = { url: a.target.href, scheme: a.scheme.name, event: a.event, ...summary };
+    a.io.out(a.flags.json ? JSON.stringify(full) : renderLoadSummary(full, await a.style()));
+    if (summary.stopped === 'interrupted') return 130;
+    const answered = Object.values(summary.statuses).reduce((x, y) => x + y, 0);
+    if (answered === 0 && summary.requests > 0) {
+      a.io.err(`whk: ${summary.stopped ?? 'no request got an answer'}`);
+      return 3;
+    }
+    return summary.failed > 0 ? 1 : 0;
+  } finally {
+    if (ticker) clearInterval(ticker);
+    spinner?.stop();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function parseNegative(flags: SendFlags, scheme: Scheme, io: IO): Negative | undefined {
+  const modes: Negative[] = [];
+  if (flags.tamper !== undefined) {
+    if (flags.tamper !== 'body' && flags.tamper !== 'signature') throw usage('bad_tamper', `--tamper "${flags.tamper}": use --tamper body or --tamper signature`);
+    modes.push({ kind: flags.tamper === 'body' ? 'tamper-body' : 'tamper-signature' });
+  }
+  for (const kind of ['stale', 'future'] as const) {
+    const text = flags[kind];
+    if (text === undefined) continue;
+    if (!scheme.timestamp) {
+      throw usage('no_timestamp', `${scheme.name} signs no timestamp, so --${kind} has nothing to change (schemes with one: ${schemes.filter((s) => s.timestamp).map((s) => s.name).join(', ')})`);
+    }
+    const ms = parseDuration(text, `--${kind}`);
+    if (ms <= 0) throw usage('bad_duration', `--${kind} must be more than 0`);
+    if (kind === 'future' && scheme.timestamp.direction === 'past') {
+      io.err(`note: ${scheme.name}'s own rule only refuses old timestamps; a receiver using the provider's SDK accepts one from the future`);
+    }
+    if (ms / 1000 <= scheme.timestamp.tolerance) {
+      io.err(`note: ${formatDuration(ms)} is within ${scheme.name}'s ${scheme.timestamp.tolerance} s tolerance: a receiver should accept it (use more than ${scheme.timestamp.tolerance}s)`);
+    }
+    modes.push({ kind, ms });
+  }
+  if (flags.wrongSecret) modes.push({ kind: 'wrong-secret' });
+  if (flags.signature === false) modes.push({ kind: 'no-signature' });
+  if (flags.duplicate) modes.push({ kind: 'duplicate' });
+  if (modes.length > 1) {
+    throw usage('conflicting_flags', `one negative mode at a time (got ${modes.map((m) => m.kind).join(', ')}): run whk send once for each`);
+  }
+  return modes[0];
+}
+
+function parseRate(text: string): number {
+  const n = Number(text);
+  if (!/^\s*\d*\.?\d+\s*$/.test(text) || !(n >= 0 && n <= 1)) throw usage('bad_rate', `--duplicate-rate "${text}" is not a fraction between 0 and 1 (e.g. 0.1)`);
+  return n;
+}
+
+/**
+ * A body of the user's: --body, --body-file (- for stdin), or stdin when a shell pipes or
+ * redirects into it (a FIFO or a file) and it is not empty. Nothing (the sample) otherwise: a
+ * terminal, /dev/null, or the socket a parent process leaves open (Node's spawn, CI runners) is
+ * never waited on, so `whk send URL --scheme s --secret x` cannot hang reading a stdin that never
+ * ends.
+ */
+function customBody(flags: SendFlags): Buffer | undefined {
+  if (flags.body !== undefined || flags.bodyFile !== undefined) return readBody(flags);
+  if (process.stdin.isTTY) return undefined;
+  try {
+    const st = fstatSync(0);
+    if (!st.isFIFO() && !st.isFile()) return undefined;
+    const data = readFileSync(0);
+    return data.length > 0 ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** For modes that need no real secret: a throwaway key of the right kind. */
+function placeholderSecret(scheme: Scheme): string {
+  if (scheme.name === 'discord') return '0'.repeat(63) + '1';
+  return scheme.name === 'standard' || scheme.name === 'svix' ? 'whsec_d2hrIHBsYWNlaG9sZGVyIHNlY3JldCE=' : 'whk-placeholder-secret';
+}
+
+/** --header "Name: value" lines, names spelled as given (they replace the provider's of any case). */
+function headerFlags(lines: string[]): Record<string, string> {
+  parseHeaderLines(lines, '--header'); // the same validation and message as everywhere else
+  const out: Record<string, string> = {};
+  for (const line of lines) {
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    const [name, value] = [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(value)) {
+      throw usage('bad_header', `--header: "${line.slice(0, 60)}" is not a valid "Name: value" header`);
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+function listEvents(flags: SendFlags, io: IO): number {
+  const list = flags.scheme ? [providerFor(getScheme(flags.scheme).name)] : providers;
+  if (flags.json) {
+    const json = list.map((p) => ({ scheme: p.scheme, events: p.events.map((e, i) => ({ event: e.event, description: e.description, default: i === 0 })) }));
+    io.out(JSON.stringify(flags.scheme ? json[0] : json));
+    return 0;
+  }
+  const lines: string[] = [];
+  for (const p of list) {
+    const width = Math.max(...p.events.map((e) => e.event.length));
+    lines.push(`${p.scheme}: whk send <url> --scheme ${p.scheme} --event <name>`);
+    p.events.forEach((e, i) => lines.push(`  ${e.event.padEnd(width)}  ${e.description}${i === 0 ? ' (default)' : ''}`));
+    if (list.length > 1) lines.push('');
+  }
+  io.out(lines.join('\n').trimEnd());
+  return 0;
+}

@@ -1,0 +1,149 @@
+/**
+ * Pure renderers for `whk send` and `whk replay`: plain data in, lines (or JSON-ready objects)
+ * out. No clock, no stdout, no terminal detection: the command decides where the text goes.
+ */
+import type { LoadSummary } from '../send/load.js';
+import type { DeliveryReport, Mode, ReplayItem, ReplaySummary, SendReport } from '../send/report.js';
+import type { Style } from './style.js';
+
+export type { AttemptReport, DeliveryReport, Mode, ReplayItem, ReplaySummary, SendReport } from '../send/report.js';
+
+const ms = (x: number) => (x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`);
+const bytes = (n: number) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
+const clip = (s: string, n = 120) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** What each negative mode sends, and what accepting it says about the receiver. */
+const MODES: Record<Exclude<Mode, 'valid' | 'duplicate'>, { sent: (d?: string) => string; flaw: string }> = {
+  'tamper-body': { sent: () => 'a body changed after signing', flaw: 'it does not verify the signature over the raw body it received' },
+  'tamper-signature': { sent: () => 'a corrupted signature', flaw: 'it does not compare the signature it computes with the one received' },
+  stale: { sent: (d) => `a timestamp ${d} in the past`, flaw: 'it does not enforce a timestamp tolerance: a captured delivery can be replayed later' },
+  future: { sent: (d) => `a timestamp ${d} in the future`, flaw: 'it accepts timestamps from the future (check both directions of the tolerance)' },
+  'wrong-secret': { sent: (d) => `a signature made with another secret${d ? ` (${d})` : ''}`, flaw: 'it does not verify with its own secret' },
+  'no-signature': { sent: () => 'a delivery without the signature header', flaw: 'a missing signature header must be a refusal, not a reason to skip verification' },
+};
+
+export const modeDescription = (mode: Mode, detail?: string): string =>
+  mode === 'valid' ? 'a valid event' : mode === 'duplicate' ? 'the same event twice (same id, same bytes)' : MODES[mode].sent(detail);
+
+function deliveryLines(d: DeliveryReport, r: SendReport, c: Style): string[] {
+  const what = [r.scheme, r.event, r.id].filter(Boolean).join(' ');
+  const lines = [`${c.bold('→')} ${d.method} ${d.url}  ${c.cyan(what)}  ${c.dim(`(${bytes(d.bodyBytes)})`)}${d.label ? `  ${c.dim(d.label)}` : ''}`];
+  for (const [k, v] of d.requestHeaders) lines.push(c.dim(`  ${k}: ${clip(v)}`));
+  if (d.note) lines.push(`  ${c.yellow(d.note)}`);
+  const n = d.attempts.length;
+  d.attempts.forEach((a, i) => {
+    const of = n > 1 ? c.dim(`  (attempt ${a.attempt} of ${n})`) : '';
+    if (a.error) lines.push(`${c.bold('←')} ${c.red(a.error.code)}  ${ms(a.ms)}${of}  ${c.dim(a.error.message)}`);
+    else {
+      const color = a.status! < 300 ? c.green : a.status! < 500 ? c.yellow : c.red;
+      lines.push(`${c.bold('←')} ${color(`${a.status} ${a.statusText ?? ''}`.trim())}  ${ms(a.ms)}${of}`);
+      if (i === n - 1 && d.response) {
+        for (const [k, v] of Object.entries(d.response.headers)) lines.push(c.dim(`  ${k}: ${clip(v)}`));
+        if (d.response.bodyBytes > 0) {
+          const text = d.response.body.replace(/\s+$/, '');
+          lines.push('', ...text.split('\n').slice(0, 12).map((l) => `  ${clip(l, 200)}`));
+          if (d.response.truncated) lines.push(c.dim(`  … (${bytes(d.response.bodyBytes)} in all)`));
+        }
+      }
+    }
+  });
+  return lines;
+}
+
+/** The closing line: did the receiver do what it must? */
+export function verdictLine(r: SendReport, c: Style): string {
+  const ok = (s: string) => `${c.green('✓')} ${s}`;
+  const bad = (s: string) => `${c.red('✗')} ${s}`;
+  const net = r.deliveries.find((d) => d.error);
+  if (net) return bad(`no answer: ${net.error!.message}`);
+  const statuses = r.deliveries.map((d) => d.response!.status);
+  const s = statuses.join(' and ');
+  if (r.mode === 'valid') return r.ok ? ok(`${s} is within --expect ${r.expect}`) : bad(`${s} is outside --expect ${r.expect}`);
+  if (r.mode === 'duplicate') {
+    return r.ok
+      ? ok(`both deliveries answered ${s} (within --expect ${r.expect}): a duplicate is accepted; make sure it is processed only once (dedupe on the event id${r.id ? ` ${r.id}` : ''})`)
+      : bad(`the deliveries got ${s}, outside --expect ${r.expect}: a receiver should answer a duplicate with 2xx and skip the work, or the provider retries it`);
+  }
+  const m = MODES[r.mode];
+  const status = statuses[0]!;
+  if (r.ok) return ok(`refused ${m.sent(r.modeDetail)} with ${status}, as it must (within --expect ${r.expect})`);
+  if (status < 300) return bad(`accepted ${m.sent(r.modeDetail)} (${status}): ${m.flaw}`);
+  return bad(`${status} is outside --expect ${r.expect} for ${m.sent(r.modeDetail)}`);
+}
+
+export function renderSend(r: SendReport, c: Style): string {
+  const lines: string[] = [];
+  for (const d of r.deliveries) lines.push(...deliveryLines(d, r, c));
+  lines.push(verdictLine(r, c));
+  return lines.join('\n');
+}
+
+/** The machine shape of a single send: stable keys. */
+export function sendJson(r: SendReport): Record<string, unknown> {
+  const last = (d: DeliveryReport) => d.attempts[d.attempts.length - 1];
+  return {
+    ok: r.ok,
+    mode: r.mode,
+    scheme: r.scheme,
+    event: r.event,
+    id: r.id,
+    url: r.url,
+    expect: r.expect,
+    status: r.deliveries.length === 1 ? (r.deliveries[0]!.response?.status ?? null) : r.deliveries.map((d) => d.response?.status ?? null),
+    latencyMs: r.deliveries.length === 1 ? round(last(r.deliveries[0]!)?.ms) : r.deliveries.map((d) => round(last(d)?.ms)),
+    deliveries: r.deliveries.map((d) => ({
+      ...(d.label ? { label: d.label } : {}),
+      request: { method: d.method, url: d.url, headers: Object.fromEntries(d.requestHeaders), bodyBytes: d.bodyBytes, ...(d.note ? { note: d.note } : {}) },
+      attempts: d.attempts.map((a) => ({ ...a, ms: round(a.ms) })),
+      response: d.response ?? null,
+      error: d.error ?? null,
+      withinExpect: d.withinExpect,
+    })),
+  };
+}
+
+const round = (x: number | undefined) => (x === undefined ? null : Math.round(x * 100) / 100);
+
+/** The load-mode summary, a few aligned lines. */
+export function renderLoadSummary(s: LoadSummary & { url: string; scheme: string; event: string | null }, c: Style): string {
+  const what = [s.scheme, s.event].filter(Boolean).join(' ');
+  const lines = [
+    `sent ${s.requests} ${what} deliveries to ${s.url} in ${ms(s.durationMs)}: ${c.bold(`${s.requestsPerSecond} req/s`)} (concurrency ${s.concurrency})`,
+  ];
+  const l = s.latencyMs;
+  lines.push(`latency    ${l ? `p50 ${ms(l.p50)} · p90 ${ms(l.p90)} · p99 ${ms(l.p99)} · max ${ms(l.max)}` : 'no answers'}`);
+  const hist = Object.entries(s.statuses).map(([k, v]) => `${k} ×${v}`).join(' · ');
+  lines.push(`statuses   ${hist || 'none'}`);
+  const errs = Object.entries(s.errors).map(([k, v]) => `${k.replace(/_/g, ' ')} ×${v}`).join(' · ');
+  lines.push(`errors     ${errs ? c.red(errs) : 'none'}`);
+  const extras = [
+    s.duplicates > 0 ? `${s.duplicates} duplicates (same id, same bytes)` : '',
+    s.shuffled ? 'shuffled order' : '',
+    s.retries > 0 ? `${s.retries} retries` : '',
+  ].filter(Boolean);
+  lines.push(`events     ${s.events} distinct${extras.length ? ` · ${extras.join(' · ')}` : ''}`);
+  if (s.stopped) lines.push(c.yellow(`stopped early: ${s.stopped}`));
+  lines.push(s.failed === 0 && s.requests > 0
+    ? `${c.green('✓')} ${s.ok}/${s.requests} within --expect ${s.expect}`
+    : `${c.red('✗')} ${s.failed}/${s.requests} failed (outside --expect ${s.expect} or no answer)`);
+  return lines.join('\n');
+}
+
+export function renderReplayItem(i: ReplayItem, c: Style): string {
+  const what = [i.eventType, i.id].filter(Boolean).join(' ');
+  const head = `#${i.seq} ${i.method} ${i.url}${what ? `  ${c.cyan(what)}` : ''}`;
+  const res = i.error
+    ? c.red(`${i.error.code}: ${i.error.message}`)
+    : (i.withinExpect ? c.green : c.red)(`${i.status} ${i.statusText ?? ''}`.trim());
+  const extra = i.resigned ? c.dim(`  (re-signed: ${i.resigned}${i.bodyEdit ? `, ${i.bodyEdit}` : ''})`) : '';
+  return `${head} → ${res}  ${ms(i.ms)}${extra}`;
+}
+
+export function renderReplaySummary(s: ReplaySummary, c: Style): string {
+  const hist = Object.entries(s.statuses).map(([k, v]) => `${k} ×${v}`).join(' · ');
+  const errs = Object.entries(s.errors).map(([k, v]) => `${k.replace(/_/g, ' ')} ×${v}`).join(' · ');
+  const parts = [hist, errs && c.red(errs)].filter(Boolean).join(' · ');
+  return s.failed === 0
+    ? `${c.green('✓')} replayed ${s.events} events: ${s.ok} within --expect ${s.expect}${parts ? ` (${parts})` : ''}`
+    : `${c.red('✗')} replayed ${s.events} events: ${s.failed} failed (outside --expect ${s.expect} or no answer)${parts ? ` (${parts})` : ''}`;
+}

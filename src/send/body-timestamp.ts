@@ -1,0 +1,60 @@
+/**
+ * Schemes that sign a timestamp inside the JSON body rather than in a header. Re-signing such a
+ * body (replay --resign, --stale on a body of your own) means rewriting that field.
+ */
+export const BODY_TIMESTAMP: Readonly<Record<string, { field: string; unit: 's' | 'ms' }>> = {
+  dfns: { field: 'timestampSent', unit: 's' },
+  linear: { field: 'webhookTimestamp', unit: 'ms' },
+};
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const isSpace = (c: number | undefined) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+const isNumberChar = (c: number | undefined) => c !== undefined && ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45);
+
+/**
+ * Replaces the number of the top-level `field` in a JSON object, in place: the smallest byte edit
+ * (only the digits change; key order, spacing, escapes and every other byte stay as they were,
+ * invalid UTF-8 included). Returns undefined when the body has no such top-level numeric field.
+ * A scanner rather than JSON.parse + stringify, which would re-encode the whole body.
+ */
+export function rewriteNumberField(body: Buffer, field: string, value: number): Buffer | undefined {
+  const key = Buffer.from(JSON.stringify(field));
+  const spans: Array<[number, number]> = [];
+  let depth = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === QUOTE) {
+      const start = i;
+      for (i++; i < body.length && body[i] !== QUOTE; i++) if (body[i] === BACKSLASH) i++;
+      if (depth !== 1 || i - start + 1 !== key.length || !body.subarray(start, i + 1).equals(key)) continue;
+      let j = i + 1;
+      while (isSpace(body[j])) j++;
+      if (body[j] !== 0x3a) continue; // a value that happens to equal the key's text, not a key
+      j++;
+      while (isSpace(body[j])) j++;
+      const from = j;
+      while (isNumberChar(body[j])) j++;
+      if (j > from) spans.push([from, j]);
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  if (spans.length === 0) return undefined;
+  const out: Buffer[] = [];
+  let last = 0;
+  for (const [from, to] of spans) {
+    out.push(body.subarray(last, from), Buffer.from(String(value)));
+    last = to;
+  }
+  out.push(body.subarray(last));
+  return Buffer.concat(out);
+}
+
+/** Sets a body-borne timestamp (Unix seconds) for `scheme`; the body unchanged when the scheme has none. */
+export function setBodyTimestamp(scheme: string, body: Buffer, unixSeconds: number): { body: Buffer; rewritten: boolean; field?: string } {
+  const rule = BODY_TIMESTAMP[scheme];
+  if (!rule) return { body, rewritten: false };
+  const value = rule.unit === 'ms' ? Math.round(unixSeconds * 1000) : Math.floor(unixSeconds);
+  const next = rewriteNumberField(body, rule.field, value);
+  return next ? { body: next, rewritten: true, field: rule.field } : { body, rewritten: false, field: rule.field };
+}

@@ -1,0 +1,92 @@
+import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import type { Scheme, Secret, SignedHeaders } from '../schemes/types.js';
+
+/**
+ * Negative modes: deliveries a receiver must refuse (and `duplicate`, which it must accept
+ * once more without processing it twice). Each is one small change to a valid delivery.
+ */
+export type Negative =
+  | { kind: 'tamper-body' }
+  | { kind: 'tamper-signature' }
+  | { kind: 'stale'; ms: number }
+  | { kind: 'future'; ms: number }
+  | { kind: 'wrong-secret' }
+  | { kind: 'no-signature' }
+  | { kind: 'duplicate' };
+
+/** The signature itself (not the timestamp or id headers that go with it). */
+export const isSignatureHeader = (name: string) => /signature|hmac/i.test(name) && !/timestamp/i.test(name);
+
+/**
+ * The body after signing, with one digit changed (the one nearest the middle, where the payload
+ * is, never creating a leading zero, so JSON stays valid and only the signature can tell). A body
+ * without digits gets one letter's case flipped; an empty one a space.
+ */
+export function tamperBody(body: Buffer): { body: Buffer; change: string } {
+  const out = Buffer.from(body);
+  const mid = body.length >> 1;
+  const find = (ok: (c: number) => boolean) => {
+    for (let d = 0; d <= mid + 1; d++) {
+      for (const i of [mid + d, mid - d - 1]) if (i >= 0 && i < body.length && ok(body[i]!)) return i;
+    }
+    return -1;
+  };
+  let i = find((c) => c >= 0x30 && c <= 0x39);
+  if (i >= 0) {
+    out[i] = body[i] === 0x39 ? 0x38 : body[i]! + 1;
+  } else if ((i = find((c) => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a)) >= 0) {
+    out[i] = body[i]! ^ 0x20;
+  } else {
+    return { body: Buffer.concat([body, Buffer.from(' ')]), change: 'a space appended' };
+  }
+  return { body: out, change: `byte ${i}: "${String.fromCharCode(body[i]!)}" → "${String.fromCharCode(out[i]!)}"` };
+}
+
+/**
+ * The signature headers with one character changed in every signature they carry (each run of
+ * 16+ hex/base64 characters, at its 6th character: never in the unused bits of base64 padding,
+ * so that decoding receivers see different bytes too).
+ */
+export function tamperSignature(headers: SignedHeaders): SignedHeaders {
+  const out: SignedHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = !isSignatureHeader(name)
+      ? value
+      : value.replace(/[A-Za-z0-9+/]{16,}/g, (run) => {
+          const c = run[5]!;
+          const hex = /^[0-9a-f]+$/.test(run);
+          const swap = hex ? (c === '0' ? '1' : '0') : c === 'A' ? 'B' : 'A';
+          return run.slice(0, 5) + swap + run.slice(6);
+        });
+  }
+  return out;
+}
+
+/** The headers without the signature(s): the id and timestamp headers stay. */
+export function stripSignature(headers: SignedHeaders): SignedHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !isSignatureHeader(name)));
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const randomText = (n: number) => [...randomBytes(n)].map((b) => ALNUM[b % ALNUM.length]).join('');
+
+/**
+ * A secret of the same shape as the real one but certainly not it: a receiver must not tell them
+ * apart by format, only by the signature. `secret` may be undefined (no secret given).
+ */
+export function wrongSecret(scheme: Scheme, secret: Secret | undefined): string {
+  const s = typeof secret === 'string' ? secret : undefined;
+  if (scheme.name === 'discord' || s?.startsWith('whsk_') || s?.includes('PRIVATE KEY')) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const seed = (privateKey.export({ format: 'der', type: 'pkcs8' }) as Buffer).subarray(-32);
+    return s?.startsWith('whsk_') ? `whsk_${seed.toString('base64')}` : seed.toString('hex');
+  }
+  if (s?.startsWith('whsec_') || (!s && (scheme.name === 'standard' || scheme.name === 'svix'))) {
+    const len = s ? Math.max(Buffer.from(s.slice(6), 'base64').length, 24) : 24;
+    return `whsec_${randomBytes(len).toString('base64')}`;
+  }
+  let out: string;
+  do out = randomText(Math.max(s?.length ?? 0, 24));
+  while (out === s);
+  return out;
+}

@@ -1,0 +1,41 @@
+import { ALNUM_ID } from './util.js';
+import type { Provider } from './types.js';
+
+const authorizations = [{ enterprise_id: null, team_id: 'T061EG9R6', user_id: 'U0LAN0Z89', is_bot: true, is_enterprise_install: false }];
+
+/** Slack Events API deliveries: compact JSON. */
+export const slack: Provider = {
+  scheme: 'slack',
+  userAgent: 'Slackbot 1.0 (+https://api.slack.com/robots)',
+  newId: () => `Ev${ALNUM_ID(9)}`,
+  events: [
+    {
+      event: 'app_mention',
+      description: 'an event_callback: the app was mentioned in a channel',
+      body: (ctx) => JSON.stringify({
+        token: 'ZZZZZZWSxiZZZ2yIvs3peJ',
+        team_id: 'T061EG9R6',
+        api_app_id: 'A0MDYCDME',
+        event: {
+          type: 'app_mention',
+          user: 'U061F7AUR',
+          text: '<@U0LAN0Z89> is the webhook endpoint up?',
+          ts: `${ctx.createdUnix}.000200`,
+          channel: 'C0LAN2Q65',
+          event_ts: `${ctx.createdUnix}.000200`,
+        },
+        type: 'event_callback',
+        event_id: ctx.id,
+        event_time: ctx.createdUnix,
+        authorizations,
+        is_ext_shared_channel: false,
+        event_context: '4-eyJldCI6ImFwcF9tZW50aW9uIiwidGlkIjoiVDA2MUVHOVI2IiwiYWlkIjoiQTBNRFlDRE1FIiwiY2lkIjoiQzBMQU4yUTY1In0',
+      }),
+    },
+    {
+      event: 'url_verification',
+      description: 'the challenge Slack sends when the Request URL is set (answer with the challenge)',
+      body: (ctx) => JSON.stringify({ token: 'ZZZZZZWSxiZZZ2yIvs3peJ', challenge: `${ctx.id}3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P`, type: 'url_verification' }),
+    },
+  ],
+};

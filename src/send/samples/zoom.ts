@@ -1,0 +1,32 @@
+import { ALNUM_ID } from './util.js';
+import type { Provider } from './types.js';
+
+/** Zoom: compact JSON `{event, payload, event_ts (ms)}`; x-zm-trackingid identifies the delivery. */
+export const zoom: Provider = {
+  scheme: 'zoom',
+  userAgent: 'Zoom Marketplace/1.0a',
+  newId: () => `v=2.0;clid=aw1;rid=WEB_${ALNUM_ID(32).toLowerCase()}`,
+  headers: (ctx) => ({ 'x-zm-trackingid': ctx.id }),
+  events: [
+    {
+      event: 'meeting.started',
+      description: 'a meeting started',
+      body: (ctx) => JSON.stringify({
+        event: 'meeting.started',
+        payload: {
+          account_id: 'D8cJuqWVQ623CI4Q8yQK0Q',
+          object: {
+            id: '89890141214', uuid: 'Rr2lAzGzSl2lq9UOqXwW3A==', host_id: 'uLoRgfbbTayCX6r2Q_qQsQ', topic: 'Webhook review',
+            type: 2, start_time: ctx.created, timezone: 'Europe/Paris', duration: 30,
+          },
+        },
+        event_ts: ctx.nowMs,
+      }),
+    },
+    {
+      event: 'endpoint.url_validation',
+      description: 'the challenge Zoom sends to validate the endpoint (answer with plainToken + encryptedToken)',
+      body: (ctx) => JSON.stringify({ payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' }, event_ts: ctx.nowMs, event: 'endpoint.url_validation' }),
+    },
+  ],
+};
