@@ -106,7 +106,8 @@ export function program(done: (code: number) => void, streams: IO = io): Command
     .option('--header <line>', 'an extra header, "Name: value" (repeatable)', collect)
     .option('--timestamp <unix>', 'timestamp to sign, Unix seconds (default: now)')
     .option('--id <id>', 'message / event id (default: a fresh one)')
-    .option('--expect <status>', 'statuses that count as success: 2xx, 200, 4xx, 200,201, ...', undefined)
+    .option('--signed-url <url>', 'square, twilio: the URL to sign when the receiver sees another one than <url> (behind a proxy)')
+    .option('--expect <status>', 'statuses that count as success: 2xx, 200, 4xx, 200,201, ... (default 2xx; 4xx in a negative mode)', undefined)
     .option('--timeout <duration>', 'per-request timeout', '10s')
     .option('--retries <n>', 'retry network errors and 5xx with backoff, as providers do', '0')
     .option('--count <n>', 'load mode: send n individually signed events')
@@ -116,19 +117,34 @@ export function program(done: (code: number) => void, streams: IO = io): Command
     .option('--future <duration>', 'negative mode: sign with a timestamp this far in the future')
     .option('--wrong-secret', 'negative mode: sign with a different secret')
     .option('--no-signature', 'negative mode: send without the signature header(s)')
-    .option('--duplicate', 'negative mode: deliver the same event twice (same id)')
+    .option('--duplicate', 'deliver the same event twice (same id, same bytes); expects 2xx both times: a receiver must accept a duplicate and skip the work')
     .option('--duplicate-rate <0..1>', 'load mode: resend this fraction of events (same id)')
     .option('--shuffle', 'load mode: deliver out of order')
     .option('--json', 'print the result (or the load summary) as JSON')
-    .addHelpText('after', '\nExamples:\n  whk send http://127.0.0.1:4000/ --scheme dfns --secret s3cret\n  whk send http://127.0.0.1:4000/ --scheme dfns --secret s3cret --tamper body   # exit 0 only if refused\n  whk send http://127.0.0.1:4000/ --scheme stripe --secret whsec_x --count 1000 --concurrency 32')
+    .addHelpText('after', [
+      '',
+      'A body given with --body, --body-file, or piped in (cat body.json | whk send ...) is sent byte',
+      "for byte; --event then only picks the provider's event headers (X-GitHub-Event, ...).",
+      'Negative modes (--tamper, --stale, --future, --wrong-secret, --no-signature) expect 4xx unless',
+      '--expect says otherwise; --duplicate expects 2xx both times.',
+      'Exit codes: 0 within --expect, 1 outside, 2 usage error, 3 receiver unreachable (refused, DNS,',
+      'timeout, TLS), 130 interrupted.',
+      '',
+      'Examples:',
+      '  whk send http://127.0.0.1:4000/ --scheme dfns --secret s3cret',
+      '  whk send http://127.0.0.1:4000/ --scheme dfns --secret s3cret --tamper body   # exit 0 only if refused',
+      '  whk send http://127.0.0.1:4000/ --scheme stripe --secret whsec_x --count 1000 --concurrency 32',
+      '  whk send --scheme dfns --list-events',
+    ].join('\n'))
     .action(async (url, flags) => done(await (await import('./commands/send.js')).sendCommand(url, { ...flags, color: global().color }, streams)));
 
   p.command('replay')
     .description('send recorded events (whk listen --record) again, byte for byte')
     .argument('<file>', 'the NDJSON recording')
     .requiredOption('--to <url>', 'where to send them')
-    .option('--resign', 're-sign each event with a fresh timestamp (needs --scheme and a secret)')
+    .option('--resign', 're-sign each event with a fresh timestamp (needs a secret; --scheme defaults to the recorded one)')
     .option('--scheme <name>', 'scheme to re-sign with')
+    .option('--signed-url <url>', 'with --resign, square, twilio: the URL to sign (default: the target URL)')
     .option('--secret <secret>', 'secret to re-sign with (repeatable)', collect)
     .option('--secret-file <path>', 'read secrets from a file, one per line')
     .option('--only <list>', 'only these events: sequence numbers, event ids or types (comma-separated)')
@@ -138,6 +154,16 @@ export function program(done: (code: number) => void, streams: IO = io): Command
     .option('--json', 'one JSON object per line per event, then a summary')
     .addHelpText('after', '\nExample:\n  whk replay events.ndjson --to http://localhost:3000/webhooks --resign --scheme dfns --secret s3cret')
     .action(async (file, flags) => done(await (await import('./commands/replay.js')).replayCommand(file, { ...flags, color: global().color }, streams)));
+
+  secretFlags(p.command('probe')
+    .description("grade a webhook receiver: send genuine and forged deliveries, report what it accepts and refuses")
+    .argument('[url]', 'the receiver URL (your app)')
+    .option('--scheme <name>', 'the scheme your receiver verifies (required; whk schemes lists them)'))
+    .option('--timeout <duration>', 'per-request timeout', '10s')
+    .option('--json', 'print the report card as one JSON object')
+    .option('--junit <file>', 'also write a JUnit XML report (for CI test tabs)')
+    .addHelpText('after', '\nExit codes: 0 nothing failed, 1 a forgery was accepted or a genuine event refused, 2 usage error, 3 unreachable.\n\nExample:\n  whk probe http://localhost:3000/webhooks --scheme dfns --secret-file .dfns-secret --junit probe.xml')
+    .action(async (url, flags) => done(await (await import('./commands/probe.js')).probeCommand(url, { ...flags, color: global().color }, streams)));
 
   return p;
 }

@@ -1,0 +1,173 @@
+import { getScheme } from '../schemes/registry.js';
+import type { Scheme, Secret } from '../schemes/types.js';
+import { builder, type OutRequest } from '../send/build.js';
+import { isSignatureHeader, wrongSecret, type Negative } from '../send/negative.js';
+import { findSample, providerFor } from '../send/samples/index.js';
+
+/** What a check expects of the receiver. */
+export type Expectation = 'accept' | 'refuse' | 'duplicate' | 'info';
+
+export interface Check {
+  id: string;
+  title: string;
+  expect: Expectation;
+  /** What was sent, in one line. */
+  sent: string;
+  /** Builds the request(s) just before they are sent (timestamps are now): two for the duplicate. */
+  requests: () => OutRequest[];
+  /** When it fails: what the receiver's code is probably doing, and the fix. */
+  explain: string;
+  /** A failure here is a WARN, not a FAIL (what only breaks receivers following a provider's own sample code). */
+  warnOnly?: boolean;
+}
+
+export interface BatteryOptions {
+  scheme: Scheme;
+  secrets: Secret[];
+  url: URL;
+  /** Unix ms; the probe's clock. */
+  now?: () => number;
+}
+
+/**
+ * The deliveries `whk probe` sends: what a receiver must accept, what it must refuse, and the
+ * duplicate. Built from the same sample events and signing as `whk send`.
+ */
+export function battery(o: BatteryOptions): Check[] {
+  const { scheme, secrets, url } = o;
+  const provider = providerFor(scheme.name);
+  const sample = findSample(provider, undefined);
+  const make = (extra: { negative?: Negative; secrets?: Secret[]; body?: Buffer; scheme?: Scheme } = {}) =>
+    builder({ scheme: extra.scheme ?? scheme, provider, sample, body: extra.body, secrets: extra.secrets ?? secrets, url, negative: extra.negative, clock: o.now, userAgent: 'whk-probe' });
+  const one = (extra: Parameters<typeof make>[0] = {}) => {
+    const b = make(extra);
+    return b.build(b.newEvent());
+  };
+  const header = scheme.headers[0]!;
+  const tolerance = scheme.timestamp?.tolerance ?? 0;
+  const checks: Check[] = [];
+
+  const raw = Buffer.from(one().body);
+  checks.push({
+    id: 'valid', title: 'valid event', expect: 'accept', sent: `a ${sample.event} event, signed as ${provider.scheme} signs it`, requests: () => [one()],
+    explain: 'a genuine delivery was refused: check the secret, that you verify the raw body bytes, and the response your handler returns',
+  });
+
+  if (scheme.multipleSecrets && secrets.length === 1) {
+    checks.push({
+      id: 'rotation', title: 'secret rotation (two signatures, wrong one first)', expect: 'accept',
+      sent: `the same event signed with an old secret and the right one, both in ${header}`,
+      requests: () => [one({ secrets: [wrongSecret(scheme, secrets[0]), secrets[0]!] })],
+      explain: `your receiver checks only the first signature in ${header}; during secret rotation the provider sends one per active secret: accept the delivery if any of them matches`,
+    });
+  }
+
+  const json = parseJson(raw);
+  if (json !== undefined && scheme.name !== 'dfns') {
+    const unusual = unusualJson(json);
+    checks.push({
+      id: 'formatting', title: 'unusual but legal JSON formatting', expect: 'accept',
+      sent: 'the event pretty-printed with spaces, newlines and \\u escapes, signed over exactly those bytes', requests: () => [one({ body: unusual })],
+      explain: 'your receiver verifies a re-serialized body (a JSON body parser ran before the signature check, then JSON.stringify): verify the raw request bytes, before parsing',
+    });
+  }
+  if (scheme.name === 'dfns' && json !== undefined) {
+    // Dfns sends compact JSON, so that is what is sent; what breaks is only the re-parsing that
+    // the Dfns documentation's own samples do: a WARN.
+    // Added as text: JSON.stringify cannot write an integer beyond 2^53.
+    const dfnsBody = (member: string) => Buffer.from(raw.toString('utf8').replace(/"data":\{(\}?)/, (_m, empty: string) => `"data":{${member}${empty ? '}' : ','}`));
+    checks.push({
+      id: 'big-integer', title: 'integer beyond 2^53 (compact, as Dfns sends it)', expect: 'accept', warnOnly: true,
+      sent: 'the event with "amount":12345678901234567890 in data, compact JSON', requests: () => [one({ body: dfnsBody('"amount":12345678901234567890') })],
+      explain: "your receiver re-serializes the parsed payload, like the Dfns docs' samples (JSON.stringify(JSON.parse(body))): integers beyond 2^53 lose precision and the signature no longer matches; verify the raw body",
+    });
+    checks.push({
+      id: 'non-ascii', title: 'non-ASCII text (compact, as Dfns sends it)', expect: 'accept', warnOnly: true,
+      sent: 'the event with "memo":"café ☕" in data, compact JSON', requests: () => [one({ body: dfnsBody('"memo":"café ☕"') })],
+      explain: "your receiver re-serializes the payload like the Dfns docs' Python sample: json.dumps escapes non-ASCII text (ensure_ascii=True), so the signature no longer matches; verify the raw body",
+    });
+  }
+
+  const refuse = (id: string, title: string, sent: string, req: () => OutRequest, explain: string) =>
+    checks.push({ id, title, expect: 'refuse', sent, requests: () => [req()], explain });
+  refuse('tampered-body', 'tampered body', 'the event with one byte changed after signing', () => one({ negative: { kind: 'tamper-body' } }),
+    'your receiver accepted a body that does not match its signature: it does not verify the signature at all, or verifies something else than the raw body');
+  refuse('tampered-signature', 'tampered signature', `one character of ${header} changed`, () => one({ negative: { kind: 'tamper-signature' } }),
+    'your receiver accepted a signature that does not match: compare the computed signature with the received one (crypto.timingSafeEqual) and refuse on mismatch');
+  refuse('wrong-secret', 'wrong secret', 'the event signed with a secret of the same shape that is not yours', () => one({ negative: { kind: 'wrong-secret' } }),
+    'your receiver accepted a signature made with another secret: it does not verify the signature, or verifies with a key that is not the secret');
+  refuse('missing-signature', 'missing signature header', `the event without ${scheme.headers.filter(isSignatureHeader).join(', ') || header}`, () => one({ negative: { kind: 'no-signature' } }),
+    `your receiver accepted a delivery without ${header}: a missing header must be a refusal (401), not a skipped check`);
+  refuse('malformed-signature', 'malformed signature header', `${header} set to "garbage"`, () => withHeader(one(), isSignatureHeader, 'garbage'),
+    `your receiver accepted a ${header} it cannot parse: refuse anything that is not a well-formed, matching signature`);
+
+  if (scheme.timestamp) {
+    const staleMs = (tolerance + Math.max(tolerance, 300)) * 1000;
+    refuse('stale-timestamp', 'stale timestamp', `signed ${staleMs / 1000} s ago (${scheme.name} allows ${tolerance} s)`, () => one({ negative: { kind: 'stale', ms: staleMs } }),
+      `your receiver accepted a delivery signed ${staleMs / 1000} s ago: check the timestamp (${scheme.timestamp.where}) and refuse beyond ${tolerance} s, or anyone who captured one delivery can replay it`);
+    if (scheme.timestamp.direction === 'both') {
+      refuse('future-timestamp', 'timestamp in the future', `signed ${staleMs / 1000} s in the future`, () => one({ negative: { kind: 'future', ms: staleMs } }),
+        `your receiver accepted a timestamp ${staleMs / 1000} s in the future: ${scheme.name} refuses timestamps beyond ${tolerance} s either way`);
+    }
+  }
+
+  const other = otherScheme(scheme);
+  if (other && buildable(() => one({ scheme: other }))) {
+    refuse('other-scheme', `signature for another scheme (${other.name})`, `the event signed the ${other.name} way with your secret`, () => one({ scheme: other }),
+      sharesHeaders(scheme, other)
+        ? `your receiver accepted a signature made the ${other.name} way; for ${scheme.name} the secret is ${scheme.secretFormat}`
+        : `your receiver accepted a delivery that carries only ${other.name}'s signature headers: require ${header} and refuse without it`);
+  }
+
+  checks.push({
+    id: 'duplicate', title: 'the same event delivered twice', expect: 'duplicate', sent: 'one valid delivery, then the identical one again (same id)',
+    requests: () => {
+      const req = one();
+      return [req, req];
+    },
+    explain: 'your receiver refused a redelivery: providers deliver at least once, so answer 2xx to duplicates and skip processing them by event id',
+  });
+  return checks;
+}
+
+/** Whether the secret can sign this way at all (a freepik secret may not be base64, for one). */
+function buildable(f: () => unknown): boolean {
+  try {
+    f();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const parseJson = (b: Buffer): unknown => {
+  try {
+    return JSON.parse(b.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+};
+
+/** Legal JSON no serializer writes by default: spaced, indented with tabs, ASCII-escaped, with \/ . */
+export function unusualJson(value: unknown): Buffer {
+  const text = JSON.stringify(value, null, '\t')
+    .replace(/":/g, '" :')
+    .replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/\//g, '\\/');
+  return Buffer.from(`\n${text}\r\n`);
+}
+
+function withHeader(req: OutRequest, match: (name: string) => boolean, value: string): OutRequest {
+  const headers = [...req.headers];
+  for (let i = 0; i < headers.length; i += 2) if (match(headers[i]!)) headers[i + 1] = value;
+  return { ...req, headers };
+}
+
+const sharesHeaders = (a: Scheme, b: Scheme) => a.headers[0]!.toLowerCase() === b.headers[0]!.toLowerCase();
+
+/** A scheme to forge with: one with the same headers where there is one, else a common one. */
+function otherScheme(s: Scheme): Scheme | undefined {
+  const sibling = s.name === 'standard' ? 'freepik' : s.name === 'freepik' ? 'standard' : s.name === 'stripe' ? 'github' : 'stripe';
+  return getScheme(sibling);
+}
+
