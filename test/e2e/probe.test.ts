@@ -67,6 +67,54 @@ describe('whk probe against Standard Webhooks receivers', () => {
   });
 });
 
+describe("whk probe against a receiver written from the Dfns docs' Node sample", () => {
+  // The seed's verifyDfnsWebhookSignature, verbatim in substance: it verifies JSON.stringify of
+  // the parsed payload, and its timingSafeEqual throws on a length mismatch (an Express 500).
+  const dfnsSample = async (secret: string) => {
+    const { createServer } = await import('node:http');
+    const crypto = await import('node:crypto');
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        try {
+          const eventPayload = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          const eventSignature = req.headers['x-dfns-webhook-signature'] as string;
+          const messageToSign = JSON.stringify(eventPayload);
+          const signature = crypto.createHmac('sha256', secret).update(messageToSign).digest('hex');
+          const trustedSig = Buffer.from(`sha256=${signature}`, 'ascii');
+          const untrustedSig = Buffer.from(eventSignature, 'ascii');
+          const isSignatureValid = crypto.timingSafeEqual(trustedSig, untrustedSig);
+          const now = new Date().getTime() / 1000;
+          const isTimestampWithinTolerance = Math.abs(now - eventPayload.timestampSent) < 5 * 60;
+          res.writeHead(isSignatureValid && isTimestampWithinTolerance ? 200 : 401).end();
+        } catch {
+          res.writeHead(500).end();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` };
+  };
+
+  it('big integers are a WARN (not a FAIL), the 500s on bad headers are reported, exit 0', async () => {
+    const { server, url } = await dfnsSample('dfns-secret');
+    try {
+      const res = await runWhk(['probe', url, '--scheme', 'dfns', '--secret', 'dfns-secret', '--json']);
+      const report = JSON.parse(res.stdout) as { checks: Array<{ id: string; result: string; explain?: string }> };
+      const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+      expect(res.code).toBe(0);
+      expect(byId['big-integer']).toMatchObject({ result: 'WARN' });
+      expect(byId['big-integer']!.explain).toMatch(/2\^53/);
+      expect(byId['non-ascii']).toMatchObject({ result: 'PASS' }); // JSON.stringify keeps non-ASCII; only the Python sample escapes it
+      expect(byId['missing-signature']).toMatchObject({ result: 'WARN' });
+      expect(byId['server-errors']).toMatchObject({ result: 'WARN' });
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe('whk probe against whk listen', () => {
   it.each(['dfns', 'stripe', 'github', 'standard', 'slack'])('%s: all PASS', async (scheme) => {
     const secret = scheme === 'standard' ? SECRET : 's3cret-for-probe';
