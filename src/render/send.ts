@@ -144,6 +144,6 @@ export function renderReplaySummary(s: ReplaySummary, c: Style): string {
   const errs = Object.entries(s.errors).map(([k, v]) => `${k.replace(/_/g, ' ')} ×${v}`).join(' · ');
   const parts = [hist, errs && c.red(errs)].filter(Boolean).join(' · ');
   return s.failed === 0
-    ? `${c.green('✓')} replayed ${s.events} events: ${s.ok} within --expect ${s.expect}${parts ? ` (${parts})` : ''}`
-    : `${c.red('✗')} replayed ${s.events} events: ${s.failed} failed (outside --expect ${s.expect} or no answer)${parts ? ` (${parts})` : ''}`;
+    ? `${c.green('✓')} replayed ${s.events} event${s.events === 1 ? "" : "s"}: ${s.ok} within --expect ${s.expect}${parts ? ` (${parts})` : ''}`
+    : `${c.red('✗')} replayed ${s.events} event${s.events === 1 ? "" : "s"}: ${s.failed} failed (outside --expect ${s.expect} or no answer)${parts ? ` (${parts})` : ''}`;
 }

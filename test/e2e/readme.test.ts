@@ -2,10 +2,11 @@
  * The README's examples are the ones we run: every ```sh block preceded by `<!-- test -->` runs
  * in bash (-e, pipefail) in a scratch directory with the built `whk` first on PATH, and must exit 0.
  * Comment lines right below a command are its expected output: each `...`-separated fragment must
- * appear in what the block printed.
+ * appear in what the block printed. The GitHub Actions job (```yaml after `<!-- ci -->`) runs
+ * too: its `run:` steps after `npm ci`, in order, in one shell, with `npx whk` being the built whk.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,41 @@ export function expectedOutput(script: string): string[] {
   return expected;
 }
 
+/** The `run:` scripts of a GitHub Actions job, in order (single-line and `|` block forms). */
+export function workflowSteps(yaml: string): string[] {
+  const steps: string[] = [];
+  const lines = yaml.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s*)(?:- )?run: ?(.*)$/.exec(lines[i]!);
+    if (!m) continue;
+    if (m[2] !== '|') {
+      steps.push(m[2]!);
+      continue;
+    }
+    const body: string[] = [];
+    const indent = m[1]!.length;
+    while (i + 1 < lines.length && (lines[i + 1]!.trim() === '' || lines[i + 1]!.search(/\S/) > indent)) body.push(lines[++i]!);
+    const strip = Math.min(...body.filter((l) => l.trim()).map((l) => l.search(/\S/)));
+    steps.push(body.map((l) => l.slice(strip)).join('\n'));
+  }
+  return steps;
+}
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+// Background jobs a block starts are stopped when it ends.
+const PRELUDE = "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n";
+
+function runBlock(script: string, extraEnv: Record<string, string> = {}) {
+  const cwd = mkdtempSync(join(tmpdir(), 'whk-readme-'));
+  symlinkSync(join(REPO, 'examples'), join(cwd, 'examples'));
+  return spawnSync('bash', ['-eo', 'pipefail', '-c', PRELUDE + script], {
+    cwd,
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', WHK_SECRET: undefined, WHK_REPO: REPO, ...extraEnv },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
 const bin = mkdtempSync(join(tmpdir(), 'whk-readme-bin-'));
 writeFileSync(join(bin, 'whk'), `#!/bin/sh\nexec "${process.execPath}" "${WHK}" "$@"\n`);
 chmodSync(join(bin, 'whk'), 0o755);
@@ -44,13 +80,7 @@ describe('README examples', () => {
   it('has examples to run', () => expect(blocks.length).toBeGreaterThanOrEqual(3));
 
   it.each(blocks)('block at README.md:$line runs and prints what it says', ({ script }) => {
-    const cwd = mkdtempSync(join(tmpdir(), 'whk-readme-'));
-    const r = spawnSync('bash', ['-eo', 'pipefail', '-c', script], {
-      cwd,
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', WHK_SECRET: undefined },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const r = runBlock(script);
     const printed = `${r.stdout}\n${r.stderr}`;
     expect(r.status, printed).toBe(0);
     for (const want of expectedOutput(script)) {
@@ -61,5 +91,19 @@ describe('README examples', () => {
         from = at + fragment.length;
       }
     }
+  });
+
+  it('the GitHub Actions job runs: app started, probe passes, the smoke pair passes', () => {
+    const yaml = /<!-- ci -->\n```yaml\n([\s\S]*?)\n```/.exec(README)?.[1];
+    expect(yaml).toBeDefined();
+    const steps = workflowSteps(yaml!);
+    expect(steps[0]).toBe('npm ci');
+    // Port 3000 may be taken on a CI machine: the same steps on a port of the test's choosing.
+    const port = String(20000 + (process.pid % 20000));
+    const script = ['npx() { "$@"; }', ...steps.slice(1)].join('\n').replaceAll('3000', port);
+    const r = runBlock(script, { DFNS_WEBHOOK_SECRET: 'ci-secret', WHK_SECRET: 'ci-secret' });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/13 checks: 13 pass, 0 fail, 0 warn/);
+    expect(r.stdout).toMatch(/✓ 200 is within --expect 2xx/);
   });
 });
