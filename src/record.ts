@@ -21,8 +21,14 @@ export interface EventRecord {
   /** Sequence number of the first delivery of the same event id. */
   duplicateOf?: number;
   filtered: boolean;
+  /** The answer the sender got; 0 when the connection was closed without one (--drop). */
   response: { status: number };
   forward?: { status: number; ms: number } | { error: string; ms: number };
+  /** Failure injected into the answer (--delay, --fail-first, --fail-rate, --drop). */
+  injected?: { delayMs?: number; drop?: true; fail?: 'fail-first' | 'fail-rate'; attempt?: number };
+  /** Dfns (and any body with these top-level fields): the delivery attempt, and the event it retries. */
+  deliveryAttempt?: number;
+  retryOf?: string;
 }
 
 export interface ReadyRecord {

@@ -1,0 +1,62 @@
+import type { EventRecord } from '../record.js';
+import type { Verdict } from '../schemes/types.js';
+
+/**
+ * What the listener emits: plain data, no terminal knowledge. Renderers (src/render/event.ts)
+ * turn these into pretty lines or NDJSON.
+ */
+
+/** A request that never became an event (NDJSON `{"type":"rejected",...}`; not recorded). */
+export interface RejectedRecord {
+  type: 'rejected';
+  seq: number;
+  receivedAt: string;
+  method: string | null;
+  path: string | null;
+  reason: 'body_too_large' | 'aborted' | 'malformed_request' | 'headers_too_large' | 'timeout' | 'outside_path' | 'internal_error';
+  message: string;
+  /** null when nothing could be answered (the client was gone). */
+  response: { status: number } | null;
+}
+
+/** One delivery, answered. */
+export interface EventMessage {
+  kind: 'event';
+  record: EventRecord;
+  /** The full verdict (null without a secret). */
+  verdict: Verdict | null;
+  /** The body parsed once by the listener: JSON, or form parameters; undefined otherwise. */
+  parsed?: unknown;
+  /** Set when the body looked like JSON but is not. */
+  jsonError?: string;
+  /** With --forward-to: where it went and, on success, what the app answered (a preview). */
+  forward?: { url: string; status: number; ms: number; error?: string; body?: string };
+}
+
+export interface RejectedMessage {
+  kind: 'rejected';
+  record: RejectedRecord;
+}
+
+/** Something the user should know that is not about one request (tunnel reconnecting, ...). */
+export interface WarningMessage {
+  kind: 'warning';
+  message: string;
+}
+
+export type ListenerEvent = EventMessage | RejectedMessage | WarningMessage;
+
+/** Counters for the summary and --expect. */
+export interface ListenerStats {
+  /** Deliveries that became events. */
+  events: number;
+  valid: number;
+  invalid: number;
+  unverified: number;
+  duplicates: number;
+  filtered: number;
+  forwarded: number;
+  forwardFailed: number;
+  /** Requests refused before becoming events (413, malformed, aborted, ...). */
+  rejected: number;
+}

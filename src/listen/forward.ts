@@ -1,0 +1,93 @@
+import { Agent, request } from 'undici';
+import { networkError } from '../net-errors.js';
+import { formatDuration } from '../units.js';
+
+/**
+ * `--forward-to`: hands each accepted event to the user's app, byte for byte, and brings back
+ * its answer for the sender. Imported only when --forward-to is given (undici is not loaded
+ * otherwise).
+ */
+export interface ForwardRequest {
+  method: string;
+  /** The request path and query as received. */
+  path: string;
+  /** As received, names lower-cased. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export type ForwardResult =
+  | { ok: true; url: string; status: number; headers: Record<string, string>; body: Buffer; ms: number }
+  | { ok: false; url: string; status: 502 | 504; error: string; code: string; ms: number };
+
+export type Forwarder = (req: ForwardRequest) => Promise<ForwardResult>;
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and those the new connection sets itself. */
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer',
+  'transfer-encoding', 'upgrade', 'http2-settings', 'host', 'content-length', 'expect',
+]);
+
+/** The headers to pass on: all but hop-by-hop ones and those named in `Connection`. */
+export function forwardHeaders(headers: Record<string, string>): Record<string, string> {
+  const named = new Set((headers.connection ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    const key = k.toLowerCase();
+    if (!HOP_BY_HOP.has(key) && !named.has(key)) out[key] = v;
+  }
+  return out;
+}
+
+/**
+ * Where a request goes: the --forward-to URL with the request's path below --path appended,
+ * and the query strings of both. `/` below --path adds nothing, so `--forward-to
+ * http://localhost:3000/webhooks` receives a POST to `/` at `/webhooks`.
+ */
+export function forwardUrl(base: string, listenPath: string, requestPath: string): string {
+  const target = new URL(base);
+  const q = requestPath.indexOf('?');
+  let rest = q === -1 ? requestPath : requestPath.slice(0, q);
+  const query = q === -1 ? '' : requestPath.slice(q + 1);
+  const prefix = listenPath.replace(/\/+$/, '');
+  if (prefix && rest.startsWith(prefix)) rest = rest.slice(prefix.length);
+  if (rest !== '' && rest !== '/') target.pathname = target.pathname.replace(/\/+$/, '') + (rest.startsWith('/') ? rest : `/${rest}`);
+  if (query) target.search = target.search ? `${target.search}&${query}` : `?${query}`;
+  return target.toString();
+}
+
+export interface ForwarderOptions {
+  /** How long the app may take to answer. */
+  timeoutMs?: number;
+  /** For tests: the clock (milliseconds, monotonic). */
+  clock?: () => number;
+}
+
+export function createForwarder(base: string, listenPath: string, opts: ForwarderOptions = {}): Forwarder & { close(): Promise<void> } {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const clock = opts.clock ?? (() => performance.now());
+  const agent = new Agent({ connectTimeout: Math.min(timeoutMs, 10_000), headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 4_000 });
+  const forward = async (req: ForwardRequest): Promise<ForwardResult> => {
+    const url = forwardUrl(base, listenPath, req.path);
+    const t0 = clock();
+    const ms = () => Math.round(clock() - t0);
+    try {
+      const res = await request(url, {
+        method: req.method as 'POST',
+        headers: forwardHeaders(req.headers),
+        body: req.body.length > 0 || !['GET', 'HEAD'].includes(req.method) ? req.body : undefined,
+        dispatcher: agent,
+      });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      return { ok: true, url, status: res.statusCode, headers: forwardHeaders(headers), body, ms: ms() };
+    } catch (e) {
+      const err = networkError(e, url, 'is your app running?');
+      const slow = err.code === 'timeout';
+      const why = slow ? `no answer from ${new URL(url).origin} within ${formatDuration(timeoutMs)} — is your app stuck?` : err.message;
+      return { ok: false, url, status: slow ? 504 : 502, error: `forward failed: ${why}`, code: err.code, ms: ms() };
+    }
+  };
+  return Object.assign(forward, { close: () => agent.close().catch(() => undefined) });
+}

@@ -1,0 +1,22 @@
+import type { TunnelAdapter } from './types.js';
+
+/**
+ * A tunnel that opens nothing: `start` answers `publicUrl` at once. For tests (the listener's
+ * unit tests, and the built CLI through the test-only WHK_TUNNEL_FAKE variable).
+ */
+export function fakeTunnel(publicUrl: string, opts: { fail?: Error } = {}): TunnelAdapter & { started: string[]; closed: number } {
+  const t = {
+    name: 'fake',
+    started: [] as string[],
+    closed: 0,
+    async start(localUrl: string) {
+      t.started.push(localUrl);
+      if (opts.fail) throw opts.fail;
+      return publicUrl.replace(/\/+$/, '');
+    },
+    async close() {
+      t.closed++;
+    },
+  };
+  return t;
+}
