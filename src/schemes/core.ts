@@ -14,6 +14,16 @@ export function sign(scheme: string | Scheme, input: SignInput): SignedHeaders {
 
 /** Lower-cases header names; repeated headers are joined with ", " as node:http does. */
 export function normalizeHeaders(headers: VerifyInput['headers']): Record<string, string> {
+  // node:http's req.headers are usually lower-cased strings already: then they are used as they
+  // are (the listener's hot path), not copied.
+  let clean = true;
+  for (const k in headers) {
+    if (typeof headers[k] !== 'string' || k !== k.toLowerCase()) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return headers as Record<string, string>;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
     if (v === undefined) continue;
