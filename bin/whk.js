@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 // The launcher: runs the built CLI and exits with its code (the only process.exit in whk).
-import { main } from '../dist/bin/cli.js';
+// CommonJS on purpose (bin/package.json): an ES module entry point starts Node's ES module loader,
+// ~5 ms of start-up that `whk sign` does not need. The network commands load as ES modules later.
+'use strict';
 
-process.exit(await main(process.argv));
+require('../dist/bin/cli.cjs')
+  .main(process.argv)
+  .then((code) => process.exit(code));

@@ -1,12 +1,16 @@
-// Bundles the CLI into dist/bin/ (one file per lazily loaded command) so `whk sign` starts in a
-// few module loads instead of ~30: start-up is part of the product (npm run bench measures it).
-// The library API (dist/index.js) stays tsc's plain output. Heavy runtime dependencies stay
-// external and are imported only by the commands that need them.
+// Bundles the CLI for start-up (npm run bench measures it): the library API (dist/index.js)
+// stays tsc's plain output.
+//  - dist/bin/cli.cjs: the program and the offline commands (sign, verify, schemes) in ONE
+//    CommonJS file, loaded by the CommonJS launcher bin/whk.js: `whk sign` then loads two files
+//    and never starts the ES module loader (~5 ms of a ~45 ms `node -e ''`).
+//  - dist/bin/commands/*.js: the network commands (listen, send, replay, probe), split into shared
+//    chunks, imported by cli.js only when one of them runs.
+// Heavy runtime dependencies (undici, ora, ngrok, chalk) stay external and load only where used.
 import { build } from 'esbuild';
 
 // commander requires node:child_process at load time for "executable" subcommands, which whk
-// never uses; loading it pulls in net, dgram and more (~3 ms of a ~50 ms start). Give commander
-// a stub that fails loudly if it is ever called.
+// never uses; loading it pulls in net, dgram and more. Give commander a stub that fails loudly if
+// it is ever called.
 const noChildProcess = {
   name: 'commander-without-child-process',
   setup(b) {
@@ -19,17 +23,29 @@ const noChildProcess = {
   },
 };
 
-await build({
-  entryPoints: ['src/cli.ts'],
-  outdir: 'dist/bin',
+// In cli.js, the network commands are imported from their own bundle at run time.
+const networkCommands = {
+  name: 'network-commands-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/commands\/(listen|send|replay|probe)\.js$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['undici', 'ora', '@ngrok/ngrok', 'autocannon'],
-  // commander is CommonJS: give the ESM bundle a `require` for its node: built-ins.
-  banner: { js: "import { createRequire as __whkRequire } from 'node:module'; const require = __whkRequire(import.meta.url);" },
-  plugins: [noChildProcess],
+  external: ['undici', 'ora', '@ngrok/ngrok', 'chalk'],
   logLevel: 'warning',
+};
+
+await build({ ...common, format: 'cjs', entryPoints: ['src/cli.ts'], outfile: 'dist/bin/cli.cjs', plugins: [noChildProcess, networkCommands] });
+await build({
+  ...common,
+  format: 'esm',
+  // Some dependencies bundled here are CommonJS: give the ESM chunks a `require`.
+  banner: { js: "import { createRequire as __whkRequire } from 'node:module'; const require = __whkRequire(import.meta.url);" },
+  entryPoints: ['src/commands/listen.ts', 'src/commands/send.ts', 'src/commands/replay.ts', 'src/commands/probe.ts'],
+  outdir: 'dist/bin/commands',
+  splitting: true,
 });

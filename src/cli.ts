@@ -1,6 +1,11 @@
 import { Command, CommanderError } from "commander";
 import { WhkError } from './schemes/errors.js';
 import type { IO } from './commands/input.js';
+// The offline commands are small and their start-up is measured: they are bundled with the
+// program itself. The network commands (listen, send, replay, probe) load lazily.
+import { schemesCommand } from './commands/schemes.js';
+import { signCommand } from './commands/sign.js';
+import { verifyCommand } from './commands/verify.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -50,7 +55,7 @@ export function program(done: (code: number) => void, streams: IO = io): Command
     .option('--url <url>', 'the URL the provider posts to (square, twilio)')
     .option('--json', 'print {"scheme","headers","body"} as JSON')
     .addHelpText('after', '\nExample:\n  whk sign --scheme dfns --secret s3cret --body \'{"kind":"wallet.created"}\' > headers.txt')
-    .action(async (flags) => done((await import('./commands/sign.js')).signCommand(flags, streams)));
+    .action(async (flags) => done(signCommand(flags, streams)));
 
   secretFlags(bodyFlags(p.command('verify')
     .description('check the signature of a delivery; exit 0 valid, 1 invalid, 2 usage error')
@@ -62,12 +67,12 @@ export function program(done: (code: number) => void, streams: IO = io): Command
     .option('--url <url>', 'the URL the delivery was sent to (square, twilio)')
     .option('--json', 'print {"valid","scheme","reason","message","diagnosis"} as JSON')
     .addHelpText('after', '\nExample:\n  whk verify --scheme dfns --secret s3cret --headers-file headers.txt --body-file body.json')
-    .action(async (flags) => done(await (await import('./commands/verify.js')).verifyCommand({ ...flags, color: global().color }, streams)));
+    .action(async (flags) => done(await verifyCommand({ ...flags, color: global().color }, streams)));
 
   p.command('schemes')
     .description('list every signature scheme: headers, algorithm, timestamp rule, secret format')
     .option('--json', 'print them as JSON')
-    .action(async (flags) => done(await (await import('./commands/schemes.js')).schemesCommand({ ...flags, color: global().color }, streams)));
+    .action(async (flags) => done(await schemesCommand({ ...flags, color: global().color }, streams)));
 
   secretFlags(p.command('listen')
     .description('run a local receiver that shows and verifies every event')
