@@ -54,7 +54,7 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
   if (candidates.length === 0) {
     return {
       valid: false, reason: 'missing_header', scheme: 'auto',
-      message: `no signature header of any known scheme (looked for ${schemes.map((s) => s.headers[0]).join(', ')})`,
+      message: `no signature header of any known scheme (looked for ${[...new Set(schemes.map((s) => s.headers[0]))].join(', ')})`,
     };
   }
   let worst: Invalid | undefined;
