@@ -4,10 +4,11 @@
  * test-only fake tunnel (WHK_TUNNEL_FAKE).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentServer } from '../helpers/silent.js';
 import { sign } from '../../src/index.js';
 import { runWhk, startWhk } from '../helpers/cli.js';
 
@@ -16,21 +17,13 @@ const dir = mkdtempSync(join(tmpdir(), 'whk-tunnel-e2e-'));
 const bare = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg'), NGROK_AUTHTOKEN: undefined, NGROK_CONFIG: undefined, WHK_TUNNEL_FAKE: undefined };
 
 describe('whk listen --tunnel (ngrok), offline', () => {
-  let silent: Server;
+  let silent: Awaited<ReturnType<typeof silentServer>>;
   let silentAddr = '';
-  const sockets: Socket[] = [];
   beforeAll(async () => {
-    silent = createServer((s) => {
-      sockets.push(s);
-      s.on('error', () => undefined);
-    });
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    silentAddr = `127.0.0.1:${(silent.address() as { port: number }).port}`;
+    silent = await silentServer();
+    silentAddr = silent.addr;
   });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((r) => silent.close(r));
-  });
+  afterAll(() => silent.close());
 
   it('no authtoken: exit 2, saying where to get one', async () => {
     const r = await runWhk(['listen', '--port', '0', '--tunnel'], { env: bare });

@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentServer } from '../helpers/silent.js';
 import { WhkError } from '../../src/schemes/errors.js';
 import { ngrokConfigPaths, parseNgrokConfig, resolveNgrokSettings } from '../../src/tunnel/authtoken.js';
 import { ngrokTunnel, tunnelError } from '../../src/tunnel/ngrok.js';
@@ -50,22 +51,13 @@ describe('ngrok config file', () => {
 });
 
 describe('the real ngrok adapter, offline', () => {
-  let silent: Server;
+  let silent: Awaited<ReturnType<typeof silentServer>>;
   let silentAddr = '';
-  const sockets: Socket[] = [];
   beforeAll(async () => {
-    // Accepts connections and never says a word: what an unreachable ngrok looks like from here.
-    silent = createServer((s) => {
-      sockets.push(s);
-      s.on('error', () => undefined);
-    });
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    silentAddr = `127.0.0.1:${(silent.address() as { port: number }).port}`;
+    silent = await silentServer();
+    silentAddr = silent.addr;
   });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((r) => silent.close(r));
-  });
+  afterAll(() => silent.close());
 
   // The native agent serialises session attempts in a process: once one hangs, later ones wait
   // behind it. So the refused case runs first (whk itself makes one attempt per process).
