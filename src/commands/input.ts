@@ -70,15 +70,20 @@ export interface IO {
   err: (text: string) => void;
 }
 
+/** An http(s) URL given as `what` (a flag or "the receiver URL"); a usage error naming it otherwise. */
+export function parseUrl(text: string, what: string): URL {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw usage('bad_url', `${what} "${text}" is not a URL: give e.g. http://127.0.0.1:4000/webhooks`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw usage('bad_url', `${what} "${text}": only http:// and https:// URLs can receive webhooks`);
+  return u;
+}
+
 /** The receiver URL argument: http(s) only, a usage error showing `usageLine` when missing. */
 export function parseTarget(url: string | undefined, usageLine: string): URL {
   if (!url) throw usage('no_url', `missing the receiver URL: ${usageLine} (e.g. http://127.0.0.1:4000/)`);
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw usage('bad_url', `"${url}" is not a URL: give e.g. http://127.0.0.1:4000/webhooks`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw usage('bad_url', `${url}: only http:// and https:// URLs can receive webhooks`);
-  return u;
+  return parseUrl(url, 'the receiver URL');
 }

@@ -10,7 +10,7 @@ import { usage, WhkError } from '../schemes/errors.js';
 import { getScheme } from '../schemes/registry.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
 import { formatDuration, parseDuration, parseInteger, parseSize } from '../units.js';
-import { readSecrets, type IO } from './input.js';
+import { parseUrl, readSecrets, type IO } from './input.js';
 
 /** The flags as commander hands them over (strings, booleans, arrays), camelCased. */
 export interface ListenFlags {
@@ -84,8 +84,10 @@ export function planListen(flags: ListenFlags): ListenPlan {
   if (expect !== undefined && secrets.length === 0) {
     throw usage('no_secret', '--expect counts valid events, which needs the secret: pass --secret <s>, --secret-file <path>, or set WHK_SECRET');
   }
-  const url = flags.url === undefined ? undefined : checkUrl(flags.url, '--url');
-  const forwardTo = flags.forwardTo === undefined ? undefined : checkUrl(flags.forwardTo, '--forward-to');
+  // Checked here, used as written (the forward target's path is appended to it as is).
+  if (flags.url !== undefined) parseUrl(flags.url, '--url');
+  if (flags.forwardTo !== undefined) parseUrl(flags.forwardTo, '--forward-to');
+  const { url, forwardTo } = flags;
   const events = flags.events === undefined ? undefined : parseEventFilter(flags.events);
   const path = normalizePath(flags.path ?? '/');
   return {
@@ -114,17 +116,6 @@ export function planListen(flags: ListenFlags): ListenPlan {
       : undefined,
     injections,
   };
-}
-
-function checkUrl(text: string, flag: string): string {
-  let u: URL;
-  try {
-    u = new URL(text);
-  } catch {
-    throw usage('bad_url', `${flag} "${text}" is not a URL: give e.g. http://localhost:3000/webhooks`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw usage('bad_url', `${flag} "${text}" must be an http:// or https:// URL`);
-  return text;
 }
 
 /**
