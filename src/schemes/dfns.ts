@@ -1,4 +1,5 @@
-import { hex, hmacHex, toBuffer } from './hmac.js';
+import { bodyNumber } from './fields.js';
+import { hmacHex, toBuffer } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
 
@@ -58,7 +59,7 @@ export const dfns: Scheme = {
     }
     if (typeof index !== 'number') return index;
     if (index === -1) return noMatch('dfns', compact === undefined ? 'the raw body' : 'the raw body nor its compact re-serialization', d.secrets.length);
-    const ts = timestampSent(d.body);
+    const ts = bodyNumber(d.body, 'timestampSent');
     if (ts === undefined) return invalid('dfns', 'missing_timestamp', 'the signature matches, but the body has no numeric timestampSent field');
     return checkTimestamp(dfns, ts, d) ?? valid('dfns', matched, index, d.now - ts);
   },
@@ -87,14 +88,5 @@ export function stripJsonWhitespace(text: string): string | undefined {
     }
   }
   return inString ? undefined : out;
-}
-
-function timestampSent(body: Buffer): number | undefined {
-  try {
-    const t = (JSON.parse(body.toString('utf8')) as { timestampSent?: unknown })?.timestampSent;
-    return typeof t === 'number' && Number.isFinite(t) ? t : undefined;
-  } catch {
-    return undefined;
-  }
 }
 

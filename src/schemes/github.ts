@@ -1,4 +1,4 @@
-import { hex, hmacHex } from './hmac.js';
+import { hmacHex } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
 

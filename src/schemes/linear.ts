@@ -1,4 +1,5 @@
-import { hex, hmacHex } from './hmac.js';
+import { bodyNumber } from './fields.js';
+import { hmacHex } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
 
@@ -27,7 +28,7 @@ export const linear: Scheme = {
     const index = matchSecret('linear', [header.trim().toLowerCase()], d.secrets, expected(d.body));
     if (typeof index !== 'number') return index;
     if (index === -1) return noMatch('linear', 'the raw body', d.secrets.length);
-    const ms = webhookTimestamp(d.body);
+    const ms = bodyNumber(d.body, 'webhookTimestamp');
     if (ms === undefined) return invalid('linear', 'missing_timestamp', 'the signature matches, but the body has no numeric webhookTimestamp (ms)');
     return checkTimestamp(linear, ms / 1000, d) ?? valid('linear', 'raw body', index, d.now - ms / 1000);
   },
@@ -38,12 +39,3 @@ export const linear: Scheme = {
     return { type, id: h['linear-delivery'] };
   },
 };
-
-function webhookTimestamp(body: Buffer): number | undefined {
-  try {
-    const t = (JSON.parse(body.toString('utf8')) as { webhookTimestamp?: unknown })?.webhookTimestamp;
-    return typeof t === 'number' && Number.isFinite(t) ? t : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,6 +1,6 @@
-import { hex, hmacHex, nowSeconds } from './hmac.js';
+import { hmacHex, nowSeconds } from './hmac.js';
 import { parseParams } from './params.js';
-import { idAndType } from './stripe.js';
+import { idAndType } from './fields.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from './verdict.js';
 

@@ -1,15 +1,9 @@
-import { usage } from './errors.js';
 import { hmacBase64 } from './hmac.js';
-import { idAndType } from './stripe.js';
+import { idAndType, requireUrl } from './fields.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
 
 const expected = (url: string, body: Uint8Array | string) => (secret: Secret) => hmacBase64('sha256', secret, url, body);
-
-function needUrl(url: string | undefined): string {
-  if (!url) throw usage('missing_url', 'square signs the notification URL with the body: pass --url <the URL Square posts to>');
-  return url;
-}
 
 /** Square: `x-square-hmacsha256-signature: <base64 HMAC-SHA256(key, notificationUrl + body)>`. */
 export const square: Scheme = {
@@ -23,12 +17,12 @@ export const square: Scheme = {
   needsUrl: true,
   contentType: 'application/json',
 
-  sign: ({ body, secrets, url }) => ({ 'x-square-hmacsha256-signature': expected(needUrl(url), body)(secrets[0]!) }),
+  sign: ({ body, secrets, url }) => ({ 'x-square-hmacsha256-signature': expected(requireUrl('square', url, 'the notification URL with the body'), body)(secrets[0]!) }),
 
   verify(d: Delivery) {
     const header = d.headers['x-square-hmacsha256-signature'];
     if (header === undefined) return invalid('square', 'missing_header', 'no x-square-hmacsha256-signature header');
-    const url = needUrl(d.url);
+    const url = requireUrl('square', d.url, 'the notification URL with the body');
     if (!/^[A-Za-z0-9+/]{43}=$/.test(header.trim())) return malformed('square', 'x-square-hmacsha256-signature is not 44 base64 characters', header, 'base64');
     const index = matchSecret('square', [header.trim()], d.secrets, expected(url, d.body));
     if (typeof index !== 'number') return index;

@@ -1,4 +1,5 @@
-import { hex, hmacHex, nowSeconds } from './hmac.js';
+import { hmacHex, nowSeconds } from './hmac.js';
+import { idAndType } from './fields.js';
 import { parseParams } from './params.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from './verdict.js';
@@ -54,12 +55,3 @@ export const stripe: Scheme = {
 
   eventInfo: (_h, json) => idAndType(json, 'type', 'id'),
 };
-
-/** Reads string fields `type` and `id` from a parsed body. */
-export function idAndType(json: unknown, typeField: string, idField: string): { type?: string; id?: string } {
-  const o = (json ?? {}) as Record<string, unknown>;
-  return {
-    type: typeof o[typeField] === 'string' ? (o[typeField] as string) : undefined,
-    id: typeof o[idField] === 'string' ? (o[idField] as string) : undefined,
-  };
-}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { usage } from './errors.js';
+import { requireUrl } from './fields.js';
 import { hmacBase64, toBuffer } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
@@ -21,11 +21,6 @@ export function twilioContent(url: string, body: Uint8Array | string): string {
 
 const expected = (url: string, body: Uint8Array | string) => (secret: Secret) => hmacBase64('sha1', secret, twilioContent(url, body));
 
-function needUrl(url: string | undefined): string {
-  if (!url) throw usage('missing_url', 'twilio signs the full request URL: pass --url <the URL Twilio posts to, with its query string>');
-  return url;
-}
-
 /** Twilio: `X-Twilio-Signature: <base64 HMAC-SHA1(auth token, URL + sorted params)>`. */
 export const twilio: Scheme = {
   name: 'twilio',
@@ -38,12 +33,12 @@ export const twilio: Scheme = {
   needsUrl: true,
   contentType: 'application/x-www-form-urlencoded',
 
-  sign: ({ body, secrets, url }) => ({ 'X-Twilio-Signature': expected(needUrl(url), body)(secrets[0]!) }),
+  sign: ({ body, secrets, url }) => ({ 'X-Twilio-Signature': expected(requireUrl('twilio', url, 'the full request URL'), body)(secrets[0]!) }),
 
   verify(d: Delivery) {
     const header = d.headers['x-twilio-signature'];
     if (header === undefined) return invalid('twilio', 'missing_header', 'no X-Twilio-Signature header');
-    const url = needUrl(d.url);
+    const url = requireUrl('twilio', d.url, 'the full request URL');
     if (!/^[A-Za-z0-9+/]{27}=$/.test(header.trim())) return malformed('twilio', 'X-Twilio-Signature is not 28 base64 characters', header, 'base64');
     const index = matchSecret('twilio', [header.trim()], d.secrets, expected(url, d.body));
     if (typeof index !== 'number') return index;

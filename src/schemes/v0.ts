@@ -1,4 +1,4 @@
-import { hex, hmacHex, nowSeconds } from './hmac.js';
+import { hmacHex, nowSeconds } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from './verdict.js';
 

@@ -1,4 +1,4 @@
-import { b64, type Bytes, hmacBase64, nowSeconds, toBuffer } from './hmac.js';
+import { type Bytes, hmacBase64, nowSeconds, toBuffer } from './hmac.js';
 import { parseParams } from './params.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from './verdict.js';

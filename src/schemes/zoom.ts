@@ -1,4 +1,4 @@
-import { idAndType } from './stripe.js';
+import { idAndType } from './fields.js';
 import { v0Scheme } from './v0.js';
 
 /** Zoom: `x-zm-signature: v0=<hex>` over `v0:${ts}:${body}`, `x-zm-request-timestamp`. */

@@ -1,0 +1,26 @@
+import { usage } from './errors.js';
+
+/** String fields `typeField` and `idField` of a parsed body, for a scheme's eventInfo. */
+export function idAndType(json: unknown, typeField: string, idField: string): { type?: string; id?: string } {
+  const o = (json ?? {}) as Record<string, unknown>;
+  return {
+    type: typeof o[typeField] === 'string' ? (o[typeField] as string) : undefined,
+    id: typeof o[idField] === 'string' ? (o[idField] as string) : undefined,
+  };
+}
+
+/** A top-level numeric field of a JSON body (Dfns timestampSent, Linear webhookTimestamp). */
+export function bodyNumber(body: Buffer, field: string): number | undefined {
+  try {
+    const v = (JSON.parse(body.toString('utf8')) as Record<string, unknown> | null)?.[field];
+    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The URL a URL-signing scheme (square, twilio) needs; a usage error saying so otherwise. */
+export function requireUrl(scheme: string, url: string | undefined, what: string): string {
+  if (!url) throw usage('missing_url', `${scheme} signs ${what}: pass --url <the URL it posts to${scheme === 'twilio' ? ', with its query string' : ''}>`);
+  return url;
+}
