@@ -1,7 +1,7 @@
 import { edSign, edVerify, privateKey, publicKey } from './ed25519.js';
-import { b64, type Bytes, freshId, hmacBase64, nowSeconds, toBuffer, whsecKey } from './hmac.js';
+import { b64, type Bytes, freshId, hmacBase64, nowSeconds, safeEqual, toBuffer, whsecKey } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
-import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from './verdict.js';
+import { checkTimestamp, invalid, noMatch, parseUnix, valid } from './verdict.js';
 
 /**
  * The Standard Webhooks family: headers `<p>-id`, `<p>-timestamp`, `<p>-signature`; signed content
@@ -18,7 +18,7 @@ export function standardFamily(opts: {
 }): Scheme {
   const { name, prefix, key } = opts;
   const [ID, TS, SIG] = [`${prefix}-id`, `${prefix}-timestamp`, `${prefix}-signature`];
-  const isAsymmetric = (s: Secret) => typeof s === 'string' && /^wh(sk|pk)_/.test(s);
+  const isAsymmetric = (s: Secret) => typeof s === 'string' && (/^wh(sk|pk)_/.test(s) || s.includes('-----BEGIN'));
   const content = (id: string, ts: string | number, body: Bytes) => Buffer.concat([Buffer.from(`${id}.${ts}.`), toBuffer(body)]);
   const hmacEntry = (c: Buffer) => (secret: Secret) => `v1,${hmacBase64('sha256', key(secret), c)}`;
 
@@ -54,22 +54,22 @@ export function standardFamily(opts: {
         return invalid(name, 'malformed_header', `${SIG} has no "v1,<base64>" entry (space-separated list of version,signature)`);
       }
       const c = content(id!, tsText!, d.body);
-      let index: number | ReturnType<typeof invalid> = -1;
-      for (let i = 0; i < d.secrets.length && index === -1; i++) {
-        const s = d.secrets[i]!;
-        if (isAsymmetric(s) || (typeof s === 'string' && s.includes('BEGIN'))) {
-          try {
-            const pub = publicKey(s);
-            if (v1a.some((sigBytes) => edVerify(pub, c, sigBytes))) index = i;
-          } catch (e) {
-            return invalid(name, 'bad_secret', (e as Error).message);
-          }
-        } else {
-          const m = matchSecret(name, v1, [s], hmacEntry(c));
-          index = typeof m === 'number' ? (m === 0 ? i : -1) : m;
+      // A secret matches when its v1 HMAC is among the v1 entries, or, for an Ed25519 key, when a
+      // v1a entry verifies with it.
+      const matches = (s: Secret) => {
+        if (!isAsymmetric(s)) {
+          const want = hmacEntry(c)(s);
+          return v1.some((p) => safeEqual(p, want));
         }
+        const pub = publicKey(s);
+        return v1a.some((b) => edVerify(pub, c, b));
+      };
+      let index: number;
+      try {
+        index = d.secrets.findIndex(matches);
+      } catch (e) {
+        return invalid(name, 'bad_secret', (e as Error).message);
       }
-      if (typeof index !== 'number') return index;
       if (index === -1) return noMatch(name, `"${ID}.${TS}.body"`, d.secrets.length, d.now - ts);
       return checkTimestamp(scheme, ts, d) ?? valid(name, 'raw body', index, d.now - ts);
     },
