@@ -39,7 +39,7 @@ export function normalizeHeaders(headers: VerifyInput['headers']): Record<string
 // the scheme cannot use.
 const RANK: Record<Invalid['reason'], number> = {
   timestamp_too_old: 0, timestamp_in_future: 0, missing_timestamp: 1, no_match: 2,
-  malformed_header: 3, missing_header: 4, bad_secret: 5,
+  malformed_header: 3, missing_header: 4, bad_secret: 5, scheme_mismatch: 6,
 };
 
 /**
@@ -69,7 +69,7 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
     };
     const v = s.verify(d);
     if (v.valid) return v;
-    if (v.reason === 'no_match') {
+    if (v.reason === 'no_match' && input.diagnose !== false) {
       const diagnosis = diagnose(s, d, candidates.map((c) => c.name));
       if (diagnosis) v.diagnosis = diagnosis;
     }

@@ -15,11 +15,13 @@ export type Reason =
   | 'timestamp_too_old'
   | 'timestamp_in_future'
   | 'missing_timestamp'
-  | 'bad_secret';
+  | 'bad_secret'
+  /** A listener pinned to one scheme (auto-detected from the first valid delivery) got another's header. */
+  | 'scheme_mismatch';
 
 export const REASONS: readonly Reason[] = [
   'ok', 'missing_header', 'malformed_header', 'no_match',
-  'timestamp_too_old', 'timestamp_in_future', 'missing_timestamp', 'bad_secret',
+  'timestamp_too_old', 'timestamp_in_future', 'missing_timestamp', 'bad_secret', 'scheme_mismatch',
 ];
 
 export interface SignInput {
@@ -48,6 +50,11 @@ export interface VerifyInput {
   /** Seconds; defaults to the scheme's own tolerance. */
   tolerance?: number;
   url?: string;
+  /**
+   * On no_match, look for the mistake that explains the signature (default true). The listener
+   * passes false to answer at once, and diagnoses later, off the answer's path.
+   */
+  diagnose?: boolean;
 }
 
 /** What a scheme sees: the body as bytes and header names lower-cased. */

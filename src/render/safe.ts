@@ -1,0 +1,21 @@
+/**
+ * Text from the network (bodies, headers, paths, a receiver's answer) on its way to a terminal.
+ * Control characters are shown as escapes instead of reaching the terminal raw: an ESC could
+ * retitle the window, clear the screen or write the clipboard (OSC 52); a CR could overwrite the
+ * line a user reads; bidirectional overrides could reorder what is shown.
+ */
+
+// C0 controls but TAB and LF, DEL, C1 controls, and the bidirectional overrides and isolates.
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+const escape = (c: string) => {
+  const n = c.charCodeAt(0);
+  return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+};
+
+/** Multi-line text (a body): line feeds and tabs kept, every other control character escaped. */
+export const termSafe = (text: string): string => text.replace(UNSAFE, escape);
+
+/** One-line text (a header value, a path, a message): line feeds and tabs escaped too. */
+export const termSafeLine = (text: string): string => text.replace(UNSAFE_LINE, escape);
