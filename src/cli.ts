@@ -12,6 +12,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 const io: IO = {
   out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  stdout: process.stdout,
+  stderr: process.stderr,
 };
 
 /** Flags every secret-taking command shares. */
@@ -87,6 +89,8 @@ export function program(done: (code: number) => void, streams: IO = io): Command
     .option('--tunnel-domain <domain>', 'a reserved ngrok domain')
     .option('--tunnel-timeout <duration>', 'give up on ngrok after this long', '10s')
     .option('--forward-to <url>', "forward each accepted event to your app and answer with your app's response")
+    .option('--forward-methods <list>', 'methods passed on to --forward-to; others get 405', 'POST,GET')
+    .option('--forward-timeout <duration>', 'how long your app may take to answer (504 after)', '30s')
     .option('--events <types>', 'only these event types (comma-separated); others get 2xx and are not forwarded')
     .option('--status <code>', 'status to answer accepted events with', '200')
     .option('--delay <duration>', 'wait this long before answering')
@@ -98,8 +102,9 @@ export function program(done: (code: number) => void, streams: IO = io): Command
     .option('--expect <n>', 'exit 0 after n valid events (1 as soon as an invalid one arrives)')
     .option('--timeout <duration>', 'with --expect: exit 1 if the events have not arrived by then')
     .option('--max-body <size>', 'largest body accepted (413 above)', '1mb')
+    .option('--max-connections <n>', 'connections open at once; more are refused (and said so)', '1000')
     .option('--ready-file <path>', 'write the URL to this file once listening')
-    .addHelpText('after', '\nInvalid signatures always get 401; --status, --fail-*, --drop and --forward-to apply to the\ndeliveries that pass (or are not verified, without a secret); --delay to every answer.\n--json writes a {"type":"ready"} line, then one {"type":"event"} line per delivery ({"type":"rejected"}\nfor requests refused before that: 413, malformed, aborted). Exit codes: 0 --expect met (or --timeout\nwithout --expect and nothing invalid), 1 an invalid event with --expect or a timeout, 2 usage error\n(bad flag, no ngrok authtoken, port in use), 3 tunnel failure, 130 Ctrl-C.\n\nExamples:\n  whk listen --secret s3cret\n  whk listen --scheme stripe --secret whsec_... --forward-to http://localhost:3000/webhooks\n  whk listen --port 0 --json --secret s3cret --expect 1 --timeout 30s --ready-file url.txt\n  whk listen --tunnel --scheme dfns --secret s3cret --fail-first 2   # watch the provider retry')
+    .addHelpText('after', '\nInvalid signatures always get 401; --status, --fail-*, --drop and --forward-to apply to the\ndeliveries that pass (or are not verified, without a secret); --delay to every answer.\n--json writes a {"type":"ready"} line, then one {"type":"event"} line per delivery ({"type":"rejected"}\nfor requests refused before that: 413, malformed, aborted). Exit codes: 0 --expect met (or --timeout\nwithout --expect and nothing invalid), 1 an invalid event with --expect, a timeout, too few events, or output that could not be written, 2 usage error\n(bad flag, no ngrok authtoken, port in use), 3 tunnel failure, 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.\n\nExamples:\n  whk listen --secret s3cret\n  whk listen --scheme stripe --secret whsec_... --forward-to http://localhost:3000/webhooks\n  whk listen --port 0 --json --secret s3cret --expect 1 --timeout 30s --ready-file url.txt\n  whk listen --tunnel --scheme dfns --secret s3cret --fail-first 2   # watch the provider retry')
     .action(async (flags) => done(await (await import('./commands/listen.js')).listenCommand({ ...flags, color: global().color }, streams)));
 
   secretFlags(bodyFlags(p.command('send')

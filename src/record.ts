@@ -1,3 +1,5 @@
+import type { Verdict } from './schemes/types.js';
+
 /**
  * One line of `whk listen --json` / `--record` (NDJSON), read back by `whk replay`. A public
  * format: add fields, never rename or remove them.
@@ -40,3 +42,14 @@ export interface ReadyRecord {
 /** The body bytes of a record. */
 export const recordBody = (r: Pick<EventRecord, 'body' | 'bodyEncoding'>): Buffer =>
   Buffer.from(r.body, r.bodyEncoding === 'base64' ? 'base64' : 'utf8');
+
+/** The machine shape of a verdict: stable keys, `diagnosis` null when there is none. */
+export const verdictJson = (v: Verdict) => ({
+  valid: v.valid,
+  scheme: v.scheme,
+  reason: v.reason,
+  message: v.message,
+  diagnosis: v.valid ? null : (v.diagnosis ?? null),
+  ...(v.valid ? { matched: v.matched, secretIndex: v.secretIndex } : {}),
+  ...(v.age === undefined ? {} : { age: Math.round(v.age) }),
+});

@@ -68,6 +68,9 @@ export function readHeaders(opts: { header?: string[]; headersFile?: string }): 
 export interface IO {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** The streams behind them, for commands that need backpressure or write errors (listen). */
+  stdout?: NodeJS.WritableStream & { writableLength?: number; write(chunk: string, cb?: (err?: Error | null) => void): boolean };
+  stderr?: NodeJS.WritableStream;
 }
 
 /** An http(s) URL given as `what` (a flag or "the receiver URL"); a usage error naming it otherwise. */

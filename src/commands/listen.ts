@@ -1,12 +1,11 @@
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import type { ListenerEvent, ListenerStats } from '../listen/events.js';
+import type { ListenerEvent } from '../listen/events.js';
 import { parseEventFilter, type EventFilter } from '../listen/filter.js';
 import type { InjectOptions } from '../listen/inject.js';
 import { Recorder } from '../listen/recorder.js';
-import { startListener, normalizePath, type Listener, type ListenerOptions } from '../listen/server.js';
-import { eventJsonLine, readyJsonLine, rejectedJsonLine, renderEvent, renderReady, renderRejected, renderSummary, waitingText } from '../render/event.js';
+import { startListener, normalizePath, viaToken, type Listener, type ListenerOptions } from '../listen/server.js';
+import { runSession } from '../listen/session.js';
 import { loadStyle, useColor, type Style } from '../render/style.js';
-import { usage, WhkError } from '../schemes/errors.js';
+import { usage } from '../schemes/errors.js';
 import { getScheme } from '../schemes/registry.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
 import { formatDuration, parseDuration, parseInteger, parseSize } from '../units.js';
@@ -39,6 +38,9 @@ export interface ListenFlags {
   timeout?: string;
   maxBody?: string;
   readyFile?: string;
+  forwardTimeout?: string;
+  forwardMethods?: string;
+  maxConnections?: string;
   color?: boolean;
 }
 
@@ -47,6 +49,7 @@ export interface ListenPlan {
   listener: Omit<ListenerOptions, 'forward' | 'tunnel'>;
   scheme: string;
   forwardTo?: string;
+  forwardTimeoutMs?: number;
   events?: EventFilter;
   expect?: number;
   timeoutMs?: number;
@@ -104,8 +107,11 @@ export function planListen(flags: ListenFlags): ListenPlan {
       status,
       events,
       inject: injections.some((i) => !i.startsWith('--status')) ? inject : undefined,
+      forwardMethods: flags.forwardMethods === undefined ? undefined : parseMethods(flags.forwardMethods),
+      maxConnections: flags.maxConnections === undefined ? undefined : parseInteger(flags.maxConnections, '--max-connections', 1),
     },
     forwardTo,
+    forwardTimeoutMs: flags.forwardTimeout === undefined ? undefined : parseDuration(flags.forwardTimeout, '--forward-timeout'),
     events,
     expect,
     timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, '--timeout'),
@@ -119,18 +125,20 @@ export function planListen(flags: ListenFlags): ListenPlan {
 }
 
 /**
- * `whk listen`: starts the receiver, hands each event to a renderer (NDJSON when --json or
- * stdout is not a terminal, pretty blocks otherwise), and resolves with the exit code: 0 after
- * --expect valid events, 1 on an invalid one (with --expect) or a timeout, 130 on Ctrl-C.
+ * `whk listen`: starts the receiver and runs the session (src/listen/session.ts), which hands
+ * each event to a renderer (NDJSON when --json or stdout is not a terminal, pretty blocks
+ * otherwise) and resolves with the exit code: 0 after --expect valid events, 1 on an invalid
+ * one (with --expect), a timeout or a failed write, 128 + n on a signal.
  */
 export async function listenCommand(flags: ListenFlags, io: IO): Promise<number> {
   const plan = planListen(flags);
-  const json = Boolean(flags.json) || !process.stdout.isTTY;
+  const stdout = io.stdout as NodeJS.WriteStream | undefined;
+  const json = Boolean(flags.json) || !stdout?.isTTY;
   const recorder = plan.record ? new Recorder(plan.record) : undefined;
 
   // Pretty mode only: chalk and ora are not loaded for NDJSON.
   let style: Style | undefined;
-  let spinner: { start(text?: string): unknown; stop(): unknown; text: string } | undefined;
+  let spinner: { start(text?: string): unknown; stop(): unknown } | undefined;
   if (!json) {
     style = await loadStyle(useColor(process.stdout, flags.color));
     // A terminal with no width (some CI pseudo-terminals) would make ora loop: no spinner there.
@@ -140,137 +148,55 @@ export async function listenCommand(flags: ListenFlags, io: IO): Promise<number>
     }
   }
   const errStyle = style ?? (await loadStyle(false));
-
-  let finish: (code: number) => void = () => undefined;
-  const finished = new Promise<number>((resolve) => (finish = (code) => resolve(code)));
-  let validSeen = 0;
-  let stats: ListenerStats | undefined;
-  let failure: string | undefined;
-
-  // NDJSON: the lines of one batch of events (one turn of the event loop) go out in one write.
-  let pendingOut = '';
-  const flushOut = () => {
-    if (pendingOut === '') return;
-    const text = pendingOut;
-    pendingOut = '';
-    io.out(text);
-  };
-  const outLine = (line: string) => {
-    if (pendingOut === '') queueMicrotask(flushOut);
-    pendingOut += line;
-  };
-  const write = (text: string) => {
-    if (spinner) {
-      spinner.stop();
-      io.out(text);
-      spinner.start(stats ? waitingText(stats) : undefined);
-    } else {
-      io.out(text);
-    }
-  };
-  const onEvent = (e: ListenerEvent) => {
-    if (e.kind === 'event') {
-      const line = json || recorder ? eventJsonLine(e.record) : '';
-      if (json) outLine(line);
-      else write(renderEvent(e, style!));
-      if (recorder && !recorder.write(line) && recorder.failure) {
-        io.err(`whk: ${recorder.failure}`);
-        recorder.failure = undefined;
-      }
-      if (json && e.forward?.error) io.err(`whk: #${e.record.seq} ${e.forward.error}`);
-      if (plan.expect !== undefined && !e.record.filtered && e.verdict) {
-        if (!e.verdict.valid) {
-          failure = `invalid event #${e.record.seq}: ${e.verdict.reason} — ${e.verdict.message}`;
-          finish(1);
-        } else if (++validSeen >= plan.expect) {
-          finish(0);
-        }
-      }
-    } else if (e.kind === 'rejected') {
-      if (json) outLine(rejectedJsonLine(e.record));
-      else write(renderRejected(e.record, style!));
-    } else if (spinner) {
-      spinner.stop();
-      io.err(`whk: ${e.message}`);
-      spinner.start(stats ? waitingText(stats) : undefined);
-    } else {
-      io.err(`whk: ${e.message}`);
-    }
-  };
+  const via = viaToken();
 
   let forward: (ListenerOptions['forward'] & { close(): Promise<void> }) | undefined;
-  if (plan.forwardTo) forward = (await import('../listen/forward.js')).createForwarder(plan.forwardTo, plan.listener.path ?? '/');
-
   let tunnel: TunnelAdapter | undefined;
-  if (plan.tunnel) tunnel = await makeTunnel(plan.tunnel, (m) => onEvent({ kind: 'warning', message: m }));
-
-  let listener: Listener;
-  try {
-    spinner?.start(tunnel ? `starting the ${tunnel.name} tunnel` : 'starting');
-    listener = await startListener({ ...plan.listener, forward, tunnel }, onEvent);
-  } catch (e) {
-    spinner?.stop();
-    recorder?.close();
-    await forward?.close();
-    throw e;
-  }
-  stats = listener.stats;
-  spinner?.stop();
-  if (forward && isSelf(plan.forwardTo!, listener.port)) {
-    await listener.close(0);
-    await forward.close();
-    throw usage('forward_loop', `--forward-to ${plan.forwardTo} is this listener itself: give your app's URL`);
-  }
-
-  // The ready file first: whoever waits for the ready line may read it at once.
-  const readyFile = plan.readyFile ? writeReadyFile(plan.readyFile, listener.url) : undefined;
-  io.err(renderReady({
-    url: listener.url, publicUrl: listener.publicUrl, scheme: plan.scheme, secrets: plan.listener.secrets?.length ?? 0,
-    host: plan.listener.host ?? '127.0.0.1', forwardTo: plan.forwardTo, events: plan.events?.patterns, record: plan.record,
-    expect: plan.expect, injections: plan.injections,
-  }, errStyle));
-  if (json) io.out(readyJsonLine(listener.url, listener.publicUrl));
-  spinner?.start(waitingText(listener.stats));
-
-  // Ways out: --expect reached or failed (above), --timeout, Ctrl-C / SIGTERM, stdout closed.
-  let timedOut = false;
-  const timer = plan.timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    finish(plan.expect !== undefined ? 1 : listener.stats.invalid > 0 ? 1 : 0);
-  }, plan.timeoutMs);
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    finish(130);
+  const start = async (emit: (e: ListenerEvent) => void) => {
+    if (plan.forwardTo) {
+      forward = (await import('../listen/forward.js')).createForwarder(plan.forwardTo, plan.listener.path ?? '/', { timeoutMs: plan.forwardTimeoutMs, via });
+    }
+    if (plan.tunnel) tunnel = await makeTunnel(plan.tunnel, (m) => emit({ kind: 'warning', message: m }));
+    let listener: Listener;
+    try {
+      listener = await startListener({ ...plan.listener, forward, tunnel, via }, emit);
+    } catch (e) {
+      recorder?.close();
+      await forward?.close();
+      throw e;
+    }
+    if (forward && isSelf(plan.forwardTo!, listener.port)) {
+      await listener.close(0);
+      await forward.close();
+      throw usage('forward_loop', `--forward-to ${plan.forwardTo} is this listener itself: give your app's URL`);
+    }
+    return listener;
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const onStdoutError = () => finish(0);
-  process.stdout.on('error', onStdoutError);
 
-  const code = await finished;
-
-  if (timer) clearTimeout(timer);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  spinner?.stop();
-  await listener.close(interrupted ? 200 : 1000);
-  flushOut();
-  await forward?.close();
-  recorder?.close();
-  if (readyFile) removeReadyFile(readyFile, listener.url);
-  process.stdout.off('error', onStdoutError);
-
-  if (failure) io.err(`whk: ${failure}`);
-  if (timedOut && plan.expect !== undefined) {
-    io.err(`whk: timed out after ${formatDuration(plan.timeoutMs!)}: received ${validSeen} of ${plan.expect} expected events`);
-  } else if (timedOut) {
-    io.err(`whk: stopped after ${formatDuration(plan.timeoutMs!)}`);
-  } else if (code === 0 && plan.expect !== undefined) {
-    io.err(`whk: received ${validSeen} of ${plan.expect} expected events`);
+  try {
+    return await runSession(start, {
+      json, style, errStyle, spinner,
+      expect: plan.expect, timeoutMs: plan.timeoutMs, recorder, readyFile: plan.readyFile,
+      startingText: plan.tunnel ? 'starting the ngrok tunnel' : 'starting',
+      ready: {
+        scheme: plan.scheme, secrets: plan.listener.secrets?.length ?? 0, host: plan.listener.host ?? '127.0.0.1',
+        forwardTo: plan.forwardTo, events: plan.events?.patterns, record: plan.record, expect: plan.expect, injections: plan.injections,
+      },
+    }, io);
+  } finally {
+    await forward?.close();
+    recorder?.close();
   }
-  io.err(renderSummary(listener.stats));
-  return code;
+}
+
+/** `--forward-methods POST,GET,PUT`: HTTP method tokens, upper-cased. */
+function parseMethods(text: string): string[] {
+  const methods = text.split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
+  const bad = methods.find((m) => !/^[A-Z][A-Z-]*$/.test(m));
+  if (methods.length === 0 || bad !== undefined) {
+    throw usage('bad_methods', `--forward-methods "${text}" is not a list of HTTP methods: give e.g. POST,GET`);
+  }
+  return methods;
 }
 
 async function makeTunnel(t: NonNullable<ListenPlan['tunnel']>, warn: (m: string) => void): Promise<TunnelAdapter> {
@@ -289,25 +215,4 @@ function isSelf(url: string, port: number): boolean {
   const u = new URL(url);
   const p = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
   return p === port && /^(127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0)$/.test(u.hostname);
-}
-
-/** Written atomically (temp file + rename), so a script polling for it never reads half a URL. */
-function writeReadyFile(path: string, url: string): string {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, `${url}\n`);
-    renameSync(tmp, path);
-  } catch (e) {
-    throw new WhkError('unwritable_file', `cannot write --ready-file ${path}: ${(e as Error).message}`, 2);
-  }
-  return path;
-}
-
-/** A stale ready file would tell the next script that a listener is up: removed on exit. */
-function removeReadyFile(path: string, url: string): void {
-  try {
-    if (readFileSync(path, 'utf8').trim() === url) unlinkSync(path);
-  } catch {
-    // already gone
-  }
 }

@@ -13,7 +13,7 @@ export interface RejectedRecord {
   receivedAt: string;
   method: string | null;
   path: string | null;
-  reason: 'body_too_large' | 'aborted' | 'malformed_request' | 'headers_too_large' | 'timeout' | 'outside_path' | 'internal_error';
+  reason: 'body_too_large' | 'aborted' | 'malformed_request' | 'headers_too_large' | 'timeout' | 'outside_path' | 'bad_path' | 'forward_loop' | 'internal_error';
   message: string;
   /** null when nothing could be answered (the client was gone). */
   response: { status: number } | null;

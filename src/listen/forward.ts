@@ -1,15 +1,16 @@
+import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { networkError } from '../net-errors.js';
 import { formatDuration } from '../units.js';
 
 /**
  * `--forward-to`: hands each accepted event to the user's app, byte for byte, and brings back
- * its answer for the sender. Imported only when --forward-to is given (undici is not loaded
- * otherwise).
+ * its answer for the sender, streamed (never held whole in memory). Imported only when
+ * --forward-to is given (undici is not loaded otherwise).
  */
 export interface ForwardRequest {
   method: string;
-  /** The request path and query as received. */
+  /** The request path (normalized) and query. */
   path: string;
   /** As received, names lower-cased. */
   headers: Record<string, string>;
@@ -17,7 +18,17 @@ export interface ForwardRequest {
 }
 
 export type ForwardResult =
-  | { ok: true; url: string; status: number; headers: Record<string, string>; body: Buffer; ms: number }
+  | {
+      ok: true;
+      url: string;
+      status: number;
+      /** The app's answer headers, hop-by-hop ones removed, repeated ones (Set-Cookie) kept apart: [name, value, ...]. */
+      headers: string[];
+      /** The app's answer body, to be streamed on. */
+      body: Readable;
+      /** ms until the app's headers arrived. */
+      ms: number;
+    }
   | { ok: false; url: string; status: 502 | 504; error: string; code: string; ms: number };
 
 export type Forwarder = (req: ForwardRequest) => Promise<ForwardResult>;
@@ -35,6 +46,18 @@ export function forwardHeaders(headers: Record<string, string>): Record<string, 
   for (const [k, v] of Object.entries(headers)) {
     const key = k.toLowerCase();
     if (!HOP_BY_HOP.has(key) && !named.has(key)) out[key] = v;
+  }
+  return out;
+}
+
+/** An answer's headers as [name, value, ...] pairs for writeHead: arrays (Set-Cookie) stay separate headers. */
+export function answerHeaders(headers: Record<string, string | string[] | undefined>): string[] {
+  const named = new Set(String(headers.connection ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(headers)) {
+    const key = k.toLowerCase();
+    if (v === undefined || HOP_BY_HOP.has(key) || named.has(key)) continue;
+    for (const one of Array.isArray(v) ? v : [v]) out.push(key, one);
   }
   return out;
 }
@@ -57,8 +80,10 @@ export function forwardUrl(base: string, listenPath: string, requestPath: string
 }
 
 export interface ForwarderOptions {
-  /** How long the app may take to answer. */
+  /** How long the app may take to send its answer's headers, and then between chunks of its body. */
   timeoutMs?: number;
+  /** Added to `Via` on every forwarded request, so that a request coming back is recognised (a loop). */
+  via?: string;
   /** For tests: the clock (milliseconds, monotonic). */
   clock?: () => number;
 }
@@ -71,21 +96,20 @@ export function createForwarder(base: string, listenPath: string, opts: Forwarde
     const url = forwardUrl(base, listenPath, req.path);
     const t0 = clock();
     const ms = () => Math.round(clock() - t0);
+    const headers = forwardHeaders(req.headers);
+    if (opts.via) headers.via = headers.via ? `${headers.via}, ${opts.via}` : opts.via;
     try {
       const res = await request(url, {
         method: req.method as 'POST',
-        headers: forwardHeaders(req.headers),
+        headers,
         body: req.body.length > 0 || !['GET', 'HEAD'].includes(req.method) ? req.body : undefined,
         dispatcher: agent,
       });
-      const body = Buffer.from(await res.body.arrayBuffer());
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      return { ok: true, url, status: res.statusCode, headers: forwardHeaders(headers), body, ms: ms() };
+      return { ok: true, url, status: res.statusCode, headers: answerHeaders(res.headers), body: res.body, ms: ms() };
     } catch (e) {
       const err = networkError(e, url, 'is your app running?');
       const slow = err.code === 'timeout';
-      const why = slow ? `no answer from ${new URL(url).origin} within ${formatDuration(timeoutMs)} — is your app stuck?` : err.message;
+      const why = slow ? `no answer from ${new URL(url).origin} within ${formatDuration(timeoutMs)} (--forward-timeout) — is your app stuck?` : err.message;
       return { ok: false, url, status: slow ? 504 : 502, error: `forward failed: ${why}`, code: err.code, ms: ms() };
     }
   };

@@ -8,8 +8,10 @@ import { usage } from '../schemes/errors.js';
  */
 export class Recorder {
   private fd: number | undefined;
-  /** Set when a write failed (disk full, ...); recording stops then. */
+  /** Set when a write failed (disk full, ...), until reported; recording stops then. */
   failure: string | undefined;
+  /** Whether any write failed (stays set). */
+  failed = false;
 
   constructor(readonly path: string) {
     try {
@@ -28,6 +30,7 @@ export class Recorder {
       writeSync(this.fd, line);
       return true;
     } catch (e) {
+      this.failed = true;
       this.failure = `recording to ${this.path} stopped: ${(e as Error).message}`;
       this.close();
       return false;

@@ -1,18 +1,23 @@
-import { isUtf8 } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { verdictJson } from '../render/verdict.js';
-import type { EventRecord } from '../record.js';
-import { verify } from '../schemes/core.js';
 import { WhkError } from '../schemes/errors.js';
-import { detectScheme, getScheme } from '../schemes/registry.js';
-import { REASONS, type Invalid, type Scheme, type Verdict } from '../schemes/types.js';
+import { detectScheme } from '../schemes/registry.js';
+import type { Verdict } from '../schemes/types.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
+import { readBody } from './body.js';
 import { Dedupe } from './dedupe.js';
-import type { EventMessage, ListenerEvent, ListenerStats, RejectedRecord } from './events.js';
+import { describe, iso, secretRedactor, type Received } from './describe.js';
+import type { ListenerEvent, ListenerStats, RejectedRecord } from './events.js';
 import type { EventFilter } from './filter.js';
 import type { ForwardResult, Forwarder } from './forward.js';
-import { Injector, type InjectOptions, type Injected } from './inject.js';
+import { Injector, type InjectOptions } from './inject.js';
+import { Judge, type Delivery } from './judge.js';
+import { checkRequestPath, normalizePath, pathOnly } from './paths.js';
+import { answer, failText, invalidText, relay } from './respond.js';
+
+export { normalizePath } from './paths.js';
 
 export interface ListenerOptions {
   host?: string;
@@ -20,7 +25,7 @@ export interface ListenerOptions {
   port?: number;
   /** Path prefix to receive on; other paths get 404. */
   path?: string;
-  /** A scheme name, or 'auto' to detect it from the headers. */
+  /** A scheme name, or 'auto' to detect it from the headers (fixed by the first valid delivery). */
   scheme?: string;
   /** No secret: events are shown, not verified. */
   secrets?: string[];
@@ -34,14 +39,20 @@ export interface ListenerOptions {
   status?: number;
   events?: EventFilter;
   forward?: Forwarder;
+  /** Methods passed to --forward-to (default POST and GET); others get 405. */
+  forwardMethods?: readonly string[];
   inject?: InjectOptions;
   tunnel?: TunnelAdapter;
+  /** Connections open at once (default 1,000); more are refused, and said so. */
+  maxConnections?: number;
   /** How many event ids duplicate detection remembers. */
   dedupeMemory?: number;
   /** Slow clients: all headers within this long (ms). */
   headersTimeoutMs?: number;
   /** Slow clients: the whole request within this long (ms). */
   requestTimeoutMs?: number;
+  /** This listener's token in `Via` (forwarded requests carry it; one coming back is a loop). */
+  via?: string;
   /** For tests: the wall clock (ms since the epoch). */
   now?: () => number;
 }
@@ -53,31 +64,38 @@ export interface Listener {
   publicUrl: string | null;
   port: number;
   stats: ListenerStats;
-  /** Stops accepting, lets answers in flight finish (up to graceMs), closes the tunnel. */
+  /** Backpressure: stop reading requests (the output is full) and start again. */
+  pause(): void;
+  resume(): void;
+  /** Stops accepting, lets answers in flight finish (up to graceMs), emits what is left, closes the tunnel. */
   close(graceMs?: number): Promise<void>;
 }
 
+/** A fresh token for `Via`: `1.1 whk-<random>`. */
+export const viaToken = () => `1.1 whk-${randomBytes(6).toString('hex')}`;
+
 /**
- * The receiver: a node:http server that reads the raw body bytes, judges them with the scheme
- * core, answers at once (before anything is rendered), then emits one typed event per request.
- * Nothing a client sends can make it throw: every path ends in an answer or a closed socket.
+ * The receiver: a node:http server wiring the steps together — the path checked, the body read
+ * within limits (body.ts), judged (judge.ts), answered (respond.ts: at once, injected or
+ * forwarded), then described (describe.ts) and emitted as one typed event per request, after
+ * the answer and in arrival order. Nothing a client sends can make it throw: every path ends in
+ * an answer or a closed socket.
  */
 export async function startListener(opts: ListenerOptions, emit: (e: ListenerEvent) => void): Promise<Listener> {
   const host = opts.host ?? '127.0.0.1';
   const path = normalizePath(opts.path ?? '/');
   const prefix = path.replace(/\/+$/, '');
   const secrets = opts.secrets ?? [];
-  const schemeName = !opts.scheme || opts.scheme === 'auto' ? 'auto' : getScheme(opts.scheme).name;
-  const fixedScheme: Scheme | undefined = schemeName === 'auto' ? undefined : getScheme(schemeName);
+  const judge = new Judge({ scheme: opts.scheme ?? 'auto', secrets, tolerance: opts.tolerance });
   const maxBody = opts.maxBody ?? 1024 * 1024;
   const okStatus = opts.status ?? 200;
-  const dedupe = new Dedupe(opts.dedupeMemory);
   const injector = opts.inject ? new Injector(opts.inject) : undefined;
   const delayMs = opts.inject?.delayMs ?? 0;
   const now = opts.now ?? Date.now;
-  const secretSet = new Set(secrets.filter((s) => s.length >= 6));
-  const shortestSecret = Math.min(...[...secretSet].map((s) => s.length));
+  const via = opts.via ?? viaToken();
+  const forwardMethods = new Set((opts.forwardMethods ?? ['POST', 'GET']).map((m) => m.toUpperCase()));
   const stats: ListenerStats = { events: 0, valid: 0, invalid: 0, unverified: 0, duplicates: 0, filtered: 0, forwarded: 0, forwardFailed: 0, rejected: 0 };
+  const ctx = { scheme: () => judge.scheme, dedupe: new Dedupe(opts.dedupeMemory), events: opts.events, redact: secretRedactor(secrets), stats };
   const pending = new Set<NodeJS.Timeout>();
   let seq = 0;
   let closing = false;
@@ -88,7 +106,6 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
   let live = false;
   const held: ListenerEvent[] = [];
   const send = (e: ListenerEvent) => {
-    if (closing) return;
     if (!live || held.length > 0) {
       held.push(e);
       return;
@@ -100,7 +117,7 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
     }
   };
   const release = () => {
-    while (held.length > 0 && !closing) {
+    while (held.length > 0) {
       try {
         emit(held.shift()!);
       } catch {
@@ -108,224 +125,166 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
       }
     }
   };
+  const warn = (message: string) => send({ kind: 'warning', message });
 
   const reject = (n: number, r: Omit<RejectedRecord, 'type' | 'seq' | 'receivedAt'>, receivedAt: number) => {
     stats.rejected++;
     send({ kind: 'rejected', record: { type: 'rejected', seq: n, receivedAt: iso(receivedAt), ...r } });
   };
 
-  const judge = (body: Buffer, headers: Record<string, string>, reqPath: string): Verdict => {
-    const url = opts.url ?? (needsUrl(fixedScheme, headers) ? signedUrl(headers, reqPath) : undefined);
-    try {
-      return verify(fixedScheme ?? 'auto', { body, headers, secrets, tolerance: opts.tolerance, url });
-    } catch (e) {
-      const code = e instanceof WhkError ? e.code : 'internal';
-      const reason = (REASONS as readonly string[]).includes(code) && code !== 'ok' ? (code as Invalid['reason']) : 'bad_secret';
-      return { valid: false, reason, scheme: fixedScheme?.name ?? 'auto', message: (e as Error).message };
-    }
-  };
-
-  const signedUrl = (headers: Record<string, string>, reqPath: string) =>
-    publicOrigin
-      ? publicOrigin + reqPath
-      : `${headers['x-forwarded-proto'] ?? 'http'}://${headers['x-forwarded-host'] ?? headers.host ?? localHostPort}${reqPath}`;
-
-  function onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const receivedAt = now();
-    const method = req.method ?? 'GET';
-    const reqPath = req.url ?? '/';
-    if (prefix !== '' && !underPath(reqPath, prefix)) {
-      const n = ++seq;
-      answer(res, 404, `whk listens on ${path}, not ${pathOnly(reqPath)}\n`, n, true);
-      reject(n, { method, path: reqPath, reason: 'outside_path', message: `404: ${pathOnly(reqPath)} is outside --path ${path}`, response: { status: 404 } }, receivedAt);
-      return;
-    }
-    const headers = headerMap(req.rawHeaders);
-    const declared = headers['content-length'];
-    if (declared !== undefined && Number(declared) > maxBody) {
-      tooLarge(res, method, reqPath, receivedAt, `${declared} bytes declared`);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > maxBody) {
-        over = true;
-        chunks.length = 0;
-        tooLarge(res, method, reqPath, receivedAt, `more than ${size} bytes sent`);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (over) return;
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-      try {
-        handle(res, method, reqPath, headers, body, receivedAt);
-      } catch (e) {
-        // A bug of ours, not the client's fault: answer 500 and keep serving.
-        const n = ++seq;
-        answer(res, 500, `whk: internal error: ${(e as Error).message}\n`, n, true);
-        reject(n, { method, path: reqPath, reason: 'internal_error', message: `internal error: ${(e as Error).message}`, response: { status: 500 } }, receivedAt);
-      }
-    });
-    req.on('close', () => {
-      if (!req.complete && !over && !closing) {
-        reject(++seq, { method, path: reqPath, reason: 'aborted', message: `the client closed the connection after ${size}${declared ? ` of ${declared}` : ''} bytes of the body`, response: null }, receivedAt);
-      }
-    });
-  }
-
-  function tooLarge(res: ServerResponse, method: string, reqPath: string, receivedAt: number, what: string) {
-    const limit = formatBytes(maxBody);
-    const n = ++seq;
-    answer(res, 413, `whk: body too large: over the ${limit} limit (--max-body)\n`, n, true);
-    reject(n, { method, path: reqPath, reason: 'body_too_large', message: `413: body over the ${limit} limit (${what}); raise --max-body to accept it`, response: { status: 413 } }, receivedAt);
-  }
-
-  /**
-   * The event for a delivery: the body decoded and parsed once, the scheme's event type and id,
-   * duplicate and filter marks, counters. `status` is filled in when answered.
-   */
-  function describe(n: number, method: string, reqPath: string, headers: Record<string, string>, body: Buffer, receivedAt: number, verdict: Verdict | null): EventMessage {
-    const accepted = verdict === null || verdict.valid;
-    const utf8 = body.length === 0 || isUtf8(body);
-    const text = utf8 ? body.toString('utf8') : undefined;
-    let parsed: unknown;
-    let jsonError: string | undefined;
-    if (text !== undefined && text.length > 0) {
-      const c = text.charCodeAt(0);
-      if (c === 123 /* { */ || c === 91 /* [ */ || /^\s*[[{]/.test(text.slice(0, 64))) {
-        try {
-          parsed = JSON.parse(text);
-        } catch (e) {
-          jsonError = (e as Error).message;
-        }
-      } else if (/x-www-form-urlencoded/i.test(headers['content-type'] ?? '')) {
-        parsed = Object.fromEntries(new URLSearchParams(text));
-      }
-    }
-
-    // Which scheme, and where it keeps the event type and id.
-    const scheme = fixedScheme ?? (verdict && verdict.scheme !== 'auto' ? getScheme(verdict.scheme) : firstDetected(headers));
-    let eventType: string | null = null;
-    let eventId: string | null = null;
-    if (scheme?.eventInfo) {
-      try {
-        const info = scheme.eventInfo(headers, parsed);
-        if (typeof info.type === 'string') eventType = info.type;
-        if (typeof info.id === 'string') eventId = info.id;
-      } catch {
-        // a body of an unexpected shape: no type, no id
-      }
-    }
-    const sName = scheme?.name ?? null;
-    // Only accepted deliveries are checked and remembered: an invalid one proves nothing about its id.
-    const duplicateOf = eventId === null || !accepted ? undefined : dedupe.check(sName, eventId);
-    if (eventId !== null && duplicateOf === undefined && accepted) dedupe.remember(sName, eventId, n);
-    // Only accepted events are filtered: an invalid one gets its 401 and is shown in full.
-    const filtered = accepted && opts.events !== undefined && !opts.events.matches(eventType);
-
-    const record: EventRecord = {
-      type: 'event',
-      seq: n,
-      receivedAt: iso(receivedAt),
-      method,
-      path: reqPath,
-      headers: secretSet.size > 0 ? redact(headers, secretSet, shortestSecret) : headers,
-      body: text ?? body.toString('base64'),
-      bodyEncoding: utf8 ? 'utf8' : 'base64',
-      scheme: sName ?? (verdict && verdict.scheme !== 'auto' ? verdict.scheme : null),
-      verdict: verdict === null ? null : verdictJson(verdict),
-      eventType,
-      eventId,
-      duplicate: duplicateOf !== undefined,
-      ...(duplicateOf !== undefined ? { duplicateOf } : {}),
-      filtered,
-      response: { status: 0 },
-    };
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      const o = parsed as { deliveryAttempt?: unknown; retryOf?: unknown };
-      if (typeof o.deliveryAttempt === 'number') record.deliveryAttempt = o.deliveryAttempt;
-      if (typeof o.retryOf === 'string') record.retryOf = o.retryOf;
-    }
-    const message: EventMessage = { kind: 'event', record, verdict };
-    if (parsed !== undefined) message.parsed = parsed;
-    if (jsonError !== undefined) message.jsonError = jsonError;
-
-    stats.events++;
-    if (verdict === null) stats.unverified++;
-    else if (verdict.valid) stats.valid++;
-    else stats.invalid++;
-    if (record.duplicate) stats.duplicates++;
-    if (filtered) stats.filtered++;
-    return message;
-  }
-
-  // Answer first, render after: when the answer depends on the verdict alone, the sender gets it
-  // at once and the event is described and emitted after the I/O of this turn of the event
-  // loop, in arrival order, a batch at a time.
+  // After the answer: describing (and diagnosing a no_match) runs in arrival order, a slice of
+  // at most ~5 ms at a time, so that answering new requests never waits long behind it.
   const later: Array<() => void> = [];
-  const runLater = () => {
-    const batch = later.splice(0, later.length);
-    for (const job of batch) {
+  let scheduled = false;
+  let diagnosesQueued = 0;
+  const runLater = (all = false) => {
+    scheduled = false;
+    const until = performance.now() + 5;
+    while (later.length > 0 && (all || performance.now() < until)) {
+      const job = later.shift()!;
       try {
         job();
       } catch (e) {
         // A bug of ours while describing an event already answered: say so, keep serving.
-        send({ kind: 'warning', message: `internal error while showing an event: ${(e as Error).message}` });
+        warn(`internal error while showing an event: ${(e as Error).message}`);
       }
+    }
+    if (later.length > 0 && !scheduled) {
+      scheduled = true;
+      setImmediate(runLater);
     }
   };
   const defer = (job: () => void) => {
-    if (later.push(job) === 1) setImmediate(runLater);
+    later.push(job);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(runLater);
+    }
   };
+
+  /** The diagnosis of a no_match, later and within a budget: under a flood of forgeries, new ones are not diagnosed. */
+  const diagnosed = (verdict: Verdict | null, d: Delivery): Verdict | null => {
+    if (!verdict || verdict.valid || verdict.reason !== 'no_match') return verdict;
+    return judge.diagnose(verdict, d);
+  };
+  const wantsDiagnosis = (v: Verdict | null) => v !== null && !v.valid && v.reason === 'no_match';
+
+  const signedUrl = (headers: Record<string, string>, reqPath: string) =>
+    opts.url ?? (publicOrigin
+      ? publicOrigin + reqPath
+      : `${headers['x-forwarded-proto'] ?? 'http'}://${headers['x-forwarded-host'] ?? headers.host ?? localHostPort}${reqPath}`);
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const receivedAt = now();
+    const method = req.method ?? 'GET';
+    const target = req.url ?? '/';
+    res.on('error', () => undefined);
+    req.on('error', () => undefined);
+    if (req.headers.via?.includes(via)) {
+      const n = ++seq;
+      answer(res, 508, 'whk: forward loop: this request was forwarded by this listener itself (--forward-to points back at it)\n', n, { close: true });
+      req.resume();
+      reject(n, { method, path: target, reason: 'forward_loop', message: '508: a request this listener forwarded came back to it: --forward-to points at the listener itself', response: { status: 508 } }, receivedAt);
+      return;
+    }
+    const where = checkRequestPath(target, prefix);
+    if (!where.ok) {
+      const n = ++seq;
+      req.resume();
+      if (where.status === 404) {
+        answer(res, 404, `whk listens on ${path}, not ${pathOnly(target)}\n`, n, { close: true });
+        reject(n, { method, path: target, reason: 'outside_path', message: `404: ${pathOnly(target)} is outside --path ${path}`, response: { status: 404 } }, receivedAt);
+      } else {
+        answer(res, 400, `whk: bad request path: ${where.why}\n`, n, { close: true });
+        reject(n, { method, path: target, reason: 'bad_path', message: `400: ${where.why} (${pathOnly(target).slice(0, 120)})`, response: { status: 400 } }, receivedAt);
+      }
+      return;
+    }
+    readBody(req, res, { maxBody }, (o) => {
+      if (o.kind === 'too_large') {
+        const limit = formatBytes(maxBody);
+        const n = ++seq;
+        answer(res, 413, `whk: body too large: over the ${limit} limit (--max-body)\n`, n, { close: true });
+        reject(n, { method, path: target, reason: 'body_too_large', message: `413: body over the ${limit} limit (${o.what}); raise --max-body to accept it`, response: { status: 413 } }, receivedAt);
+      } else if (o.kind === 'aborted') {
+        if (closing) return;
+        const declared = req.headers['content-length'];
+        reject(++seq, { method, path: target, reason: 'aborted', message: `the client closed the connection after ${o.received}${declared ? ` of ${declared}` : ''} bytes of the body`, response: null }, receivedAt);
+      } else {
+        try {
+          handle(res, { seq: ++seq, receivedAt, method, path: target, headers: headerMap(req.rawHeaders), body: o.body }, where.path);
+        } catch (e) {
+          // A bug of ours, not the client's fault: answer 500 and keep serving.
+          const n = ++seq;
+          answer(res, 500, `whk: internal error: ${(e as Error).message}\n`, n, { close: true });
+          reject(n, { method, path: target, reason: 'internal_error', message: `internal error: ${(e as Error).message}`, response: { status: 500 } }, receivedAt);
+        }
+      }
+    });
+  }
+
   const fastPath = !opts.events && !opts.forward && !injector && delayMs === 0;
 
-  function handle(res: ServerResponse, method: string, reqPath: string, headers: Record<string, string>, body: Buffer, receivedAt: number) {
-    const n = ++seq;
-    const verdict = secrets.length > 0 ? judge(body, headers, reqPath) : null;
+  /** Answers one delivery and arranges for its event; `fwdPath` is the normalized path. */
+  function handle(res: ServerResponse, r: Received, fwdPath: string) {
+    const n = r.seq;
+    const { headers, body, method } = r;
+    // A GET or HEAD with no signature header is a verification handshake (Meta's hub.challenge,
+    // ...): shown, not verified, and forwarded when --forward-to is given.
+    const handshake = (method === 'GET' || method === 'HEAD') && body.length === 0 && !hasSignature(headers);
+    const delivery: Delivery = { body, headers, now: Math.floor(r.receivedAt / 1000) };
+    if (secrets.length > 0 && !handshake && judge.needsUrl(headers)) delivery.url = signedUrl(headers, r.path);
+    let verdict = secrets.length > 0 && !handshake ? judge.judge(n, delivery, (s) => warn(`verifying as ${s} from now on; pass --scheme to choose`)) : null;
     const accepted = verdict === null || verdict.valid;
 
-    if (fastPath) {
+    if (!accepted || fastPath) {
       const status = accepted ? okStatus : 401;
-      answer(res, status, accepted ? undefined : invalidText(verdict!), n, false);
-      defer(() => {
-        const message = describe(n, method, reqPath, headers, body, receivedAt, verdict);
-        message.record.response.status = status;
-        send(message);
-      });
+      const diagnose = wantsDiagnosis(verdict);
+      if (diagnose) diagnosesQueued++;
+      const finish = () => {
+        answer(res, status, accepted ? undefined : invalidText(verdict!), n);
+        defer(() => {
+          if (diagnose) {
+            diagnosesQueued--;
+            // Under a flood of forgeries, the newest are not diagnosed: the answer was never late.
+            verdict = diagnosesQueued < 16 ? diagnosed(verdict, delivery) : withNote(verdict!, 'diagnosis skipped: too many invalid deliveries at once');
+          }
+          const message = describe(ctx, r, verdict);
+          message.record.response.status = status;
+          send(message);
+        });
+      };
+      if (delayMs > 0 && !accepted) later_(finish);
+      else finish();
       return;
     }
 
     // The answer depends on the event: its type (--events), its id (--fail-first), your app.
-    const message = describe(n, method, reqPath, headers, body, receivedAt, verdict);
+    const message = describe(ctx, r, verdict);
     const { record } = message;
-    const finish = (status: number, text?: string | Buffer, extra?: Record<string, string>) => {
+    const finish = (status: number, text?: string, extra?: string[]) => {
       record.response.status = status;
-      answer(res, status, text, n, false, extra);
+      answer(res, status, text, n, { headers: extra });
       send(message);
     };
-    const injected = accepted && injector ? injector.decide(record.eventId === null ? null : `${record.scheme ?? ''}\n${record.eventId}`, body) : undefined;
+    const injected = injector ? injector.decide(record.eventId === null ? null : `${record.scheme ?? ''}\n${record.eventId}`, body) : undefined;
     if (injected) record.injected = injected;
-    const relay = (r: ForwardResult) => {
-      if (r.ok) {
-        stats.forwarded++;
-        record.forward = { status: r.status, ms: r.ms };
-        message.forward = { url: r.url, status: r.status, ms: r.ms, ...(r.body.length > 0 ? { body: r.body.subarray(0, 512).toString('utf8') } : {}) };
-        finish(r.status, r.body, r.headers);
-      } else {
+    const onForward = (f: ForwardResult) => {
+      if (!f.ok) {
         stats.forwardFailed++;
-        record.forward = { error: r.error, ms: r.ms };
-        message.forward = { url: r.url, status: r.status, ms: r.ms, error: r.error };
-        finish(r.status, `whk: ${r.error}\n`);
+        record.forward = { error: f.error, ms: f.ms };
+        message.forward = { url: f.url, status: f.status, ms: f.ms, error: f.error };
+        return finish(f.status, `whk: ${f.error}\n`);
       }
+      stats.forwarded++;
+      record.forward = { status: f.status, ms: f.ms };
+      record.response.status = f.status;
+      void relay(res, f, n).then(({ preview, error }) => {
+        message.forward = { url: f.url, status: f.status, ms: f.ms, ...(preview ? { body: preview } : {}), ...(error ? { error } : {}) };
+        send(message);
+      });
     };
     const respond = () => {
-      if (!accepted) return finish(401, invalidText(verdict!));
       if (injected?.drop) {
         res.destroy();
         send(message);
@@ -333,18 +292,23 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
       }
       if (injected?.fail) return finish(500, failText(injected, opts.inject!));
       if (record.filtered || !opts.forward) return finish(okStatus);
-      opts.forward({ method, path: reqPath, headers, body }).then(relay, (e) =>
-        relay({ ok: false, url: '', status: 502, error: `forward failed: ${(e as Error).message}`, code: 'internal', ms: 0 }));
+      if (!forwardMethods.has(method)) {
+        return finish(405, `whk: ${method} is not forwarded (--forward-methods ${[...forwardMethods].join(',')})\n`, ['allow', [...forwardMethods].join(', ')]);
+      }
+      opts.forward({ method, path: fwdPath, headers, body }).then(onForward, (e) =>
+        onForward({ ok: false, url: '', status: 502, error: `forward failed: ${(e as Error).message}`, code: 'internal', ms: 0 }));
     };
-    if (delayMs > 0) {
-      const t = setTimeout(() => {
-        pending.delete(t);
-        respond();
-      }, delayMs);
-      pending.add(t);
-    } else {
-      respond();
-    }
+    if (delayMs > 0) later_(respond);
+    else respond();
+  }
+
+  /** --delay: run `job` after the delay (abandoned if the listener closes first). */
+  function later_(job: () => void) {
+    const t = setTimeout(() => {
+      pending.delete(t);
+      job();
+    }, delayMs);
+    pending.add(t);
   }
 
   const server: Server = createServer({
@@ -354,6 +318,35 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
     keepAliveTimeout: 5_000,
     requireHostHeader: false,
   }, onRequest);
+
+  // Expect: 100-continue with a declared body over the limit gets its 413 without `100 Continue`.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const declared = req.headers['content-length'];
+    if (declared === undefined || Number(declared) <= maxBody) res.writeContinue();
+    onRequest(req, res);
+  });
+
+  // Connections: capped, and the cap (or the process's file limit) said once when hit.
+  const fileLimit = openFileLimit();
+  const cap = Math.max(1, Math.min(opts.maxConnections ?? 1000, fileLimit === undefined ? Infinity : fileLimit - 64));
+  server.maxConnections = cap;
+  let capWarned = 0;
+  server.on('drop', () => {
+    const t = now();
+    if (t - capWarned < 10_000) return;
+    capWarned = t;
+    const byFiles = fileLimit !== undefined && cap === fileLimit - 64;
+    warn(byFiles
+      ? `refusing connections: ${cap} open, near this process's open-file limit (${fileLimit}; raise it with ulimit -n)`
+      : `refusing connections: ${cap} open at once (--max-connections ${cap})`);
+  });
+  const sockets = new Set<Socket>();
+  let paused = false;
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+    if (paused) s.pause();
+  });
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const code = err.code ?? '';
@@ -374,7 +367,7 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
     socket.destroySoon?.();
     reject(++seq, { method: null, path: null, reason, message: `${status}: ${what}`, response: { status } }, now());
   });
-  server.on('error', (e) => send({ kind: 'warning', message: `server error: ${e.message}` }));
+  server.on('error', (e) => warn(`server error: ${e.message}`));
 
   await new Promise<void>((resolve, rejectListen) => {
     const onError = (e: NodeJS.ErrnoException) => rejectListen(bindError(e, host, opts.port ?? 4000));
@@ -385,14 +378,14 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
     });
   });
   const port = (server.address() as { port: number }).port;
-  const shownHost = displayHost(host);
-  localHostPort = `${shownHost}:${port}`;
+  localHostPort = `${displayHost(host)}:${port}`;
   const url = `http://${localHostPort}${path}`;
 
   const closeServer = (graceMs: number) =>
     new Promise<void>((resolve) => {
       for (const t of pending) clearTimeout(t);
       pending.clear();
+      for (const s of sockets) s.resume();
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
       server.close(() => {
         clearTimeout(force);
@@ -419,36 +412,30 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
     publicUrl: publicOrigin ? publicOrigin + path : null,
     port,
     stats,
+    pause() {
+      if (paused) return;
+      paused = true;
+      for (const s of sockets) s.pause();
+    },
+    resume() {
+      if (!paused) return;
+      paused = false;
+      for (const s of sockets) s.resume();
+    },
     async close(graceMs = 1000) {
       if (closing) return;
-      // Answered events are still emitted; delayed answers not yet given are abandoned.
-      runLater();
-      release();
       closing = true;
+      // Answers in flight finish (up to graceMs); delayed answers not yet given are abandoned;
+      // every answered request is still emitted.
       await Promise.all([closeServer(graceMs), opts.tunnel?.close()]);
+      runLater(true);
+      release();
     },
   };
 }
 
-let lastMs = -1;
-let lastIso = '';
-/** ISO time of a millisecond timestamp (the last one cached: bursts share a millisecond). */
-const iso = (ms: number) => (ms === lastMs ? lastIso : ((lastMs = ms), (lastIso = new Date(ms).toISOString())));
-
-/** Writes the answer unless the client is gone. `close` ends the connection after it. */
-function answer(res: ServerResponse, status: number, body: string | Buffer | undefined, seq: number, close: boolean, extra?: Record<string, string>) {
-  if (res.headersSent || res.destroyed) return;
-  const h: string[] = ['x-whk-seq', String(seq)];
-  if (body !== undefined && extra?.['content-type'] === undefined) h.push('content-type', 'text/plain; charset=utf-8');
-  if (close) h.push('connection', 'close');
-  if (extra) for (const k in extra) h.push(k, extra[k]!);
-  try {
-    res.writeHead(status, h);
-    res.end(body);
-  } catch {
-    res.destroy();
-  }
-}
+/** Whether any known scheme's signature header is present. */
+const hasSignature = (headers: Record<string, string>) => detectScheme(headers).length > 0;
 
 /** Header names lower-cased, repeated headers joined with ", ", in a prototype-free object. */
 export function headerMap(raw: string[]): Record<string, string> {
@@ -461,56 +448,16 @@ export function headerMap(raw: string[]): Record<string, string> {
   return h;
 }
 
-/** Header values equal to, or containing, a secret: replaced, so recordings never hold one. */
-function redact(headers: Record<string, string>, secrets: Set<string>, shortest: number): Record<string, string> {
-  let out: Record<string, string> | undefined;
-  for (const k in headers) {
-    const v = headers[k]!;
-    if (v.length < shortest) continue;
-    for (const s of secrets) {
-      if (v.includes(s)) {
-        out ??= Object.assign(Object.create(null) as Record<string, string>, headers);
-        out[k] = '[redacted: contains the secret]';
-        break;
-      }
-    }
+const withNote = (v: Verdict, note: string): Verdict => (v.valid ? v : { ...v, diagnosis: note });
+
+/** The soft limit on open files (Linux /proc), or undefined where it cannot be read. */
+function openFileLimit(): number | undefined {
+  try {
+    const m = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
   }
-  return out ?? headers;
-}
-
-function needsUrl(fixed: Scheme | undefined, headers: Record<string, string>): boolean {
-  if (fixed) return Boolean(fixed.needsUrl);
-  return detectScheme(headers).some((n) => getScheme(n).needsUrl);
-}
-
-function firstDetected(headers: Record<string, string>): Scheme | undefined {
-  const name = detectScheme(headers)[0];
-  return name === undefined ? undefined : getScheme(name);
-}
-
-const invalidText = (v: Verdict) => `whk: invalid signature (${v.reason}): ${v.message.replace(/[\r\n]+/g, ' ')}\n`;
-
-function failText(i: Injected, o: InjectOptions): string {
-  return i.fail === 'fail-first'
-    ? `whk: injected failure (--fail-first ${o.failFirst}): delivery ${i.attempt} of this event\n`
-    : `whk: injected failure (--fail-rate ${o.failRate})\n`;
-}
-
-export function normalizePath(p: string): string {
-  const withSlash = p.startsWith('/') ? p : `/${p}`;
-  return withSlash.replace(/\/{2,}/g, '/');
-}
-
-const pathOnly = (u: string) => {
-  const q = u.indexOf('?');
-  return q === -1 ? u : u.slice(0, q);
-};
-
-/** `/hooks` covers /hooks, /hooks/, /hooks/x and /hooks?x, not /hooksx. */
-function underPath(reqPath: string, prefix: string): boolean {
-  if (!reqPath.startsWith(prefix)) return false;
-  const next = reqPath.charCodeAt(prefix.length);
-  return Number.isNaN(next) || next === 47 /* / */ || next === 63 /* ? */;
 }
 
 export function formatBytes(n: number): string {

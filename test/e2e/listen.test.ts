@@ -54,22 +54,36 @@ describe('whk listen: verification', () => {
 
     const stripeBody = JSON.stringify({ id: 'evt_1', type: 'payment_intent.succeeded', data: { object: {} } });
     const stripeSig = new Stripe('sk_test_unused').webhooks.generateTestHeaderString({ payload: stripeBody, secret: SECRET });
-    expect((await post(url, stripeBody, { 'stripe-signature': stripeSig, 'content-type': 'application/json' })).status).toBe(200);
-
     const stdBody = JSON.stringify({ type: 'invoice.paid', data: { n: 1 } });
     const stdHeaders = new Webhook(SECRET).sign('msg_1', new Date(), stdBody);
-    expect((await post(url, stdBody, { 'webhook-id': 'msg_1', 'webhook-timestamp': String(now()), 'webhook-signature': stdHeaders, 'content-type': 'application/json' })).status).toBe(200);
-
     const gh = '{"action":"opened"}';
-    expect((await post(url, gh, { 'x-github-event': 'issues', 'x-github-delivery': 'd-1', ...sign('github', { body: gh, secrets: [SECRET] }) })).status).toBe(200);
+    const others: Array<[string, Record<string, string>]> = [
+      [stripeBody, { 'stripe-signature': stripeSig, 'content-type': 'application/json' }],
+      [stdBody, { 'webhook-id': 'msg_1', 'webhook-timestamp': String(now()), 'webhook-signature': stdHeaders, 'content-type': 'application/json' }],
+      [gh, { 'x-github-event': 'issues', 'x-github-delivery': 'd-1', ...sign('github', { body: gh, secrets: [SECRET] }) }],
+    ];
+    // This listener verifies as dfns from its first valid delivery on: other schemes' headers are refused.
+    for (const [b, h] of others) expect((await post(url, b, h)).status).toBe(401);
+    await l.waitFor(/verifying as dfns from now on; pass --scheme to choose/, 'stderr');
 
     const got = [await event(l, 1), await event(l, 2), await event(l, 3), await event(l, 4)];
-    expect(got.map((e) => [e.scheme, e.verdict.valid, e.verdict.reason, e.eventType, e.eventId, e.response.status])).toEqual([
-      ['dfns', true, 'ok', 'wallet.created', 'wh-1', 200],
-      ['stripe', true, 'ok', 'payment_intent.succeeded', 'evt_1', 200],
-      ['standard', true, 'ok', 'invoice.paid', 'msg_1', 200],
-      ['github', true, 'ok', 'issues', 'd-1', 200],
+    expect(got.map((e) => [e.scheme, e.verdict.valid, e.verdict.reason, e.response.status])).toEqual([
+      ['dfns', true, 'ok', 200],
+      ['dfns', false, 'scheme_mismatch', 401],
+      ['dfns', false, 'scheme_mismatch', 401],
+      ['dfns', false, 'scheme_mismatch', 401],
     ]);
+    expect(got[0].eventType).toBe('wallet.created');
+    expect(got[0].eventId).toBe('wh-1');
+    // Each of them, to a listener of its own, is accepted with its scheme, type and id.
+    const want = [['stripe', 'payment_intent.succeeded', 'evt_1'], ['standard', 'invoice.paid', 'msg_1'], ['github', 'issues', 'd-1']];
+    for (const [i, [b, h]] of others.entries()) {
+      const own = await listen(['--secret', SECRET]);
+      expect((await post(own.url, b, h)).status).toBe(200);
+      const e = await event(own.l, 1);
+      expect([e.scheme, e.verdict.valid, e.eventType, e.eventId, e.response.status]).toEqual([...want[i]!.slice(0, 1), true, ...want[i]!.slice(1), 200]);
+      await stop(own.l);
+    }
     // The body exactly as sent, UTF-8 intact.
     expect(got[0].body).toBe(dfns);
   });
@@ -80,9 +94,8 @@ describe('whk listen: verification', () => {
     const tampered = await post(url, body.replace('wa-1', 'wa-2'), headers);
     expect(tampered.status).toBe(401);
     expect(tampered.text).toMatch(/^whk: invalid signature \(no_match\)/);
-    const staleBody = JSON.stringify({ id: 'evt_2', type: 'charge.failed' });
-    const staleSig = new Stripe('sk_test_unused').webhooks.generateTestHeaderString({ payload: staleBody, secret: SECRET, timestamp: now() - 600 });
-    expect((await post(url, staleBody, { 'stripe-signature': staleSig })).status).toBe(401);
+    const staleBody = dfnsBody('wh-3', 'wallet.created', now() - 600);
+    expect((await post(url, staleBody, sign('dfns', { body: staleBody, secrets: [SECRET] }))).status).toBe(401);
     expect((await post(url, '{"kind":"x"}', { 'content-type': 'application/json' })).status).toBe(401);
     const first = dfnsBody('wh-1'); // the id of event #1
     expect((await post(url, first, sign('dfns', { body: first, secrets: [SECRET] }))).status).toBe(200);

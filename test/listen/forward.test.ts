@@ -58,9 +58,9 @@ describe('createForwarder', () => {
     await fwd.close();
     expect(r).toMatchObject({ ok: true, status: 201, url: `${url}/x?y=1` });
     if (!r.ok) throw new Error('unreachable');
-    expect(r.body.toString()).toBe('created');
-    expect(r.headers['x-app']).toBe('yes');
-    expect(r.headers.connection).toBeUndefined();
+    expect(await r.body.text()).toBe('created');
+    expect(r.headers[r.headers.indexOf('x-app') + 1]).toBe('yes');
+    expect(r.headers).not.toContain('connection');
     const last = got.at(-1)!;
     expect(last.body.equals(body)).toBe(true);
     expect(last.req.headers['x-sig']).toBe('abc');
@@ -72,7 +72,7 @@ describe('createForwarder', () => {
     const r = await fwd({ method: 'POST', path: '/', headers: {}, body: Buffer.from('{}') });
     await fwd.close();
     expect(r).toMatchObject({ ok: true, status: 422 });
-    if (r.ok) expect(r.body.toString()).toBe('missing field');
+    if (r.ok) expect(await r.body.text()).toBe('missing field');
   });
 
   it('an app that is down gives 502 and the one-line message', async () => {

@@ -4,6 +4,7 @@
  * (slow clients).
  */
 import { connect } from 'node:net';
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventMessage, ListenerEvent, RejectedMessage } from '../../src/listen/events.js';
 import { parseEventFilter } from '../../src/listen/filter.js';
@@ -104,7 +105,7 @@ describe('startListener', () => {
     const forwarded: string[] = [];
     const forward: Forwarder = async (r) => {
       forwarded.push(r.body.toString());
-      return { ok: true, url: 'http://app/', status: 202, headers: {}, body: Buffer.alloc(0), ms: 1 };
+      return { ok: true, url: 'http://app/', status: 202, headers: [], body: Readable.from([]), ms: 1 };
     };
     const { l, next } = await listen({ events: parseEventFilter('wallet.*'), forward });
     const keep = dfnsBody('wh-1', 'wallet.created');

@@ -1,0 +1,158 @@
+import { isUtf8 } from 'node:buffer';
+import { verdictJson, type EventRecord } from '../record.js';
+import { detectScheme, getScheme } from '../schemes/registry.js';
+import type { Scheme, Verdict } from '../schemes/types.js';
+import { Dedupe } from './dedupe.js';
+import type { EventMessage, ListenerStats } from './events.js';
+import type { EventFilter } from './filter.js';
+
+/** One request as received: what the describing step turns into an event record. */
+export interface Received {
+  seq: number;
+  /** ms since the epoch. */
+  receivedAt: number;
+  method: string;
+  /** The request target as received. */
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface DescribeContext {
+  /** The scheme deliveries are judged by, when known (fixed, or pinned by auto-detection). */
+  scheme: () => Scheme | undefined;
+  dedupe: Dedupe;
+  events?: EventFilter;
+  redact: (headers: Record<string, string>) => Record<string, string>;
+  stats: ListenerStats;
+}
+
+/**
+ * The describing step: a delivery and its verdict become an event record (the NDJSON line, the
+ * recording) plus what renderers need: the body decoded and parsed once, the scheme's event type
+ * and id, duplicate and filter marks; counters updated. `response.status` is filled in when
+ * answered.
+ */
+export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | null): EventMessage {
+  const accepted = verdict === null || verdict.valid;
+  const { body, headers } = r;
+  const utf8 = body.length === 0 || isUtf8(body);
+  const text = utf8 ? body.toString('utf8') : undefined;
+  let parsed: unknown;
+  let jsonError: string | undefined;
+  if (text !== undefined && text.length > 0) {
+    const c = text.charCodeAt(0);
+    if (c === 123 /* { */ || c === 91 /* [ */ || /^\s*[[{]/.test(text.slice(0, 64))) {
+      try {
+        parsed = JSON.parse(text);
+      } catch (e) {
+        jsonError = (e as Error).message;
+      }
+    } else if (/x-www-form-urlencoded/i.test(headers['content-type'] ?? '')) {
+      parsed = Object.fromEntries(new URLSearchParams(text));
+    }
+  }
+
+  // Which scheme, and where it keeps the event type and id.
+  const scheme = ctx.scheme() ?? (verdict && verdict.scheme !== 'auto' ? getScheme(verdict.scheme) : firstDetected(headers));
+  let eventType: string | null = null;
+  let eventId: string | null = null;
+  if (scheme?.eventInfo) {
+    try {
+      const info = scheme.eventInfo(headers, parsed);
+      if (typeof info.type === 'string') eventType = info.type;
+      if (typeof info.id === 'string') eventId = info.id;
+    } catch {
+      // a body of an unexpected shape: no type, no id
+    }
+  }
+  const sName = scheme?.name ?? null;
+  // Only accepted deliveries are checked and remembered: an invalid one proves nothing about its id.
+  const duplicateOf = eventId === null || !accepted ? undefined : ctx.dedupe.check(sName, eventId);
+  if (eventId !== null && duplicateOf === undefined && accepted) ctx.dedupe.remember(sName, eventId, r.seq);
+  // Only accepted events are filtered: an invalid one gets its 401 and is shown in full.
+  const filtered = accepted && ctx.events !== undefined && !ctx.events.matches(eventType);
+
+  const record: EventRecord = {
+    type: 'event',
+    seq: r.seq,
+    receivedAt: iso(r.receivedAt),
+    method: r.method,
+    path: r.path,
+    headers: ctx.redact(headers),
+    body: text ?? body.toString('base64'),
+    bodyEncoding: utf8 ? 'utf8' : 'base64',
+    scheme: sName ?? (verdict && verdict.scheme !== 'auto' ? verdict.scheme : null),
+    verdict: verdict === null ? null : verdictJson(verdict),
+    eventType,
+    eventId,
+    duplicate: duplicateOf !== undefined,
+    ...(duplicateOf !== undefined ? { duplicateOf } : {}),
+    filtered,
+    response: { status: 0 },
+  };
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const o = parsed as { deliveryAttempt?: unknown; retryOf?: unknown };
+    if (typeof o.deliveryAttempt === 'number') record.deliveryAttempt = o.deliveryAttempt;
+    if (typeof o.retryOf === 'string') record.retryOf = o.retryOf;
+  }
+  const message: EventMessage = { kind: 'event', record, verdict };
+  if (parsed !== undefined) message.parsed = parsed;
+  if (jsonError !== undefined) message.jsonError = jsonError;
+
+  const s = ctx.stats;
+  s.events++;
+  if (verdict === null) s.unverified++;
+  else if (verdict.valid) s.valid++;
+  else s.invalid++;
+  if (record.duplicate) s.duplicates++;
+  if (filtered) s.filtered++;
+  return message;
+}
+
+/** The verdict of an event replaced (by its diagnosis, found after the answer). */
+export function setVerdict(m: EventMessage, verdict: Verdict): void {
+  m.verdict = verdict;
+  m.record.verdict = verdictJson(verdict);
+}
+
+function firstDetected(headers: Record<string, string>): Scheme | undefined {
+  const name = detectScheme(headers)[0];
+  return name === undefined ? undefined : getScheme(name);
+}
+
+let lastMs = -1;
+let lastIso = '';
+/** ISO time of a millisecond timestamp (the last one cached: bursts share a millisecond). */
+export const iso = (ms: number) => (ms === lastMs ? lastIso : ((lastMs = ms), (lastIso = new Date(ms).toISOString())));
+
+/**
+ * What must never be written: every secret, and the base64 part of a `whsec_` one. A header
+ * value containing one of at least 6 characters is replaced; a shorter secret (which many
+ * harmless values would contain) is replaced where it is the whole value.
+ */
+export function secretRedactor(secrets: readonly string[]): (headers: Record<string, string>) => Record<string, string> {
+  const needles = new Set<string>();
+  for (const s of secrets) {
+    needles.add(s);
+    const t = s.trim();
+    if (t !== '') needles.add(t);
+    if (t.startsWith('whsec_') && t.length > 6) needles.add(t.slice(6));
+  }
+  const long = [...needles].filter((s) => s.length >= 6);
+  const short = new Set([...needles].filter((s) => s.length < 6));
+  if (needles.size === 0) return (h) => h;
+  const shortest = Math.min(...long.map((s) => s.length));
+  return (headers) => {
+    let out: Record<string, string> | undefined;
+    for (const k in headers) {
+      const v = headers[k]!;
+      const hit = short.has(v.trim()) || (v.length >= shortest && long.some((s) => v.includes(s)));
+      if (hit) {
+        out ??= Object.assign(Object.create(null) as Record<string, string>, headers);
+        out[k] = '[redacted: contains the secret]';
+      }
+    }
+    return out ?? headers;
+  };
+}
