@@ -6,35 +6,39 @@
 //
 //   1. whk listen --json --scheme dfns --secret S --tolerance 86400 --port 0, stdout to /dev/null
 //      (URL parsed from stderr "whk listening on <url>"); --max-body stays at its 1 MB default
-//   2. warm-up, then BENCH_REQUESTS valid small Dfns deliveries (~450 B, each a fresh id, signed),
-//      sequential on one keep-alive connection (node:http): the idle latencies
+//   2. warm-up, then BENCH_FLOOD_REQUESTS valid small Dfns deliveries (~450 B, each a fresh id,
+//      signed), sequential on one keep-alive connection (node:http): the idle latencies
 //   3. a flood process starts BENCH_FLOOD_CONNECTIONS loops, each posting forged ~BENCH_FORGED_KB
 //      KB Dfns bodies (valid JSON: an envelope around an array of small transfer objects; a
 //      wrong sha256= signature, so 401) back to back; once they are answering, the same
-//      BENCH_REQUESTS valid deliveries again (at most BENCH_FLOOD_SECONDS), then the flood stops
+//      BENCH_FLOOD_REQUESTS valid deliveries again (at most BENCH_FLOOD_SECONDS), then the flood
+//      stops
 //   4. the same against the hand-written minimal receiver of listen.mjs, as a reference
 // Prints idle and flood p50/p99/max of each, the ratio flood p50 / idle p50 (target for whk:
 // <= 2×), how many forged bodies were answered (and with which statuses) and at what rate.
 //
 // Run after `npm run build`:  node bench/listen-flood.mjs
-//   BENCH_REQUESTS           valid deliveries per phase (default 300)
-//   BENCH_FLOOD_CONNECTIONS  concurrent forged-body loops (default 4)
-//   BENCH_FORGED_KB          size of a forged body in KB (default 800; keep it under --max-body 1 MB)
-//   BENCH_FLOOD_SECONDS      at most this long per flood phase (default 15)
-//   BENCH_FLOOD_RATE         forged bodies per second across all loops (default 0: each loop posts
-//                            the next as soon as the last is answered, so a faster receiver gets
-//                            more of them; set e.g. 50 to offer whk and the reference the same load)
-//   BENCH_REFERENCE          0 to skip the minimal receiver (default 1)
+//   BENCH_FLOOD_REQUESTS       valid deliveries per phase (default 300)
+//   BENCH_FLOOD_CONNECTIONS    concurrent forged-body loops (default 4)
+//   BENCH_FORGED_KB            size of a forged body in KB (default 800; under --max-body's 1 MB)
+//   BENCH_FLOOD_SECONDS        at most this long per flood phase (default 15)
+//   BENCH_FLOOD_RATE           forged bodies per second across all loops (default 0: each loop posts
+//                              the next as soon as the last is answered, so a faster receiver gets
+//                              more of them; set e.g. 50 to offer whk and the reference the same load)
+//   BENCH_FLOOD_INTERVAL_MS    pause between valid deliveries (default 0: back to back); with a
+//                              BENCH_FLOOD_RATE, e.g. 20 spreads them over the flood (300 -> 6+ s)
+//   BENCH_FLOOD_REFERENCE      0 to skip the minimal receiver (default 1)
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { dfnsBody, dfnsSignature, fmt, percentile, startServer, stop } from './listen-servers.mjs';
 
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
+const REQUESTS = Number(process.env.BENCH_FLOOD_REQUESTS ?? 300);
 const FLOOD_CONNECTIONS = Number(process.env.BENCH_FLOOD_CONNECTIONS ?? 4);
 const FORGED_KB = Number(process.env.BENCH_FORGED_KB ?? 800);
 const FLOOD_SECONDS = Number(process.env.BENCH_FLOOD_SECONDS ?? 15);
 const FLOOD_RATE = Number(process.env.BENCH_FLOOD_RATE ?? 0);
-const REFERENCE = process.env.BENCH_REFERENCE !== '0';
+const VALID_INTERVAL_MS = Number(process.env.BENCH_FLOOD_INTERVAL_MS ?? 0);
+const REFERENCE = process.env.BENCH_FLOOD_REFERENCE !== '0';
 const WARMUP = 50;
 
 // The flood, in its own process so that its work does not delay the latency client's timers.
@@ -120,7 +124,10 @@ async function latencies(url, count, maxMs = Infinity) {
   const out = [];
   const t0 = Date.now();
   try {
-    for (let i = 0; i < count && Date.now() - t0 < maxMs; i++) out.push(await deliver(url, agent, i));
+    for (let i = 0; i < count && Date.now() - t0 < maxMs; i++) {
+      if (i > 0 && VALID_INTERVAL_MS > 0) await new Promise((r) => setTimeout(r, VALID_INTERVAL_MS));
+      out.push(await deliver(url, agent, i));
+    }
   } finally {
     agent.destroy();
   }

@@ -6,42 +6,43 @@
 // stops reading new requests while its output is full, so posting slows to the reader's pace.
 //
 //   1. a consumer process reads the listener's stdout (an OS pipe straight from whk to it) at
-//      BENCH_READER_KBPS KB/s (after an optional stall), parses every line, and on EOF reports
+//      BENCH_RSS_READER_KBPS KB/s (after an optional stall), parses every line, and on EOF reports
 //      how many event lines it got (distinct seq, valid verdicts) and how many were broken
 //   2. whk listen --json --scheme dfns --secret S --tolerance 86400 --port 0, stdout that pipe
-//   3. BENCH_EVENTS valid, distinctly-id'd, signed Dfns deliveries posted from this process with
-//      BENCH_CONNECTIONS in flight (node:http keep-alive); whk's VmRSS polled every 100 ms from
-//      /proc/<pid>/status; posting stops at BENCH_MAX_SECONDS whatever the count
-//   4. SIGTERM to whk once every posted delivery is answered (BENCH_STOP=expect instead runs whk
-//      with --expect BENCH_EVENTS and lets it exit by itself); whk hands its remaining lines to
-//      the pipe, the consumer drains them, and reports (whk is SIGKILLed after BENCH_DRAIN_SECONDS)
+//   3. BENCH_RSS_EVENTS valid, signed Dfns deliveries, each its own id, posted from this process
+//      with BENCH_RSS_CONNECTIONS in flight (node:http keep-alive); whk's VmRSS polled every
+//      100 ms from /proc/<pid>/status; posting stops at BENCH_RSS_MAX_SECONDS whatever the count
+//   4. SIGTERM to whk once every posted delivery is answered (BENCH_RSS_STOP=expect instead runs
+//      whk with --expect BENCH_RSS_EVENTS and lets it exit by itself); whk hands its remaining
+//      lines to the pipe, the consumer drains them and reports (whk is SIGKILLed if it has not
+//      exited BENCH_RSS_DRAIN_SECONDS after the stop)
 // Prints RSS before / peak / after posting, posting throughput under the slow reader, whk's exit
 // code and how long it took to exit, and "lost lines: N" (deliveries answered 200 minus event
 // lines the consumer got; target 0). Before the rework: 48 -> 139 MB after 30k events, lines lost.
 //
 // Run after `npm run build`:  node bench/listen-rss.mjs
-//   BENCH_EVENTS          deliveries to post (default 30000)
-//   BENCH_CONNECTIONS     deliveries in flight at once (default 10)
-//   BENCH_READER_KBPS     the consumer's reading rate, KB/s (default 1024: ~35 s for 30k lines;
-//                         whk writes ~4-10 MB/s of NDJSON when unhindered, so this is slow)
-//   BENCH_READER_STALL    seconds the consumer reads nothing at first (default 0)
-//   BENCH_MAX_SECONDS     posting stops after this long (default 120)
-//   BENCH_DRAIN_SECONDS   after the stop, whk gets this long to exit before SIGKILL (default 120)
-//   BENCH_STOP            sigterm (default), expect, or midway: SIGTERM as soon as half the
-//                         deliveries are answered, while others are in flight (no new ones are
-//                         posted after the signal): every delivery answered 200 must have its line
+//   BENCH_RSS_EVENTS           deliveries to post (default 30000)
+//   BENCH_RSS_CONNECTIONS      deliveries in flight at once (default 10)
+//   BENCH_RSS_READER_KBPS      the consumer's reading rate, KB/s (default 1024: ~35 s for 30k lines;
+//                              whk writes ~4-10 MB/s of NDJSON when unhindered, so this is slow)
+//   BENCH_RSS_READER_STALL     seconds the consumer reads nothing at first (default 0)
+//   BENCH_RSS_MAX_SECONDS      posting stops after this long (default 120)
+//   BENCH_RSS_DRAIN_SECONDS    after the stop, whk gets this long to exit before SIGKILL (default 120)
+//   BENCH_RSS_STOP             sigterm (default), expect, or midway: SIGTERM as soon as half the
+//                              deliveries are answered, while others are in flight (no new ones are
+//                              posted after it): every delivery answered 200 must have its line
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { dfnsBody, dfnsSignature, fmt, rssMb, startServer, stop } from './listen-servers.mjs';
+import { dfnsBody, dfnsSignature, fmt, rssMb, startServer } from './listen-servers.mjs';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 30_000);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const READER_KBPS = Number(process.env.BENCH_READER_KBPS ?? 1024);
-const READER_STALL = Number(process.env.BENCH_READER_STALL ?? 0);
-const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 120);
-const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 120);
-const STOP = process.env.BENCH_STOP ?? 'sigterm';
-if (!['sigterm', 'expect', 'midway'].includes(STOP)) throw new Error(`BENCH_STOP=${STOP}: sigterm, expect or midway`);
+const EVENTS = Number(process.env.BENCH_RSS_EVENTS ?? 30_000);
+const CONNECTIONS = Number(process.env.BENCH_RSS_CONNECTIONS ?? 10);
+const READER_KBPS = Number(process.env.BENCH_RSS_READER_KBPS ?? 1024);
+const READER_STALL = Number(process.env.BENCH_RSS_READER_STALL ?? 0);
+const MAX_SECONDS = Number(process.env.BENCH_RSS_MAX_SECONDS ?? 120);
+const DRAIN_SECONDS = Number(process.env.BENCH_RSS_DRAIN_SECONDS ?? 120);
+const STOP = process.env.BENCH_RSS_STOP ?? 'sigterm';
+if (!['sigterm', 'expect', 'midway'].includes(STOP)) throw new Error(`BENCH_RSS_STOP=${STOP}: sigterm, expect or midway`);
 
 // The slow reader: stdin is the listener's stdout. argv: bytesPerSecond stallSeconds.
 // Reports one JSON line on its stdout at EOF.
@@ -118,7 +119,7 @@ async function post(url, deadline, onAnswer) {
     };
     req.on('error', fail);
     // Under backpressure an answer may wait for the reader; never past the deadline.
-    req.setTimeout(Math.max(1000, deadline - Date.now() + 1000), () => req.destroy(new Error('no answer before BENCH_MAX_SECONDS')));
+    req.setTimeout(Math.max(1000, deadline - Date.now() + 1000), () => req.destroy(new Error('no answer before BENCH_RSS_MAX_SECONDS')));
     req.end(body);
   });
   let next = 0;
@@ -179,10 +180,10 @@ const exitSeconds = (exit.at - tStop) / 1000;
 const ok200 = s.statuses[200] ?? 0;
 const statuses = Object.entries(s.statuses).map(([k, n]) => `${fmt(n)}×${k}`).join(', ') || 'none';
 console.log(`whk listen --json, stdout a pipe to a reader of ${fmt(READER_KBPS)} KB/s${READER_STALL ? ` (after a ${READER_STALL} s stall)` : ''}, ${CONNECTIONS} connections posting`);
-console.log(`  posted ${fmt(s.sent)} of ${fmt(EVENTS)} deliveries in ${postSeconds.toFixed(1)} s: ${fmt(s.answered / postSeconds)} answered/s (${statuses}${s.errors ? `; ${fmt(s.errors)} errors, first: ${s.firstError}` : ''})${s.sent < EVENTS ? (STOP === 'midway' ? ' (posting stopped at the SIGTERM)' : ` (stopped at BENCH_MAX_SECONDS=${MAX_SECONDS})`) : ''}`);
+console.log(`  posted ${fmt(s.sent)} of ${fmt(EVENTS)} deliveries in ${postSeconds.toFixed(1)} s: ${fmt(s.answered / postSeconds)} answered/s (${statuses}${s.errors ? `; ${fmt(s.errors)} errors, first: ${s.firstError}` : ''})${s.sent < EVENTS ? (STOP === 'midway' ? ' (posting stopped at the SIGTERM)' : ` (stopped at BENCH_RSS_MAX_SECONDS=${MAX_SECONDS})`) : ''}`);
 console.log(`  RSS: ${before.toFixed(1)} MB before, peak ${peak.toFixed(1)} MB, ${after.toFixed(1)} MB after posting: growth ${(after - before).toFixed(1)} MB, peak growth ${(peak - before).toFixed(1)} MB   (before the rework: 48 -> 139 MB)`);
 const how = { sigterm: 'SIGTERM after the last answer', expect: `--expect ${EVENTS}`, midway: `SIGTERM at the ${fmt(Math.ceil(EVENTS / 2))}th answer` }[STOP];
-console.log(`  whk stopped by ${how}: exit ${exit.code ?? exit.signal}${exit.signal === 'SIGKILL' ? ` (killed after BENCH_DRAIN_SECONDS=${DRAIN_SECONDS})` : ''}, ${exitSeconds.toFixed(1)} s after ${STOP === 'expect' ? 'the last answer' : 'the signal'}`);
+console.log(`  whk stopped by ${how}: exit ${exit.code ?? exit.signal}${exit.signal === 'SIGKILL' ? ` (killed after BENCH_RSS_DRAIN_SECONDS=${DRAIN_SECONDS})` : ''}, ${exitSeconds.toFixed(1)} s after ${STOP === 'expect' ? 'the last answer' : 'the signal'}`);
 if (report instanceof Error) {
   console.log(`  ${report.message}`);
   process.exitCode = 1;
