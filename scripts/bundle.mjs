@@ -45,7 +45,11 @@ await build({
   format: 'esm',
   // Some dependencies bundled here are CommonJS: give the ESM chunks a `require`.
   banner: { js: "import { createRequire as __whkRequire } from 'node:module'; const require = __whkRequire(import.meta.url);" },
-  entryPoints: ['src/commands/listen.ts', 'src/commands/send.ts', 'src/commands/replay.ts', 'src/commands/probe.ts'],
+  // The diagnosis worker sits beside the chunks, where src/listen/diagnosis.ts looks for it.
+  entryPoints: {
+    listen: 'src/commands/listen.ts', send: 'src/commands/send.ts', replay: 'src/commands/replay.ts', probe: 'src/commands/probe.ts',
+    'diagnose-worker': 'src/listen/diagnose-worker.ts',
+  },
   outdir: 'dist/bin/commands',
   splitting: true,
 });

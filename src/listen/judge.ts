@@ -1,7 +1,7 @@
 import { verify } from '../schemes/core.js';
 import { WhkError } from '../schemes/errors.js';
 import { detectScheme, getScheme } from '../schemes/registry.js';
-import { REASONS, type Invalid, type Scheme, type Verdict } from '../schemes/types.js';
+import { REASONS, type Invalid, type Scheme, type Verdict, type VerifyInput } from '../schemes/types.js';
 
 export interface JudgeOptions {
   /** A scheme name, or 'auto' to detect it from the headers. */
@@ -73,11 +73,9 @@ export class Judge {
     return verdict;
   }
 
-  /** The same verdict with its diagnosis (the slow part of a no_match): for after the answer. */
-  diagnose(verdict: Verdict, d: Delivery): Verdict {
-    if (verdict.valid || verdict.reason !== 'no_match' || verdict.diagnosis) return verdict;
-    const again = this.run(verdict.scheme === 'auto' ? 'auto' : verdict.scheme, d, true);
-    return !again.valid && again.reason === 'no_match' ? again : verdict;
+  /** What the no-match diagnosis of `verdict` needs (the slow part, for after the answer): the scheme and the core's input. */
+  diagnosisCall(verdict: Verdict, d: Delivery): { scheme: string; input: VerifyInput } {
+    return { scheme: verdict.scheme, input: { body: d.body, headers: d.headers, secrets: this.o.secrets, tolerance: this.o.tolerance, url: d.url, now: d.now, diagnose: true } };
   }
 
   private run(scheme: Scheme | string, d: Delivery, diagnose: boolean): Verdict {

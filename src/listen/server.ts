@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { WhkError } from '../schemes/errors.js';
+import { verify } from '../schemes/core.js';
 import { detectScheme } from '../schemes/registry.js';
 import type { Verdict } from '../schemes/types.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
@@ -13,6 +14,7 @@ import type { ListenerEvent, ListenerStats, RejectedRecord } from './events.js';
 import type { EventFilter } from './filter.js';
 import type { ForwardResult, Forwarder } from './forward.js';
 import { Injector, type InjectOptions } from './inject.js';
+import { Diagnoser } from './diagnosis.js';
 import { Judge, type Delivery } from './judge.js';
 import { checkRequestPath, normalizePath, pathOnly } from './paths.js';
 import { answer, failText, invalidText, relay } from './respond.js';
@@ -132,42 +134,48 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
     send({ kind: 'rejected', record: { type: 'rejected', seq: n, receivedAt: iso(receivedAt), ...r } });
   };
 
-  // After the answer: describing (and diagnosing a no_match) runs in arrival order, a slice of
-  // at most ~5 ms at a time, so that answering new requests never waits long behind it.
-  const later: Array<() => void> = [];
+  // After the answer: describing runs in arrival order, a slice of at most ~5 ms at a time, so
+  // that answering new requests never waits long behind it. A job may wait for something (the
+  // diagnosis of a no_match, in a worker thread): the jobs behind it wait too, keeping the order.
+  const later: Array<{ run: () => void; ready: boolean }> = [];
   let scheduled = false;
-  let diagnosesQueued = 0;
   const runLater = (all = false) => {
     scheduled = false;
     const until = performance.now() + 5;
-    while (later.length > 0 && (all || performance.now() < until)) {
+    while (later.length > 0 && later[0]!.ready && (all || performance.now() < until)) {
       const job = later.shift()!;
       try {
-        job();
+        job.run();
       } catch (e) {
         // A bug of ours while describing an event already answered: say so, keep serving.
         warn(`internal error while showing an event: ${(e as Error).message}`);
       }
     }
-    if (later.length > 0 && !scheduled) {
-      scheduled = true;
-      setImmediate(runLater);
-    }
+    if (later.length > 0 && later[0]!.ready) schedule();
   };
-  const defer = (job: () => void) => {
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(runLater);
+  };
+  const waiting = new Set<Promise<unknown>>();
+  const defer = (run: () => void, wait?: Promise<unknown>) => {
+    const job = { run, ready: wait === undefined };
     later.push(job);
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(runLater);
+    if (wait) {
+      waiting.add(wait);
+      void wait.then(() => {
+        waiting.delete(wait);
+        job.ready = true;
+        schedule();
+      });
+    } else {
+      schedule();
     }
   };
 
-  /** The diagnosis of a no_match, later and within a budget: under a flood of forgeries, new ones are not diagnosed. */
-  const diagnosed = (verdict: Verdict | null, d: Delivery): Verdict | null => {
-    if (!verdict || verdict.valid || verdict.reason !== 'no_match') return verdict;
-    return judge.diagnose(verdict, d);
-  };
-  const wantsDiagnosis = (v: Verdict | null) => v !== null && !v.valid && v.reason === 'no_match';
+  const diagnoser = new Diagnoser({ inline: (scheme, input) => verify(scheme, input) });
+  const wantsDiagnosis = (v: Verdict | null): v is Verdict => v !== null && !v.valid && v.reason === 'no_match';
 
   const signedUrl = (headers: Record<string, string>, reqPath: string) =>
     opts.url ?? (publicOrigin
@@ -239,20 +247,18 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
 
     if (!accepted || fastPath) {
       const status = accepted ? okStatus : 401;
-      const diagnose = wantsDiagnosis(verdict);
-      if (diagnose) diagnosesQueued++;
       const finish = () => {
         answer(res, status, accepted ? undefined : invalidText(verdict!), n);
+        let diagnosis: Promise<unknown> | undefined;
+        if (wantsDiagnosis(verdict)) {
+          const call = judge.diagnosisCall(verdict, delivery);
+          diagnosis = diagnoser.diagnose(verdict, call.scheme, call.input).then((v) => (verdict = v));
+        }
         defer(() => {
-          if (diagnose) {
-            diagnosesQueued--;
-            // Under a flood of forgeries, the newest are not diagnosed: the answer was never late.
-            verdict = diagnosesQueued < 16 ? diagnosed(verdict, delivery) : withNote(verdict!, 'diagnosis skipped: too many invalid deliveries at once');
-          }
           const message = describe(ctx, r, verdict);
           message.record.response.status = status;
           send(message);
-        });
+        }, diagnosis);
       };
       if (delayMs > 0 && !accepted) later_(finish);
       else finish();
@@ -428,7 +434,9 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
       // Answers in flight finish (up to graceMs); delayed answers not yet given are abandoned;
       // every answered request is still emitted.
       await Promise.all([closeServer(graceMs), opts.tunnel?.close()]);
+      await Promise.all(waiting);
       runLater(true);
+      await diagnoser.close();
       release();
     },
   };
@@ -447,8 +455,6 @@ export function headerMap(raw: string[]): Record<string, string> {
   }
   return h;
 }
-
-const withNote = (v: Verdict, note: string): Verdict => (v.valid ? v : { ...v, diagnosis: note });
 
 /** The soft limit on open files (Linux /proc), or undefined where it cannot be read. */
 function openFileLimit(): number | undefined {
