@@ -57,7 +57,7 @@ export function program(done: (code: number) => void, streams: IO = io): Command
     .option('--url <url>', 'the URL the provider posts to (square, twilio)')
     .option('--json', 'print {"scheme","headers","body"} as JSON')
     .addHelpText('after', '\nExample:\n  whk sign --scheme dfns --secret s3cret --body \'{"kind":"wallet.created"}\' > headers.txt')
-    .action(async (flags) => done(signCommand(flags, streams)));
+    .action(async (flags) => done(await signCommand(flags, streams)));
 
   secretFlags(bodyFlags(p.command('verify')
     .description('check the signature of a delivery; exit 0 valid, 1 invalid, 2 usage error')

@@ -5,4 +5,5 @@
 export { sign, verify, normalizeHeaders } from './schemes/core.js';
 export { detectScheme, getScheme, schemes } from './schemes/registry.js';
 export { WhkError } from './schemes/errors.js';
+export { secretProblem } from './schemes/secrets.js';
 export type { Reason, Scheme, Secret, SignedHeaders, SignInput, Valid, Invalid, Verdict, VerifyInput } from './schemes/types.js';

@@ -1,15 +1,137 @@
-import { readFileSync } from 'node:fs';
+import { kMaxLength } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { usage } from '../schemes/errors.js';
+import { secretProblem } from '../schemes/secrets.js';
+import type { Scheme, Secret } from '../schemes/types.js';
 
-/** Reads a file for a flag; a usage error naming the flag and the path otherwise. */
-export function readFileFor(path: string, flag: string): Buffer {
-  try {
-    return path === '-' ? readFileSync(0) : readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw usage('unreadable_file', `cannot read ${flag} ${path}: ${why}`);
+// Reading inputs. Every read goes to the end of its input or fails with one line naming it; a
+// directory is refused. A regular file is read into one buffer of its size (a 500 MB body is held
+// once). Stdin is read through process.stdin when it is a pipe or a socket: Node makes fd 0
+// non-blocking as soon as process.stdin exists, and a synchronous read then fails with EAGAIN
+// on a pipe whose writer is slow. Nothing here touches process.stdin before it is read (isatty(0),
+// not process.stdin.isTTY).
+
+/** One line for a failed read of `what` (a flag and its path, or stdin). */
+function readError(e: unknown, what: string) {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file: check the path'
+    : code === 'EFBIG' ? `it is over ${kMaxLength / 2 ** 30} GiB, more than Node holds in one buffer: give a smaller body`
+    : code === 'EISDIR' ? 'it is a directory: give the path of a file'
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied: check its permissions'
+    : code === 'EAGAIN' ? 'it is non-blocking and had no data yet: give the input as a file path instead'
+    : `${(e as Error).message.replace(/^\w+: /, '').replace(/, \w+( '.*')?$/, '')}${code ? ` (${code})` : ''}: give a readable file`;
+  return usage('unreadable_input', `cannot read ${what}: ${why}`);
+}
+
+/**
+ * Reads an open file descriptor to its end: a regular file of `size` bytes into one buffer of
+ * that size (read on if it grew, or reports size 0 as /proc files do), anything else chunk by chunk.
+ */
+function readFdSync(fd: number, size: number): Buffer {
+  if (size > kMaxLength) throw tooLarge();
+  const buf = Buffer.allocUnsafeSlow(size);
+  let n = 0;
+  while (n < size) {
+    const r = readSync(fd, buf, n, size - n, null);
+    if (r === 0) return buf.subarray(0, n);
+    n += r;
   }
+  const more: Buffer[] = [];
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    const r = readSync(fd, chunk, 0, chunk.length, null);
+    if (r === 0) break;
+    more.push(chunk.subarray(0, r));
+  }
+  return more.length === 0 ? buf : Buffer.concat([buf, ...more]);
+}
+
+const tooLarge = () => Object.assign(new Error('too large'), { code: 'EFBIG' });
+
+/** What stdin is; a directory (`< /tmp`) or a failed fstat is a usage error naming `what`. */
+function stdinKind(what: string): { file: boolean; size: number } {
+  let st;
+  try {
+    st = fstatSync(0);
+  } catch (e) {
+    throw readError(e, what);
+  }
+  if (st.isDirectory()) throw usage('unreadable_input', `cannot read ${what}: it is a directory: redirect a file (< body.json)`);
+  return { file: st.isFile(), size: st.size };
+}
+
+/**
+ * Reads a file for a flag, synchronously ("-" for stdin, which then must be a file or a blocking
+ * pipe: whk never makes it non-blocking before this). A usage error naming the flag and the path
+ * otherwise. Prefer readInput where the caller can wait.
+ */
+export function readFileFor(path: string, flag: string): Buffer {
+  const what = path === '-' ? `${flag} - (stdin)` : `${flag} ${path}`;
+  if (path === '-') {
+    const { size } = stdinKind(what);
+    try {
+      return readFdSync(0, size);
+    } catch (e) {
+      throw readError(e, what);
+    }
+  }
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    return readFdSync(fd, st.isFile() ? st.size : 0);
+  } catch (e) {
+    throw readError(e, what);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Reads stdin to its end. A regular file (`< body.json`) is read into one buffer of its size; a
+ * pipe, socket or terminal through process.stdin, chunk by chunk, into one growable buffer (a
+ * resizable ArrayBuffer: address space is reserved, memory is used only as it fills), so a piped
+ * body is held once rather than as chunks plus their concatenation.
+ */
+export async function readStdin(what = 'stdin'): Promise<Buffer> {
+  const { file, size } = stdinKind(what);
+  try {
+    if (file) return readFdSync(0, size);
+    const store = reserve();
+    const chunks: Buffer[] = []; // only where address space cannot be reserved (ulimit -v)
+    let n = 0;
+    for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+      if (n + chunk.length > kMaxLength) throw tooLarge();
+      if (!store) chunks.push(chunk);
+      else {
+        if (n + chunk.length > store.byteLength) store.resize(Math.min(kMaxLength, Math.max(n + chunk.length, 2 * store.byteLength)));
+        chunk.copy(new Uint8Array(store, n, chunk.length));
+      }
+      n += chunk.length;
+    }
+    return store ? Buffer.from(store, 0, n) : Buffer.concat(chunks, n);
+  } catch (e) {
+    throw readError(e, what);
+  }
+}
+
+/** ES2024's resizable ArrayBuffer (Node 20 has it; the ES2022 typings do not). */
+type ResizableArrayBuffer = ArrayBuffer & { resize(length: number): void };
+
+/** A resizable buffer that can grow to the largest Buffer; undefined when that cannot be reserved. */
+function reserve(): ResizableArrayBuffer | undefined {
+  try {
+    return new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ResizableArrayBuffer)(0, { maxByteLength: kMaxLength });
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file for a flag, "-" for stdin (read as a stream: a slow pipe is waited for). */
+export async function readInput(path: string, flag: string): Promise<Buffer> {
+  return path === '-' ? readStdin(`${flag} - (stdin)`) : readFileFor(path, flag);
 }
 
 /**
@@ -31,17 +153,57 @@ export function readSecrets(opts: { secret?: string[]; secretFile?: string }, re
   return out;
 }
 
+/**
+ * Refuses, with one line, a secret that none of `schemes` can use (for `use`: signing, or
+ * verifying); with several schemes (verify --scheme auto), one that can use it is enough.
+ */
+export function checkSecrets(schemes: Scheme[], secrets: Secret[], use: 'sign' | 'verify'): void {
+  for (const secret of secrets) {
+    const problems = schemes.map((s) => secretProblem(s, secret, use));
+    if (problems.length > 0 && problems.every((p) => p !== undefined)) throw usage('bad_secret', problems[0]!);
+  }
+}
+
+interface BodyFlags {
+  body?: string;
+  bodyFile?: string;
+  secretFile?: string;
+  headersFile?: string;
+}
+
+/** The flag that already read stdin ("-"), if any: stdin can be read once. */
+const stdinTakenBy = (opts: BodyFlags) =>
+  opts.secretFile === '-' ? '--secret-file -' : opts.headersFile === '-' ? '--headers-file -' : undefined;
+
 /** The body: --body text, --body-file bytes ("-" for stdin), or stdin when it is not a terminal. */
-export function readBody(opts: { body?: string; bodyFile?: string }): Buffer {
+export async function readBody(opts: BodyFlags): Promise<Buffer> {
   if (opts.body !== undefined && opts.bodyFile !== undefined) throw usage('conflicting_flags', 'give either --body or --body-file, not both');
   if (opts.body !== undefined) return Buffer.from(opts.body, 'utf8');
-  if (opts.bodyFile !== undefined) return readFileFor(opts.bodyFile, '--body-file');
-  if (process.stdin.isTTY) throw usage('no_body', 'no body: pass --body <text>, --body-file <path>, or pipe it on stdin');
+  if (opts.bodyFile !== undefined && opts.bodyFile !== '-') return readFileFor(opts.bodyFile, '--body-file');
+  const taken = stdinTakenBy(opts);
+  if (taken) throw usage('stdin_taken', `stdin is already read for ${taken}: pass the body with --body <text> or --body-file <path>`);
+  if (opts.bodyFile === '-') return readStdin('--body-file - (stdin)');
+  if (isatty(0)) throw usage('no_body', 'no body: pass --body <text>, --body-file <path>, or pipe it on stdin');
+  return readStdin();
+}
+
+/**
+ * For `whk send`: a body piped or redirected into stdin (a FIFO or a file) that is not empty;
+ * undefined otherwise. A terminal, /dev/null, or the socket a parent process leaves open (Node's
+ * spawn, CI runners) is never waited on, so `whk send URL ...` cannot hang on a stdin that never
+ * ends.
+ */
+export async function pipedBody(): Promise<Buffer | undefined> {
+  if (isatty(0)) return undefined;
+  let st;
   try {
-    return readFileSync(0);
+    st = fstatSync(0);
   } catch {
-    return Buffer.alloc(0);
+    return undefined; // no stdin at all (fd 0 closed)
   }
+  if (!st.isFIFO() && !st.isFile() && !st.isDirectory()) return undefined;
+  const data = await readStdin();
+  return data.length > 0 ? data : undefined;
 }
 
 /** "Name: value" lines (what `whk sign` prints) -> headers. Blank lines and # comments skipped. */
@@ -59,8 +221,11 @@ export function parseHeaderLines(lines: string[], source: string): Record<string
   return out;
 }
 
-export function readHeaders(opts: { header?: string[]; headersFile?: string }): Record<string, string> {
-  const fromFile = opts.headersFile ? readFileFor(opts.headersFile, '--headers-file').toString('utf8').split('\n') : [];
+export async function readHeaders(opts: { header?: string[]; headersFile?: string; secretFile?: string }): Promise<Record<string, string>> {
+  if (opts.headersFile === '-' && opts.secretFile === '-') {
+    throw usage('stdin_taken', 'stdin is already read for --secret-file -: give --headers-file a path');
+  }
+  const fromFile = opts.headersFile ? (await readInput(opts.headersFile, '--headers-file')).toString('utf8').split('\n') : [];
   return { ...parseHeaderLines(fromFile, opts.headersFile ?? ''), ...parseHeaderLines(opts.header ?? [], '--header') };
 }
 

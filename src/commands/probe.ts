@@ -8,7 +8,7 @@ import { probeJson, renderProbe } from '../render/probe.js';
 import { loadStyle, useColor } from '../render/style.js';
 import { Deliverer } from '../send/deliver.js';
 import { parseDuration } from '../units.js';
-import { parseTarget, readSecrets, type IO } from './input.js';
+import { checkSecrets, parseTarget, readSecrets, type IO } from './input.js';
 
 export interface ProbeFlags {
   scheme?: string;
@@ -33,6 +33,7 @@ export async function probeCommand(url: string | undefined, flags: ProbeFlags, i
   const scheme = getScheme(flags.scheme);
   const target = parseTarget(url, 'whk probe <url> --scheme <name> --secret <s>');
   const secrets = readSecrets(flags);
+  checkSecrets([scheme], secrets, 'sign');
   const timeoutMs = parseDuration(flags.timeout ?? '10s', '--timeout');
   if (timeoutMs <= 0) throw usage('bad_duration', '--timeout must be more than 0');
 

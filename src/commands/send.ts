@@ -1,4 +1,3 @@
-import { fstatSync, readFileSync } from 'node:fs';
 import { usage, WhkError } from '../schemes/errors.js';
 import { mask } from '../schemes/hmac.js';
 import { getScheme, schemes } from '../schemes/registry.js';
@@ -15,7 +14,7 @@ import type { DeliveryReport, Mode, SendReport } from '../send/report.js';
 import { deliverOnce, selfCheck } from '../send/single.js';
 import { findSample, providerFor, providers } from '../send/samples/index.js';
 import { formatDuration, parseDuration, parseInteger, parseUnixFlag } from '../units.js';
-import { parseHeaderLines, parseTarget, readBody, readSecrets, type IO } from './input.js';
+import { checkSecrets, parseHeaderLines, parseTarget, pipedBody, readBody, readSecrets, type IO } from './input.js';
 
 export interface SendFlags {
   scheme?: string;
@@ -67,6 +66,7 @@ export async function sendCommand(url: string | undefined, flags: SendFlags, io:
   // --no-signature and --wrong-secret do not need the real secret; every other mode does.
   const secretOptional = mode === 'no-signature' || mode === 'wrong-secret';
   const secrets: Secret[] = readSecrets(flags, !secretOptional);
+  checkSecrets([scheme], secrets, 'sign');
   if (secrets.length > 1 && !scheme.multipleSecrets) {
     throw usage('too_many_secrets', `${scheme.name} signs with one secret, got ${secrets.length}: pass a single --secret`);
   }
@@ -95,7 +95,7 @@ export async function sendCommand(url: string | undefined, flags: SendFlags, io:
 
   const provider = providerFor(scheme.name);
   const sample = findSample(provider, flags.event);
-  const body = customBody(flags);
+  const body = await customBody(flags);
   const b = builder({
     scheme, provider, sample, body, secrets, url: target, signUrl: flags.signedUrl,
     extraHeaders: headerFlags(flags.header ?? []),
@@ -261,24 +261,9 @@ function parseRate(text: string): number {
   return n;
 }
 
-/**
- * A body of the user's: --body, --body-file (- for stdin), or stdin when a shell pipes or
- * redirects into it (a FIFO or a file) and it is not empty. Nothing (the sample) otherwise: a
- * terminal, /dev/null, or the socket a parent process leaves open (Node's spawn, CI runners) is
- * never waited on, so `whk send URL --scheme s --secret x` cannot hang reading a stdin that never
- * ends.
- */
-function customBody(flags: SendFlags): Buffer | undefined {
-  if (flags.body !== undefined || flags.bodyFile !== undefined) return readBody(flags);
-  if (process.stdin.isTTY) return undefined;
-  try {
-    const st = fstatSync(0);
-    if (!st.isFIFO() && !st.isFile()) return undefined;
-    const data = readFileSync(0);
-    return data.length > 0 ? data : undefined;
-  } catch {
-    return undefined;
-  }
+/** A body of the user's: --body, --body-file (- for stdin), or piped in (see pipedBody); the sample otherwise. */
+async function customBody(flags: SendFlags): Promise<Buffer | undefined> {
+  return flags.body !== undefined || flags.bodyFile !== undefined ? readBody(flags) : pipedBody();
 }
 
 /** For modes that need no real secret: a throwaway key of the right kind. */

@@ -2,7 +2,8 @@ import { sign } from '../schemes/core.js';
 import { usage } from '../schemes/errors.js';
 import { getScheme } from '../schemes/registry.js';
 import { parseUnixFlag } from '../units.js';
-import { readBody, readSecrets, type IO } from './input.js';
+import { isUtf8 } from 'node:buffer';
+import { checkSecrets, readBody, readSecrets, type IO } from './input.js';
 
 export interface SignFlags {
   scheme?: string;
@@ -17,14 +18,15 @@ export interface SignFlags {
 }
 
 /** `whk sign`: prints the headers the provider would send, one `Name: value` line each. */
-export function signCommand(flags: SignFlags, { out }: IO): number {
+export async function signCommand(flags: SignFlags, { out }: IO): Promise<number> {
   if (!flags.scheme) throw usage('no_scheme', 'missing --scheme <name>: whk schemes lists them');
   const scheme = getScheme(flags.scheme);
   const secrets = readSecrets(flags);
   if (secrets.length > 1 && !scheme.multipleSecrets) {
     throw usage('too_many_secrets', `${scheme.name} signs with one secret, got ${secrets.length}: pass a single --secret`);
   }
-  const body = readBody(flags);
+  checkSecrets([scheme], secrets, 'sign');
+  const body = await readBody(flags);
   const headers = sign(scheme, {
     body,
     secrets,
@@ -33,9 +35,8 @@ export function signCommand(flags: SignFlags, { out }: IO): number {
     url: flags.url,
   });
   if (flags.json) {
-    const utf8 = body.toString('utf8');
-    const isText = Buffer.from(utf8, 'utf8').equals(body);
-    out(JSON.stringify({ scheme: scheme.name, headers, body: isText ? utf8 : body.toString('base64'), ...(isText ? {} : { bodyEncoding: 'base64' }) }));
+    const isText = isUtf8(body);
+    out(JSON.stringify({ scheme: scheme.name, headers, body: body.toString(isText ? 'utf8' : 'base64'), ...(isText ? {} : { bodyEncoding: 'base64' }) }));
   } else {
     out(Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n'));
   }

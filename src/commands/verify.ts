@@ -1,9 +1,9 @@
 import { verify } from '../schemes/core.js';
-import { getScheme } from '../schemes/registry.js';
+import { detectScheme, getScheme } from '../schemes/registry.js';
 import { renderVerdict, verdictJson } from '../render/verdict.js';
 import { loadStyle, useColor } from '../render/style.js';
 import { parseInteger, parseUnixFlag } from '../units.js';
-import { readBody, readHeaders, readSecrets, type IO } from './input.js';
+import { checkSecrets, readBody, readHeaders, readSecrets, type IO } from './input.js';
 import type { Verdict } from '../schemes/types.js';
 
 export interface VerifyFlags {
@@ -28,8 +28,10 @@ export const verdictExitCode = (v: Verdict) => (v.valid ? 0 : v.reason === 'bad_
 export async function verifyCommand(flags: VerifyFlags, { out }: IO): Promise<number> {
   const scheme = !flags.scheme || flags.scheme === 'auto' ? 'auto' : getScheme(flags.scheme);
   const secrets = readSecrets(flags);
-  const headers = readHeaders(flags);
-  const body = readBody(flags);
+  const headers = await readHeaders(flags);
+  // Before the body, which may be large: refuse a secret that no scheme in question can use.
+  checkSecrets(scheme === 'auto' ? detectScheme(headers).map(getScheme) : [scheme], secrets, 'verify');
+  const body = await readBody(flags);
   const verdict = verify(scheme, {
     body,
     headers,
