@@ -1,8 +1,9 @@
 import { getScheme } from '../schemes/registry.js';
-import type { Scheme, Secret } from '../schemes/types.js';
+import type { Scheme, Secret, SignInput } from '../schemes/types.js';
 import { builder, type OutRequest } from '../send/build.js';
 import { isSignatureHeader, wrongSecret, type Negative } from '../send/negative.js';
 import { findSample, providerFor } from '../send/samples/index.js';
+import { digestsOf, signatureTwins } from './twins.js';
 
 /** What a check expects of the receiver. */
 export type Expectation = 'accept' | 'refuse' | 'duplicate' | 'info';
@@ -37,8 +38,8 @@ export function battery(o: BatteryOptions): Check[] {
   const { scheme, secrets, url } = o;
   const provider = providerFor(scheme.name);
   const sample = findSample(provider, undefined);
-  const make = (extra: { negative?: Negative; secrets?: Secret[]; body?: Buffer; scheme?: Scheme } = {}) =>
-    builder({ scheme: extra.scheme ?? scheme, provider, sample, body: extra.body, secrets: extra.secrets ?? secrets, url, negative: extra.negative, clock: o.now, userAgent: 'whk-probe' });
+  const make = (extra: { negative?: Negative; secrets?: Secret[]; body?: Buffer; scheme?: Scheme; clock?: () => number } = {}) =>
+    builder({ scheme: extra.scheme ?? scheme, provider, sample, body: extra.body, secrets: extra.secrets ?? secrets, url, negative: extra.negative, clock: extra.clock ?? o.now, userAgent: 'whk-probe' });
   const one = (extra: Parameters<typeof make>[0] = {}) => {
     const b = make(extra);
     return b.build(b.newEvent());
@@ -101,8 +102,8 @@ export function battery(o: BatteryOptions): Check[] {
   refuse('malformed-signature', 'malformed signature header', `${header} set to "garbage"`, () => withHeader(one(), isSignatureHeader, 'garbage'),
     `your receiver accepted a ${header} it cannot parse: refuse anything that is not a well-formed, matching signature`);
 
+  const staleMs = (tolerance + Math.max(tolerance, 300)) * 1000;
   if (scheme.timestamp) {
-    const staleMs = (tolerance + Math.max(tolerance, 300)) * 1000;
     refuse('stale-timestamp', 'stale timestamp', `signed ${staleMs / 1000} s ago (${scheme.name} allows ${tolerance} s)`, () => one({ negative: { kind: 'stale', ms: staleMs } }),
       `your receiver accepted a delivery signed ${staleMs / 1000} s ago: check the timestamp (${scheme.timestamp.where}) and refuse beyond ${tolerance} s, or anyone who captured one delivery can replay it`);
     if (scheme.timestamp.direction === 'both') {
@@ -117,6 +118,31 @@ export function battery(o: BatteryOptions): Check[] {
       sharesHeaders(scheme, other)
         ? `your receiver accepted a signature made the ${other.name} way; for ${scheme.name} the secret is ${scheme.secretFormat}`
         : `your receiver accepted a delivery that carries only ${other.name}'s signature headers: require ${header} and refuse without it`);
+  }
+
+  // Schemes that sign the same value (Dfns, GitHub and Linear all send the hex HMAC-SHA256 of the
+  // body): a receiver that detects the scheme from each request's headers judges this scheme's
+  // signature by the other's rules. GitHub checks no timestamp, so a stale Dfns delivery passes
+  // as a GitHub one. Sent: the genuine but stale signature (the valid one where this scheme has no
+  // timestamp), its headers replaced by the other scheme's.
+  const nowMs = (o.now ?? Date.now)();
+  const twins = signatureTwins(scheme, { body: raw, secrets, timestamp: Math.floor(nowMs / 1000), id: 'whk-probe-twin', url: url.href });
+  for (const twin of twins) {
+    const other = twin.scheme;
+    const where = `${other.name}'s ${twin.headers[0]}`;
+    const stale = scheme.timestamp !== null;
+    const why = stale && !other.timestamp ? `, where ${other.name} checks no timestamp` : '';
+    refuse(
+      `other-header-${other.name}`, `signature under another scheme's header (${where})`,
+      `${stale ? `a ${scheme.name} delivery signed ${staleMs / 1000} s ago` : `a valid ${scheme.name} delivery`}, its signature moved to ${twin.headers[0]} (${other.name} signs the same value)`,
+      () => {
+        const t = (o.now ?? Date.now)();
+        const req = one({ clock: () => t, ...(stale ? { negative: { kind: 'stale', ms: staleMs } } : {}) });
+        const signed = { body: req.body, secrets, timestamp: Math.floor((t - (stale ? staleMs : 0)) / 1000), id: req.id, url: url.href };
+        return underTwinHeader(req, scheme, other, signed);
+      },
+      `your receiver accepted ${stale ? `a ${staleMs / 1000} s old` : 'a'} ${scheme.name} signature re-sent under ${where}${why}: verify only the header of the provider you configured; pin the scheme instead of auto-detecting per request`,
+    );
   }
 
   checks.push({
@@ -160,6 +186,32 @@ export function unusualJson(value: unknown): Buffer {
 function withHeader(req: OutRequest, match: (name: string) => boolean, value: string): OutRequest {
   const headers = [...req.headers];
   for (let i = 0; i < headers.length; i += 2) if (match(headers[i]!)) headers[i + 1] = value;
+  return { ...req, headers };
+}
+
+/**
+ * `req` with `scheme`'s signature headers removed and `twin`'s added: the twin's signature headers
+ * that carry the same digest (the very signature `scheme` made), and its timestamp or id headers.
+ * `input` is what `req` was signed with.
+ */
+function underTwinHeader(req: OutRequest, scheme: Scheme, twin: Scheme, input: SignInput): OutRequest {
+  const mine = new Set(scheme.headers.filter(isSignatureHeader).map((h) => h.toLowerCase()));
+  const headers: string[] = [];
+  const digests = new Set<string>();
+  for (let i = 0; i < req.headers.length; i += 2) {
+    const [name, value] = [req.headers[i]!, req.headers[i + 1]!];
+    if (mine.has(name.toLowerCase())) digestsOf(value).forEach((d) => digests.add(d));
+    else headers.push(name, value);
+  }
+  const present = new Set(headers.filter((_, i) => i % 2 === 0).map((h) => h.toLowerCase()));
+  let moved = false;
+  for (const [name, value] of Object.entries(twin.sign(input))) {
+    const carries = isSignatureHeader(name) && digestsOf(value).some((d) => digests.has(d));
+    moved ||= carries;
+    if (carries || (!isSignatureHeader(name) && !present.has(name.toLowerCase()))) headers.push(name, value);
+  }
+  // Without the signature, a refusal would prove nothing: never a PASS for a check not made.
+  if (!moved) throw new Error(`whk probe: ${twin.name} did not sign the value ${scheme.name} signed for this delivery`);
   return { ...req, headers };
 }
 

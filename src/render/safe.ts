@@ -3,6 +3,9 @@
  * Control characters are shown as escapes instead of reaching the terminal raw: an ESC could
  * retitle the window, clear the screen or write the clipboard (OSC 52); a CR could overwrite the
  * line a user reads; bidirectional overrides could reorder what is shown.
+ *
+ * Apply these where a renderer puts foreign text into its output, never to a finished block:
+ * chalk's colours are escape sequences too, and must survive.
  */
 
 // C0 controls but TAB and LF, DEL, C1 controls, and the bidirectional overrides and isolates.
@@ -13,9 +16,18 @@ const escape = (c: string) => {
   const n = c.charCodeAt(0);
   return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
 };
+const escapeJson = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** Multi-line text (a body): line feeds and tabs kept, every other control character escaped. */
 export const termSafe = (text: string): string => text.replace(UNSAFE, escape);
 
 /** One-line text (a header value, a path, a message): line feeds and tabs escaped too. */
 export const termSafeLine = (text: string): string => text.replace(UNSAFE_LINE, escape);
+
+/**
+ * JSON text as JSON.stringify wrote it (a string literal, a key, or a whole NDJSON line):
+ * JSON.stringify escapes C0 controls but leaves DEL, C1 controls and bidirectional overrides raw.
+ * Those become `\uXXXX` escapes: they can only sit inside strings, so the text stays valid JSON
+ * that parses to exactly the same value.
+ */
+export const termSafeJson = (json: string): string => json.replace(UNSAFE_LINE, escapeJson);

@@ -1,15 +1,20 @@
 import type { Scheme, Verdict } from '../schemes/types.js';
+import { termSafeLine } from './safe.js';
 import type { Style } from './style.js';
 
-/** `✓ valid (dfns, raw body, timestamp 12 s old)` or `✗ invalid: <reason> — <sentence>` + diagnosis. */
+/**
+ * `✓ valid (dfns, raw body, timestamp 12 s old)` or `✗ invalid: <reason> — <sentence>` + diagnosis.
+ * The message and diagnosis may quote a header's contents (from the network, or a file for
+ * `whk verify`), and the scheme may be a custom definition's: all terminal-safe.
+ */
 export function renderVerdict(v: Verdict, c: Style): string {
   if (v.valid) {
     const age = v.age === undefined ? '' : `, timestamp ${formatAge(v.age)}`;
     const key = v.secretIndex > 0 ? `, secret #${v.secretIndex + 1}` : '';
-    return `${c.green('✓ valid')} (${v.scheme}, ${v.matched}${age}${key})`;
+    return `${c.green('✓ valid')} (${termSafeLine(v.scheme)}, ${termSafeLine(v.matched)}${age}${key})`;
   }
-  const lines = [`${c.red(`✗ invalid: ${v.reason}`)} — ${v.message}`];
-  if (v.diagnosis) lines.push(`  ${c.yellow('diagnosis:')} ${v.diagnosis}`);
+  const lines = [`${c.red(`✗ invalid: ${termSafeLine(v.reason)}`)} — ${termSafeLine(v.message)}`];
+  if (v.diagnosis) lines.push(`  ${c.yellow('diagnosis:')} ${termSafeLine(v.diagnosis)}`);
   return lines.join('\n');
 }
 
@@ -49,12 +54,13 @@ export const schemeJson = (s: Scheme) => ({
 /** `whk schemes`: one block per scheme. */
 export function renderSchemes(list: readonly Scheme[], c: Style): string {
   return list
+    // Custom schemes come from definition files: every field terminal-safe.
     .map((s) => [
-      `${c.bold(s.name.padEnd(14))}${c.dim(s.provider)}`,
-      `  headers     ${s.headers.join(', ')}`,
-      `  algorithm   ${s.algorithm}`,
-      `  timestamp   ${timestampRule(s)}`,
-      `  secret      ${s.secretFormat}${s.multipleSecrets ? '; several at once (rotation)' : ''}${s.needsUrl ? '; needs --url' : ''}`,
+      `${c.bold(termSafeLine(s.name).padEnd(14))}${c.dim(termSafeLine(s.provider))}`,
+      `  headers     ${termSafeLine(s.headers.join(', '))}`,
+      `  algorithm   ${termSafeLine(s.algorithm)}`,
+      `  timestamp   ${termSafeLine(timestampRule(s))}`,
+      `  secret      ${termSafeLine(s.secretFormat)}${s.multipleSecrets ? '; several at once (rotation)' : ''}${s.needsUrl ? '; needs --url' : ''}`,
     ].join('\n'))
     .join('\n\n');
 }

@@ -1,10 +1,12 @@
 /**
  * Standard Webhooks receivers for testing `whk probe`: one correct, and one per classic flaw.
- * Written with node:crypto directly (not whk's core), the way an application would.
+ * Written with node:crypto directly (not whk's core), the way an application would. Below them,
+ * receivers built on whk's library `verify`, for which header a receiver trusts.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getScheme, verify } from '../../src/index.js';
 
 export type Flaw =
   | 'none'
@@ -47,13 +49,33 @@ export interface Receiver {
 }
 
 export async function startReceiver(flaw: Flaw, secret: string): Promise<Receiver> {
+  return serve((headers, body) => accept(flaw, secret, headers, body));
+}
+
+/**
+ * Receivers built on whk's library `verify` (not node:crypto), for the checks about which header a
+ * receiver trusts:
+ * - `'auto'`: detects the scheme from each request's headers, the flaw of a receiver that accepts
+ *   any known scheme's signature;
+ * - a list of scheme names: a receiver for several providers that picks the verifier by which
+ *   signature header is present (the first of the list whose header is there);
+ * - a list of one: a correct receiver, pinned to its provider's scheme.
+ * 204 when the verdict is valid, 401 otherwise.
+ */
+export async function startVerifyReceiver(accepts: 'auto' | string[], secret: string): Promise<Receiver> {
+  const pick = (headers: Record<string, unknown>) =>
+    accepts === 'auto' ? 'auto' : (accepts.find((name) => headers[getScheme(name).headers[0]!.toLowerCase()] !== undefined) ?? accepts[0]!);
+  return serve((headers, body) => verify(pick(headers), { body, headers, secrets: [secret] }).valid);
+}
+
+async function serve(accept: (headers: Record<string, string | string[] | undefined>, raw: Buffer) => boolean): Promise<Receiver> {
   const seen: Receiver['seen'] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const status = accept(flaw, secret, req.headers, body) ? 204 : 401;
+      const status = accept(req.headers, body) ? 204 : 401;
       seen.push({ status, body: body.toString('utf8') });
       res.writeHead(status).end();
     });
