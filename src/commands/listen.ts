@@ -6,10 +6,10 @@ import { startListener, normalizePath, viaToken, type Listener, type ListenerOpt
 import { runSession } from '../listen/session.js';
 import { loadStyle, useColor, type Style } from '../render/style.js';
 import { usage } from '../schemes/errors.js';
-import { getScheme } from '../schemes/registry.js';
+import { getScheme, schemes } from '../schemes/registry.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
 import { formatDuration, parseDuration, parseInteger, parseSize } from '../units.js';
-import { parseUrl, readSecrets, type IO } from './input.js';
+import { checkSecrets, parseUrl, readSecrets, type IO } from './input.js';
 
 /** The flags as commander hands them over (strings, booleans, arrays), camelCased. */
 export interface ListenFlags {
@@ -64,6 +64,8 @@ export function planListen(flags: ListenFlags): ListenPlan {
   if (port > 65535) throw usage('bad_number', `--port ${port} is not a port (0-65535; 0 picks a free one)`);
   const scheme = !flags.scheme || flags.scheme === 'auto' ? 'auto' : getScheme(flags.scheme).name;
   const secrets = readSecrets(flags, false);
+  // A secret the scheme cannot use is refused now, not explained in every 401 to any client.
+  checkSecrets(scheme === 'auto' ? [...schemes] : [getScheme(scheme)], secrets, 'verify');
   const status = parseInteger(flags.status ?? '200', '--status');
   if (status < 200 || status > 599) throw usage('bad_status', `--status ${status} is not an HTTP status to answer with (200-599)`);
   const failRate = flags.failRate === undefined ? undefined : Number(flags.failRate);

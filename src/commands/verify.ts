@@ -1,6 +1,7 @@
 import { verify } from '../schemes/core.js';
 import { detectScheme, getScheme } from '../schemes/registry.js';
-import { renderVerdict, verdictJson } from '../render/verdict.js';
+import { renderVerdict } from '../render/verdict.js';
+import { verdictJson } from '../record.js';
 import { loadStyle, useColor } from '../render/style.js';
 import { parseInteger, parseUnixFlag } from '../units.js';
 import { checkSecrets, readBody, readHeaders, readSecrets, type IO } from './input.js';

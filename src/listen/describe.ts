@@ -110,12 +110,6 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
   return message;
 }
 
-/** The verdict of an event replaced (by its diagnosis, found after the answer). */
-export function setVerdict(m: EventMessage, verdict: Verdict): void {
-  m.verdict = verdict;
-  m.record.verdict = verdictJson(verdict);
-}
-
 function firstDetected(headers: Record<string, string>): Scheme | undefined {
   const name = detectScheme(headers)[0];
   return name === undefined ? undefined : getScheme(name);

@@ -1,5 +1,5 @@
 import type { IO } from '../commands/input.js';
-import { eventJsonLine, readyJsonLine, rejectedJsonLine, renderEvent, renderReady, renderRejected, renderSummary, waitingText, type ReadyInfo } from '../render/event.js';
+import { eventJsonLine, readyJsonLine, rejectedJsonLine, renderEvent, renderReady, renderRejected, renderSummary, renderWarning, waitingText, type ReadyInfo } from '../render/event.js';
 import type { Style } from '../render/style.js';
 import { formatDuration } from '../units.js';
 import type { ListenerEvent } from './events.js';
@@ -88,7 +88,7 @@ export async function runSession(start: (emit: (e: ListenerEvent) => void) => Pr
         const line = eventJsonLine(e.record);
         if (!o.recorder.write(line) && o.recorder.failure) {
           failures.push(o.recorder.failure);
-          withSpinner(() => io.err(`whk: ${o.recorder!.failure}`));
+          withSpinner(() => io.err(renderWarning(o.recorder!.failure!)));
           o.recorder.failure = undefined;
         }
         if (o.json) sink.line(line);
@@ -96,7 +96,7 @@ export async function runSession(start: (emit: (e: ListenerEvent) => void) => Pr
         sink.line(eventJsonLine(e.record));
       }
       if (!o.json) withSpinner(() => (sink.line(`${renderEvent(e, o.style!)}\n`), sink.flush()));
-      if (o.json && e.forward?.error) io.err(`whk: #${e.record.seq} ${e.forward.error}`);
+      if (o.json && e.forward?.error) io.err(renderWarning(`#${e.record.seq} ${e.forward.error}`));
       if (o.expect !== undefined && !e.record.filtered && e.verdict) {
         if (!e.verdict.valid) {
           failures.push(`invalid event #${e.record.seq}: ${e.verdict.reason} — ${e.verdict.message}`);
@@ -109,7 +109,7 @@ export async function runSession(start: (emit: (e: ListenerEvent) => void) => Pr
       if (o.json) sink.line(rejectedJsonLine(e.record));
       else withSpinner(() => (sink.line(`${renderRejected(e.record, o.style!)}\n`), sink.flush()));
     } else {
-      withSpinner(() => io.err(`whk: ${e.message}`));
+      withSpinner(() => io.err(renderWarning(e.message)));
     }
   };
 
@@ -169,7 +169,7 @@ export async function runSession(start: (emit: (e: ListenerEvent) => void) => Pr
   io.stderr?.off('error', onStderrError);
 
   if (o.expect !== undefined && validSeen < o.expect && code === 0) code = 1;
-  for (const f of failures) io.err(`whk: ${f}`);
+  for (const f of failures) io.err(renderWarning(f));
   if (sink.lost > 0 && !outputFailed) io.err(`whk: ${sink.lost} line${sink.lost === 1 ? '' : 's'} could not be written to stdout (${errCode(sink.error)})`);
   if (timedOut && o.expect !== undefined) {
     io.err(`whk: timed out after ${formatDuration(o.timeoutMs!)}: received ${validSeen} of ${o.expect} expected events`);

@@ -20,16 +20,6 @@ export function renderVerdict(v: Verdict, c: Style): string {
 
 export const formatAge = (age: number) => (age >= 0 ? `${Math.round(age)} s old` : `${Math.round(-age)} s in the future`);
 
-/** The machine shape of a verdict: stable keys, `diagnosis` null when there is none. */
-export const verdictJson = (v: Verdict) => ({
-  valid: v.valid,
-  scheme: v.scheme,
-  reason: v.reason,
-  message: v.message,
-  diagnosis: v.valid ? null : (v.diagnosis ?? null),
-  ...(v.valid ? { matched: v.matched, secretIndex: v.secretIndex } : {}),
-  ...(v.age === undefined ? {} : { age: Math.round(v.age) }),
-});
 
 function timestampRule(s: Scheme): string {
   const t = s.timestamp;

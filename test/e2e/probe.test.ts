@@ -33,16 +33,17 @@ describe('whk probe against Standard Webhooks receivers', () => {
     expect(report.checks.filter((c) => c.result !== 'PASS')).toEqual([]);
     expect(report.checks.map((c) => c.id)).toEqual([
       'valid', 'rotation', 'formatting', 'tampered-body', 'tampered-signature', 'wrong-secret', 'missing-signature',
-      'malformed-signature', 'stale-timestamp', 'future-timestamp', 'other-scheme', 'duplicate', 'response-time',
+      'malformed-signature', 'stale-timestamp', 'future-timestamp', 'other-scheme', 'other-header-svix', 'duplicate', 'response-time',
     ]);
-    expect(receiver.seen.length).toBe(13); // the duplicate is delivered twice
+    expect(receiver.seen.length).toBe(14); // the duplicate is delivered twice
   });
 
   it.each([
-    ['accepts-everything', ['tampered-body', 'tampered-signature', 'wrong-secret', 'missing-signature', 'malformed-signature', 'stale-timestamp', 'future-timestamp', 'other-scheme'], /does not verify the signature at all/],
+    ['accepts-everything', ['tampered-body', 'tampered-signature', 'wrong-secret', 'missing-signature', 'malformed-signature', 'stale-timestamp', 'future-timestamp', 'other-scheme', 'other-header-svix'], /does not verify the signature at all/],
     ['verifies-reserialized-body', ['formatting'], /verifies a re-serialized body/],
     ['ignores-timestamps', ['stale-timestamp', 'future-timestamp'], /check the timestamp/],
-    ['accepts-missing-header', ['missing-signature'], /a missing header must be a refusal/],
+    // Svix's headers instead of webhook-signature: a missing header too.
+    ['accepts-missing-header', ['missing-signature', 'other-header-svix'], /a missing header must be a refusal/],
     ['checks-first-signature-only', ['rotation'], /checks only the first signature/],
   ] as const)('%s: exactly the checks it should fail, explained, exit 1', async (flaw, failing, explanation) => {
     const { res, byId, report } = await probe(flaw);
@@ -59,10 +60,10 @@ describe('whk probe against Standard Webhooks receivers', () => {
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/FAIL {2}stale timestamp/);
     expect(res.stdout).toMatch(/→ your receiver accepted a delivery signed \d+ s ago: check the timestamp/);
-    expect(res.stdout).toMatch(/13 checks: 11 pass, 2 fail, 0 warn/);
+    expect(res.stdout).toMatch(/14 checks: 12 pass, 2 fail, 0 warn/);
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="whk probe" tests="13" failures="2"/);
-    expect((xml.match(/<testcase /g) ?? []).length).toBe(13);
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="whk probe" tests="14" failures="2"/);
+    expect((xml.match(/<testcase /g) ?? []).length).toBe(14);
     expect((xml.match(/<failure /g) ?? []).length).toBe(2);
   });
 });

@@ -103,7 +103,7 @@ describe('README examples', () => {
     const script = ['npx() { "$@"; }', ...steps.slice(1)].join('\n').replaceAll('3000', port);
     const r = runBlock(script, { DFNS_WEBHOOK_SECRET: 'ci-secret', WHK_SECRET: 'ci-secret' });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(/13 checks: 13 pass, 0 fail, 0 warn/);
+    expect(r.stdout).toMatch(/15 checks: 15 pass, 0 fail, 0 warn/);
     expect(r.stdout).toMatch(/✓ 200 is within --expect 2xx/);
   });
 });
