@@ -22,11 +22,11 @@
 //   BENCH_FLOOD_CONNECTIONS    concurrent forged-body loops (default 4)
 //   BENCH_FORGED_KB            size of a forged body in KB (default 800; under --max-body's 1 MB)
 //   BENCH_FLOOD_SECONDS        at most this long per flood phase (default 15)
-//   BENCH_FLOOD_RATE           forged bodies per second across all loops (default 0: each loop posts
-//                              the next as soon as the last is answered, so a faster receiver gets
-//                              more of them; set e.g. 50 to offer whk and the reference the same load)
-//   BENCH_FLOOD_INTERVAL_MS    pause between valid deliveries (default 0: back to back); with a
-//                              BENCH_FLOOD_RATE, e.g. 20 spreads them over the flood (300 -> 6+ s)
+//   BENCH_FLOOD_RATE           forged bodies per second across all loops (default 20: whk and the
+//                              reference get the same load; 0: each loop posts the next as soon as
+//                              the last is answered, so a faster receiver gets more of them)
+//   BENCH_FLOOD_INTERVAL_MS    pause between valid deliveries (default 20: spread over the flood,
+//                              300 -> 6+ s; 0: back to back)
 //   BENCH_FLOOD_REFERENCE      0 to skip the minimal receiver (default 1)
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
@@ -36,8 +36,8 @@ const REQUESTS = Number(process.env.BENCH_FLOOD_REQUESTS ?? 300);
 const FLOOD_CONNECTIONS = Number(process.env.BENCH_FLOOD_CONNECTIONS ?? 4);
 const FORGED_KB = Number(process.env.BENCH_FORGED_KB ?? 800);
 const FLOOD_SECONDS = Number(process.env.BENCH_FLOOD_SECONDS ?? 15);
-const FLOOD_RATE = Number(process.env.BENCH_FLOOD_RATE ?? 0);
-const VALID_INTERVAL_MS = Number(process.env.BENCH_FLOOD_INTERVAL_MS ?? 0);
+const FLOOD_RATE = Number(process.env.BENCH_FLOOD_RATE ?? 20);
+const VALID_INTERVAL_MS = Number(process.env.BENCH_FLOOD_INTERVAL_MS ?? 20);
 const REFERENCE = process.env.BENCH_FLOOD_REFERENCE !== '0';
 const WARMUP = 50;
 

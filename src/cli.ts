@@ -1,4 +1,5 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
+import * as F from './flags.js';
 import { WhkError } from './schemes/errors.js';
 import type { IO } from './commands/input.js';
 // The offline commands are small and their start-up is measured: they are bundled with the
@@ -7,9 +8,9 @@ import { schemesCommand } from './commands/schemes.js';
 import { signCommand } from './commands/sign.js';
 import { verifyCommand } from './commands/verify.js';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+const { collect } = F;
 
-const io: IO = {
+const stdio: IO = {
   out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   stdout: process.stdout,
@@ -34,7 +35,13 @@ function bodyFlags(cmd: Command): Command {
  * Builds the program. Each action lazily imports its command, so `whk sign` never loads the
  * listener's or the sender's dependencies. Actions return an exit code through `done`.
  */
-export function program(done: (code: number) => void, streams: IO = io): Command {
+/** What a caller (a test running whk in-process) may give instead of the process's own. */
+export interface Deps {
+  io?: IO;
+  listen?: import('./commands/listen.js').ListenDeps;
+}
+
+export function program(done: (code: number) => void, streams: IO = stdio, deps: Deps = {}): Command {
   const p = new Command('whk')
     .description('Receive, verify, sign and send webhooks: Dfns, Stripe, GitHub, Standard Webhooks, Svix, Typeform and more.')
     .version(VERSION, '-v, --version')
@@ -43,16 +50,16 @@ export function program(done: (code: number) => void, streams: IO = io): Command
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => process.stdout.write(s),
-      writeErr: (s) => process.stderr.write(s),
+      writeOut: (s) => streams.out(s),
+      writeErr: (s) => streams.err(s),
       outputError: (s, write) => write(`whk: ${oneLine(s)}\n`),
     });
   const global = () => p.opts<{ color: boolean; debug?: boolean }>();
 
   secretFlags(bodyFlags(p.command('sign')
     .description('print the headers a provider would send with a body (one "Name: value" per line)')
-    .option('--scheme <name>', 'signature scheme (required; whk schemes lists them)')))
-    .option('--timestamp <unix>', 'timestamp to sign, Unix seconds (default: now)')
+    .option('--scheme <name>', 'signature scheme (required; whk schemes lists them)', F.scheme(false))))
+    .option('--timestamp <unix>', 'timestamp to sign, Unix seconds (default: now)', F.unixTime('--timestamp'))
     .option('--id <id>', 'message id, where the scheme has one (default: a fresh one)')
     .option('--url <url>', 'the URL the provider posts to (square, twilio)')
     .option('--json', 'print {"scheme","headers","body"} as JSON')
@@ -61,11 +68,11 @@ export function program(done: (code: number) => void, streams: IO = io): Command
 
   secretFlags(bodyFlags(p.command('verify')
     .description('check the signature of a delivery; exit 0 valid, 1 invalid, 2 usage error')
-    .option('--scheme <name>', 'signature scheme, or auto to detect it from the headers', 'auto')))
+    .option('--scheme <name>', 'signature scheme, or auto to detect it from the headers', F.scheme(true), 'auto')))
     .option('--header <line>', 'a received header, "Name: value" (repeatable)', collect)
     .option('--headers-file <path>', 'received headers, one "Name: value" per line (what whk sign prints)')
-    .option('--now <unix>', 'the current time, Unix seconds (for reproducible checks)')
-    .option('--tolerance <seconds>', "timestamp tolerance (default: the scheme's own)")
+    .option('--now <unix>', 'the current time, Unix seconds (for reproducible checks)', F.unixTime('--now'))
+    .option('--tolerance <seconds>', "timestamp tolerance (default: the scheme's own)", F.integer('--tolerance'))
     .option('--url <url>', 'the URL the delivery was sent to (square, twilio)')
     .option('--json', 'print {"valid","scheme","reason","message","diagnosis"} as JSON')
     .addHelpText('after', '\nExample:\n  whk verify --scheme dfns --secret s3cret --headers-file headers.txt --body-file body.json')
@@ -78,34 +85,34 @@ export function program(done: (code: number) => void, streams: IO = io): Command
 
   secretFlags(p.command('listen')
     .description('run a local receiver that shows and verifies every event')
-    .option('--port <n>', 'port to listen on (0 picks a free one)', '4000')
+    .addOption(new Option('--port <n>', 'port to listen on (0 picks a free one)').argParser(F.port('--port')).default(4000))
     .option('--host <addr>', 'address to bind (0.0.0.0 to accept other machines)', '127.0.0.1')
     .option('--path <path>', 'path prefix to receive on', '/')
-    .option('--scheme <name>', 'signature scheme, or auto to detect it from the headers', 'auto'))
-    .option('--tolerance <seconds>', "timestamp tolerance (default: the scheme's own)")
-    .option('--url <url>', 'the public URL the provider posts to, for schemes that sign it (square, twilio)')
+    .option('--scheme <name>', 'signature scheme, or auto to detect it from the headers (fixed by the first valid delivery)', F.scheme(true), 'auto'))
+    .option('--tolerance <seconds>', "timestamp tolerance (default: the scheme's own)", F.integer('--tolerance'))
+    .option('--url <url>', 'the public URL the provider posts to, for schemes that sign it (square, twilio)', F.url('--url'))
     .option('--tunnel', 'expose the listener through an ngrok tunnel')
-    .option('--ngrok-authtoken <token>', 'ngrok authtoken (default: NGROK_AUTHTOKEN or the ngrok config file)')
+    .addOption(new Option('--ngrok-authtoken <token>', 'ngrok authtoken (default: the ngrok config file)').env('NGROK_AUTHTOKEN'))
     .option('--tunnel-domain <domain>', 'a reserved ngrok domain')
-    .option('--tunnel-timeout <duration>', 'give up on ngrok after this long', '10s')
-    .option('--forward-to <url>', "forward each accepted event to your app and answer with your app's response")
-    .option('--forward-methods <list>', 'methods passed on to --forward-to; others get 405', 'POST,GET')
-    .option('--forward-timeout <duration>', 'how long your app may take to answer (504 after)', '30s')
-    .option('--events <types>', 'only these event types (comma-separated); others get 2xx and are not forwarded')
-    .option('--status <code>', 'status to answer accepted events with', '200')
-    .option('--delay <duration>', 'wait this long before answering')
-    .option('--fail-rate <0..1>', 'answer 500 to this fraction of deliveries')
-    .option('--fail-first <n>', 'answer 500 to the first n deliveries of each event id, then normally')
+    .addOption(new Option('--tunnel-timeout <duration>', 'give up on ngrok after this long').argParser(F.duration('--tunnel-timeout')).default(10_000, '10s'))
+    .option('--forward-to <url>', "forward each accepted event to your app and answer with your app's response", F.url('--forward-to'))
+    .addOption(new Option('--forward-methods <list>', 'methods passed on to --forward-to; others get 405').argParser(F.methods('--forward-methods')).default(['POST', 'GET'], 'POST,GET'))
+    .addOption(new Option('--forward-timeout <duration>', 'how long your app may take to answer (504 after)').argParser(F.duration('--forward-timeout')).default(30_000, '30s'))
+    .option('--events <types>', 'only these event types (comma-separated); others get 2xx and are not forwarded', F.events('--events'))
+    .addOption(new Option('--status <code>', 'status to answer accepted events with').argParser(F.status('--status')).default(200))
+    .option('--delay <duration>', 'wait this long before answering', F.duration('--delay'))
+    .option('--fail-rate <0..1>', 'answer 500 to this fraction of deliveries', F.fraction('--fail-rate'))
+    .option('--fail-first <n>', 'answer 500 to the first n deliveries of each event id, then normally', F.integer('--fail-first'))
     .option('--drop', 'close the connection without answering')
     .option('--json', 'one JSON object per line on stdout (the default when stdout is not a terminal)')
     .option('--record <file>', 'append every event as NDJSON to this file (for whk replay)')
-    .option('--expect <n>', 'exit 0 after n valid events (1 as soon as an invalid one arrives)')
-    .option('--timeout <duration>', 'with --expect: exit 1 if the events have not arrived by then')
-    .option('--max-body <size>', 'largest body accepted (413 above)', '1mb')
-    .option('--max-connections <n>', 'connections open at once; more are refused (and said so)', '1000')
+    .option('--expect <n>', 'exit 0 after n valid events (1 as soon as an invalid one arrives)', F.integer('--expect', 1))
+    .option('--timeout <duration>', 'with --expect: exit 1 if the events have not arrived by then', F.duration('--timeout'))
+    .addOption(new Option('--max-body <size>', 'largest body accepted (413 above)').argParser(F.size('--max-body')).default(1024 * 1024, '1mb'))
+    .addOption(new Option('--max-connections <n>', 'connections open at once; more are refused (and said so)').argParser(F.integer('--max-connections', 1)).default(1000))
     .option('--ready-file <path>', 'write the URL to this file once listening')
     .addHelpText('after', '\nInvalid signatures always get 401; --status, --fail-*, --drop and --forward-to apply to the\ndeliveries that pass (or are not verified, without a secret); --delay to every answer.\n--json writes a {"type":"ready"} line, then one {"type":"event"} line per delivery ({"type":"rejected"}\nfor requests refused before that: 413, malformed, aborted). Exit codes: 0 --expect met (or --timeout\nwithout --expect and nothing invalid), 1 an invalid event with --expect, a timeout, too few events, or output that could not be written, 2 usage error\n(bad flag, no ngrok authtoken, port in use), 3 tunnel failure, 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.\n\nExamples:\n  whk listen --secret s3cret\n  whk listen --scheme stripe --secret whsec_... --forward-to http://localhost:3000/webhooks\n  whk listen --port 0 --json --secret s3cret --expect 1 --timeout 30s --ready-file url.txt\n  whk listen --tunnel --scheme dfns --secret s3cret --fail-first 2   # watch the provider retry')
-    .action(async (flags) => done(await (await import('./commands/listen.js')).listenCommand({ ...flags, color: global().color }, streams)));
+    .action(async (flags) => done(await (await import('./commands/listen.js')).listenCommand({ ...flags, color: global().color }, streams, deps.listen)));
 
   secretFlags(bodyFlags(p.command('send')
     .description('build, sign and POST a realistic test event, and report what the receiver answered')
@@ -168,8 +175,8 @@ export function program(done: (code: number) => void, streams: IO = io): Command
   secretFlags(p.command('probe')
     .description("grade a webhook receiver: send genuine and forged deliveries, report what it accepts and refuses")
     .argument('[url]', 'the receiver URL (your app)')
-    .option('--scheme <name>', 'the scheme your receiver verifies (required; whk schemes lists them)'))
-    .option('--timeout <duration>', 'per-request timeout', '10s')
+    .option('--scheme <name>', 'the scheme your receiver verifies (required; whk schemes lists them)', F.scheme(false)))
+    .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(F.duration('--timeout')).default(10_000, '10s'))
     .option('--json', 'print the report card as one JSON object')
     .option('--junit <file>', 'also write a JUnit XML report (for CI test tabs)')
     .addHelpText('after', '\nExit codes: 0 nothing failed, 1 a forgery was accepted or a genuine event refused, 2 usage error, 3 unreachable.\n\nExample:\n  whk probe http://localhost:3000/webhooks --scheme dfns --secret-file .dfns-secret --junit probe.xml')
@@ -184,11 +191,12 @@ function oneLine(s: string): string {
 }
 
 /** Runs the CLI; the only place that decides the exit code. Never throws. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], deps: Deps = {}): Promise<number> {
+  const io = deps.io ?? stdio;
   let code = 0;
   const debug = argv.includes('--debug') || process.env.WHK_DEBUG === '1';
   try {
-    const p = program((c) => (code = c));
+    const p = program((c) => (code = c), io, deps);
     if (argv.length <= 2) {
       p.outputHelp();
       return 0;

@@ -1,5 +1,5 @@
 import type { ListenerEvent } from '../listen/events.js';
-import { parseEventFilter, type EventFilter } from '../listen/filter.js';
+import type { EventFilter } from '../listen/filter.js';
 import type { InjectOptions } from '../listen/inject.js';
 import { Recorder } from '../listen/recorder.js';
 import { startListener, normalizePath, viaToken, type Listener, type ListenerOptions } from '../listen/server.js';
@@ -8,120 +8,81 @@ import { loadStyle, useColor, type Style } from '../render/style.js';
 import { usage } from '../schemes/errors.js';
 import { getScheme, schemes } from '../schemes/registry.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
-import { formatDuration, parseDuration, parseInteger, parseSize } from '../units.js';
-import { checkSecrets, parseUrl, readSecrets, type IO } from './input.js';
+import { formatDuration } from '../units.js';
+import { checkSecrets, readSecrets, type IO } from './input.js';
 
-/** The flags as commander hands them over (strings, booleans, arrays), camelCased. */
+/** The flags, parsed and checked by commander (src/cli.ts: defaults written there, once). */
 export interface ListenFlags {
-  port?: string;
-  host?: string;
-  path?: string;
-  scheme?: string;
+  port: number;
+  host: string;
+  path: string;
+  scheme: string;
   secret?: string[];
   secretFile?: string;
-  tolerance?: string;
+  tolerance?: number;
   url?: string;
   tunnel?: boolean;
   ngrokAuthtoken?: string;
   tunnelDomain?: string;
-  tunnelTimeout?: string;
+  tunnelTimeout: number;
   forwardTo?: string;
-  events?: string;
-  status?: string;
-  delay?: string;
-  failRate?: string;
-  failFirst?: string;
+  forwardMethods: string[];
+  forwardTimeout: number;
+  events?: EventFilter;
+  status: number;
+  delay?: number;
+  failRate?: number;
+  failFirst?: number;
   drop?: boolean;
   json?: boolean;
   record?: string;
-  expect?: string;
-  timeout?: string;
-  maxBody?: string;
+  expect?: number;
+  timeout?: number;
+  maxBody: number;
+  maxConnections: number;
   readyFile?: string;
-  forwardTimeout?: string;
-  forwardMethods?: string;
-  maxConnections?: string;
   color?: boolean;
 }
 
-/** Everything the flags say, checked: a usage error (exit 2) for anything wrong. */
+/** What the flags say together, checked: a usage error (exit 2) for a combination that cannot work. */
 export interface ListenPlan {
   listener: Omit<ListenerOptions, 'forward' | 'tunnel'>;
-  scheme: string;
-  forwardTo?: string;
-  forwardTimeoutMs?: number;
-  events?: EventFilter;
-  expect?: number;
-  timeoutMs?: number;
-  record?: string;
-  readyFile?: string;
-  tunnel?: { authtoken?: string; domain?: string; timeoutMs: number };
+  secrets: string[];
   injections: string[];
 }
 
 export function planListen(flags: ListenFlags): ListenPlan {
-  const port = parseInteger(flags.port ?? '4000', '--port');
-  if (port > 65535) throw usage('bad_number', `--port ${port} is not a port (0-65535; 0 picks a free one)`);
-  const scheme = !flags.scheme || flags.scheme === 'auto' ? 'auto' : getScheme(flags.scheme).name;
   const secrets = readSecrets(flags, false);
   // A secret the scheme cannot use is refused now, not explained in every 401 to any client.
-  checkSecrets(scheme === 'auto' ? [...schemes] : [getScheme(scheme)], secrets, 'verify');
-  const status = parseInteger(flags.status ?? '200', '--status');
-  if (status < 200 || status > 599) throw usage('bad_status', `--status ${status} is not an HTTP status to answer with (200-599)`);
-  const failRate = flags.failRate === undefined ? undefined : Number(flags.failRate);
-  if (failRate !== undefined && !(failRate >= 0 && failRate <= 1 && flags.failRate!.trim() !== '')) {
-    throw usage('bad_number', `--fail-rate "${flags.failRate}" is not a fraction between 0 and 1 (e.g. 0.3)`);
-  }
-  const inject: InjectOptions = {
-    delayMs: flags.delay === undefined ? undefined : parseDuration(flags.delay, '--delay'),
-    failRate,
-    failFirst: flags.failFirst === undefined ? undefined : parseInteger(flags.failFirst, '--fail-first'),
-    drop: flags.drop,
-  };
+  checkSecrets(flags.scheme === 'auto' ? [...schemes] : [getScheme(flags.scheme)], secrets, 'verify');
+  const inject: InjectOptions = { delayMs: flags.delay, failRate: flags.failRate, failFirst: flags.failFirst, drop: flags.drop };
   const injections = [
-    ...(status !== 200 ? [`--status ${status}`] : []),
+    ...(flags.status !== 200 ? [`--status ${flags.status}`] : []),
     ...(inject.delayMs ? [`--delay ${formatDuration(inject.delayMs)}`] : []),
     ...(inject.failRate ? [`--fail-rate ${inject.failRate}`] : []),
     ...(inject.failFirst ? [`--fail-first ${inject.failFirst}`] : []),
     ...(inject.drop ? ['--drop'] : []),
   ];
-  const expect = flags.expect === undefined ? undefined : parseInteger(flags.expect, '--expect', 1);
-  if (expect !== undefined && secrets.length === 0) {
+  if (flags.expect !== undefined && secrets.length === 0) {
     throw usage('no_secret', '--expect counts valid events, which needs the secret: pass --secret <s>, --secret-file <path>, or set WHK_SECRET');
   }
-  // Checked here, used as written (the forward target's path is appended to it as is).
-  if (flags.url !== undefined) parseUrl(flags.url, '--url');
-  if (flags.forwardTo !== undefined) parseUrl(flags.forwardTo, '--forward-to');
-  const { url, forwardTo } = flags;
-  const events = flags.events === undefined ? undefined : parseEventFilter(flags.events);
-  const path = normalizePath(flags.path ?? '/');
   return {
-    scheme,
+    secrets,
     listener: {
-      host: flags.host ?? '127.0.0.1',
-      port,
-      path,
-      scheme,
+      host: flags.host,
+      port: flags.port,
+      path: normalizePath(flags.path),
+      scheme: flags.scheme,
       secrets,
-      tolerance: flags.tolerance === undefined ? undefined : parseInteger(flags.tolerance, '--tolerance'),
-      url,
-      maxBody: parseSize(flags.maxBody ?? '1mb', '--max-body'),
-      status,
-      events,
+      tolerance: flags.tolerance,
+      url: flags.url,
+      maxBody: flags.maxBody,
+      status: flags.status,
+      events: flags.events,
       inject: injections.some((i) => !i.startsWith('--status')) ? inject : undefined,
-      forwardMethods: flags.forwardMethods === undefined ? undefined : parseMethods(flags.forwardMethods),
-      maxConnections: flags.maxConnections === undefined ? undefined : parseInteger(flags.maxConnections, '--max-connections', 1),
+      forwardMethods: flags.forwardMethods,
+      maxConnections: flags.maxConnections,
     },
-    forwardTo,
-    forwardTimeoutMs: flags.forwardTimeout === undefined ? undefined : parseDuration(flags.forwardTimeout, '--forward-timeout'),
-    events,
-    expect,
-    timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, '--timeout'),
-    record: flags.record,
-    readyFile: flags.readyFile,
-    tunnel: flags.tunnel
-      ? { authtoken: flags.ngrokAuthtoken, domain: flags.tunnelDomain, timeoutMs: parseDuration(flags.tunnelTimeout ?? '10s', '--tunnel-timeout') }
-      : undefined,
     injections,
   };
 }
@@ -132,11 +93,11 @@ export function planListen(flags: ListenFlags): ListenPlan {
  * otherwise) and resolves with the exit code: 0 after --expect valid events, 1 on an invalid
  * one (with --expect), a timeout or a failed write, 128 + n on a signal.
  */
-export async function listenCommand(flags: ListenFlags, io: IO): Promise<number> {
+export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps = {}): Promise<number> {
   const plan = planListen(flags);
   const stdout = io.stdout as NodeJS.WriteStream | undefined;
   const json = Boolean(flags.json) || !stdout?.isTTY;
-  const recorder = plan.record ? new Recorder(plan.record) : undefined;
+  const recorder = flags.record ? new Recorder(flags.record) : undefined;
 
   // Pretty mode only: chalk and ora are not loaded for NDJSON.
   let style: Style | undefined;
@@ -155,10 +116,10 @@ export async function listenCommand(flags: ListenFlags, io: IO): Promise<number>
   let forward: (ListenerOptions['forward'] & { close(): Promise<void> }) | undefined;
   let tunnel: TunnelAdapter | undefined;
   const start = async (emit: (e: ListenerEvent) => void) => {
-    if (plan.forwardTo) {
-      forward = (await import('../listen/forward.js')).createForwarder(plan.forwardTo, plan.listener.path ?? '/', { timeoutMs: plan.forwardTimeoutMs, via });
+    if (flags.forwardTo) {
+      forward = (await import('../listen/forward.js')).createForwarder(flags.forwardTo, plan.listener.path ?? '/', { timeoutMs: flags.forwardTimeout, via });
     }
-    if (plan.tunnel) tunnel = await makeTunnel(plan.tunnel, (m) => emit({ kind: 'warning', message: m }));
+    if (flags.tunnel) tunnel = await (deps.tunnel ?? ngrok)({ authtoken: flags.ngrokAuthtoken, domain: flags.tunnelDomain, timeoutMs: flags.tunnelTimeout }, (m) => emit({ kind: 'warning', message: m }));
     let listener: Listener;
     try {
       listener = await startListener({ ...plan.listener, forward, tunnel, via }, emit);
@@ -167,10 +128,10 @@ export async function listenCommand(flags: ListenFlags, io: IO): Promise<number>
       await forward?.close();
       throw e;
     }
-    if (forward && isSelf(plan.forwardTo!, listener.port)) {
+    if (forward && isSelf(flags.forwardTo!, listener.port)) {
       await listener.close(0);
       await forward.close();
-      throw usage('forward_loop', `--forward-to ${plan.forwardTo} is this listener itself: give your app's URL`);
+      throw usage('forward_loop', `--forward-to ${flags.forwardTo} is this listener itself: give your app's URL`);
     }
     return listener;
   };
@@ -178,11 +139,11 @@ export async function listenCommand(flags: ListenFlags, io: IO): Promise<number>
   try {
     return await runSession(start, {
       json, style, errStyle, spinner,
-      expect: plan.expect, timeoutMs: plan.timeoutMs, recorder, readyFile: plan.readyFile,
-      startingText: plan.tunnel ? 'starting the ngrok tunnel' : 'starting',
+      expect: flags.expect, timeoutMs: flags.timeout, recorder, readyFile: flags.readyFile, signals: deps.signals,
+      startingText: flags.tunnel ? 'starting the ngrok tunnel' : 'starting',
       ready: {
-        scheme: plan.scheme, secrets: plan.listener.secrets?.length ?? 0, host: plan.listener.host ?? '127.0.0.1',
-        forwardTo: plan.forwardTo, events: plan.events?.patterns, record: plan.record, expect: plan.expect, injections: plan.injections,
+        scheme: flags.scheme, secrets: plan.secrets.length, host: flags.host,
+        forwardTo: flags.forwardTo, events: flags.events?.patterns, record: flags.record, expect: flags.expect, injections: plan.injections,
       },
     }, io);
   } finally {
@@ -191,21 +152,21 @@ export async function listenCommand(flags: ListenFlags, io: IO): Promise<number>
   }
 }
 
-/** `--forward-methods POST,GET,PUT`: HTTP method tokens, upper-cased. */
-function parseMethods(text: string): string[] {
-  const methods = text.split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
-  const bad = methods.find((m) => !/^[A-Z][A-Z-]*$/.test(m));
-  if (methods.length === 0 || bad !== undefined) {
-    throw usage('bad_methods', `--forward-methods "${text}" is not a list of HTTP methods: give e.g. POST,GET`);
-  }
-  return methods;
+export interface TunnelSettings {
+  authtoken?: string;
+  domain?: string;
+  timeoutMs: number;
 }
 
-async function makeTunnel(t: NonNullable<ListenPlan['tunnel']>, warn: (m: string) => void): Promise<TunnelAdapter> {
-  // Test-only: WHK_TUNNEL_FAKE=<public URL> replaces ngrok with a tunnel that opens nothing, so
-  // the built CLI's tunnelled output can be tested offline. Not a user-facing setting.
-  const fake = process.env.WHK_TUNNEL_FAKE;
-  if (fake) return (await import('../tunnel/fake.js')).fakeTunnel(fake);
+/** What `whk listen` can be given instead of the real world (tests run it in-process). */
+export interface ListenDeps {
+  /** Opens the tunnel for --tunnel (default: ngrok). */
+  tunnel?: (t: TunnelSettings, warn: (m: string) => void) => Promise<TunnelAdapter>;
+  /** Where SIGINT, SIGTERM and SIGHUP come from (default: the process). */
+  signals?: NodeJS.EventEmitter;
+}
+
+async function ngrok(t: TunnelSettings, warn: (m: string) => void): Promise<TunnelAdapter> {
   const { resolveNgrokSettings } = await import('../tunnel/authtoken.js');
   const settings = resolveNgrokSettings(t.authtoken);
   const { ngrokTunnel } = await import('../tunnel/ngrok.js');

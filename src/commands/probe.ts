@@ -7,7 +7,6 @@ import { junitReport } from '../probe/junit.js';
 import { probeJson, renderProbe } from '../render/probe.js';
 import { loadStyle, useColor } from '../render/style.js';
 import { Deliverer } from '../send/deliver.js';
-import { parseDuration } from '../units.js';
 import { checkSecrets, parseTarget, readSecrets, type IO } from './input.js';
 
 export interface ProbeFlags {
@@ -16,7 +15,8 @@ export interface ProbeFlags {
   secretFile?: string;
   json?: boolean;
   junit?: string;
-  timeout?: string;
+  /** ms */
+  timeout: number;
   color?: boolean;
 }
 
@@ -34,7 +34,7 @@ export async function probeCommand(url: string | undefined, flags: ProbeFlags, i
   const target = parseTarget(url, 'whk probe <url> --scheme <name> --secret <s>');
   const secrets = readSecrets(flags);
   checkSecrets([scheme], secrets, 'sign');
-  const timeoutMs = parseDuration(flags.timeout ?? '10s', '--timeout');
+  const timeoutMs = flags.timeout;
   if (timeoutMs <= 0) throw usage('bad_duration', '--timeout must be more than 0');
 
   const checks = battery({ scheme, secrets, url: target });

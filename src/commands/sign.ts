@@ -1,7 +1,6 @@
 import { sign } from '../schemes/core.js';
 import { usage } from '../schemes/errors.js';
 import { getScheme } from '../schemes/registry.js';
-import { parseUnixFlag } from '../units.js';
 import { isUtf8 } from 'node:buffer';
 import { checkSecrets, readBody, readSecrets, type IO } from './input.js';
 
@@ -11,7 +10,8 @@ export interface SignFlags {
   secretFile?: string;
   body?: string;
   bodyFile?: string;
-  timestamp?: string;
+  /** Unix seconds. */
+  timestamp?: number;
   id?: string;
   url?: string;
   json?: boolean;
@@ -30,7 +30,7 @@ export async function signCommand(flags: SignFlags, { out }: IO): Promise<number
   const headers = sign(scheme, {
     body,
     secrets,
-    timestamp: flags.timestamp === undefined ? undefined : parseUnixFlag(flags.timestamp, '--timestamp'),
+    timestamp: flags.timestamp,
     id: flags.id,
     url: flags.url,
   });

@@ -3,7 +3,6 @@ import { detectScheme, getScheme } from '../schemes/registry.js';
 import { renderVerdict } from '../render/verdict.js';
 import { verdictJson } from '../record.js';
 import { loadStyle, useColor } from '../render/style.js';
-import { parseInteger, parseUnixFlag } from '../units.js';
 import { checkSecrets, readBody, readHeaders, readSecrets, type IO } from './input.js';
 import type { Verdict } from '../schemes/types.js';
 
@@ -15,8 +14,9 @@ export interface VerifyFlags {
   headersFile?: string;
   body?: string;
   bodyFile?: string;
-  now?: string;
-  tolerance?: string;
+  /** Unix seconds. */
+  now?: number;
+  tolerance?: number;
   url?: string;
   json?: boolean;
   color?: boolean;
@@ -37,8 +37,8 @@ export async function verifyCommand(flags: VerifyFlags, { out }: IO): Promise<nu
     body,
     headers,
     secrets,
-    now: flags.now === undefined ? undefined : parseUnixFlag(flags.now, '--now'),
-    tolerance: flags.tolerance === undefined ? undefined : parseInteger(flags.tolerance, '--tolerance'),
+    now: flags.now,
+    tolerance: flags.tolerance,
     url: flags.url,
   });
   out(flags.json ? JSON.stringify(verdictJson(verdict)) : renderVerdict(verdict, await loadStyle(useColor(process.stdout, flags.color))));

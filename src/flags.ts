@@ -1,0 +1,63 @@
+/**
+ * Commander argument parsers: each flag is parsed and checked once, where it is declared
+ * (src/cli.ts), and commands receive typed options. A parser throws a usage WhkError (exit 2)
+ * naming the flag, the value and the fix; commander lets it through to the one top-level handler.
+ */
+import { parseEventFilter } from './listen/filter.js';
+import { usage } from './schemes/errors.js';
+import { getScheme } from './schemes/registry.js';
+import { parseDuration, parseInteger, parseSize, parseUnixFlag } from './units.js';
+import { parseUrl } from './commands/input.js';
+
+/** Repeatable flags: every value, in order. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** An integer in [min, max]. */
+export const integer = (flag: string, min = 0, max = Number.MAX_SAFE_INTEGER, what = 'an integer') => (text: string) => {
+  const n = parseInteger(text, flag, min);
+  if (n > max) throw usage('bad_number', `${flag} ${n} is not ${what} (${min}-${max})`);
+  return n;
+};
+
+export const port = (flag: string) => integer(flag, 0, 65535, 'a port; 0 picks a free one');
+
+/** An HTTP status to answer with. */
+export const status = (flag: string) => (text: string) => {
+  const n = parseInteger(text, flag);
+  if (n < 200 || n > 599) throw usage('bad_status', `${flag} ${n} is not an HTTP status to answer with (200-599)`);
+  return n;
+};
+
+/** A duration in milliseconds ("30s", "250ms", "2m"). */
+export const duration = (flag: string) => (text: string) => parseDuration(text, flag);
+
+/** A size in bytes ("1mb", "512kb"). */
+export const size = (flag: string) => (text: string) => parseSize(text, flag);
+
+/** Unix seconds (milliseconds refused, clearly). */
+export const unixTime = (flag: string) => (text: string) => parseUnixFlag(text, flag);
+
+/** A fraction in [0, 1]. */
+export const fraction = (flag: string) => (text: string) => {
+  const n = Number(text);
+  if (text.trim() === '' || !(n >= 0 && n <= 1)) throw usage('bad_number', `${flag} "${text}" is not a fraction between 0 and 1 (e.g. 0.3)`);
+  return n;
+};
+
+/** An http(s) URL, kept as written (checked here). */
+export const url = (flag: string) => (text: string) => (parseUrl(text, flag), text);
+
+/** A scheme name (whk schemes lists them), or "auto" where detection is allowed. */
+export const scheme = (allowAuto: boolean) => (text: string) => (allowAuto && text === 'auto' ? 'auto' : getScheme(text).name);
+
+/** `POST,GET`: HTTP method tokens, upper-cased. */
+export const methods = (flag: string) => (text: string) => {
+  const list = text.split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
+  if (list.length === 0 || list.some((m) => !/^[A-Z][A-Z-]*$/.test(m))) {
+    throw usage('bad_methods', `${flag} "${text}" is not a list of HTTP methods: give e.g. POST,GET`);
+  }
+  return list;
+};
+
+/** `wallet.created,payment_intent.*`. */
+export const events = (flag: string) => (text: string) => parseEventFilter(text, flag);
