@@ -2,8 +2,10 @@
  * Pure renderers for `whk send` and `whk replay`: plain data in, lines (or JSON-ready objects)
  * out. No clock, no stdout, no terminal detection: the command decides where the text goes.
  */
+import { BODY_ERRORS } from '../net-errors.js';
 import type { LoadSummary } from '../send/load.js';
 import type { DeliveryReport, Mode, ReplayItem, ReplaySummary, SendReport } from '../send/report.js';
+import { termSafe, termSafeLine } from './safe.js';
 import type { Style } from './style.js';
 
 export type { AttemptReport, DeliveryReport, Mode, ReplayItem, ReplaySummary, SendReport } from '../send/report.js';
@@ -25,24 +27,29 @@ const MODES: Record<Exclude<Mode, 'valid' | 'duplicate'>, { sent: (d?: string) =
 export const modeDescription = (mode: Mode, detail?: string): string =>
   mode === 'valid' ? 'a valid event' : mode === 'duplicate' ? 'the same event twice (same id, same bytes)' : MODES[mode].sent(detail);
 
+// Everything that came from the network (a receiver's status text, headers, body, and error
+// text quoting them) or from a recording goes through termSafe/termSafeLine on its way out.
 function deliveryLines(d: DeliveryReport, r: SendReport, c: Style): string[] {
-  const what = [r.scheme, r.event, r.id].filter(Boolean).join(' ');
-  const lines = [`${c.bold('→')} ${d.method} ${d.url}  ${c.cyan(what)}  ${c.dim(`(${bytes(d.bodyBytes)})`)}${d.label ? `  ${c.dim(d.label)}` : ''}`];
-  for (const [k, v] of d.requestHeaders) lines.push(c.dim(`  ${k}: ${clip(v)}`));
-  if (d.note) lines.push(`  ${c.yellow(d.note)}`);
+  const what = [r.scheme, r.event, r.id].filter(Boolean).map((x) => termSafeLine(x!)).join(' ');
+  const lines = [`${c.bold('→')} ${termSafeLine(d.method)} ${termSafeLine(d.url)}  ${c.cyan(what)}  ${c.dim(`(${bytes(d.bodyBytes)})`)}${d.label ? `  ${c.dim(d.label)}` : ''}`];
+  for (const [k, v] of d.requestHeaders) lines.push(c.dim(`  ${termSafeLine(k)}: ${clip(termSafeLine(v))}`));
+  if (d.note) lines.push(`  ${c.yellow(termSafeLine(d.note))}`);
   const n = d.attempts.length;
   d.attempts.forEach((a, i) => {
     const of = n > 1 ? c.dim(`  (attempt ${a.attempt} of ${n})`) : '';
-    if (a.error) lines.push(`${c.bold('←')} ${c.red(a.error.code)}  ${ms(a.ms)}${of}  ${c.dim(a.error.message)}`);
+    if (a.error && a.status === undefined) lines.push(`${c.bold('←')} ${c.red(a.error.code)}  ${ms(a.ms)}${of}  ${c.dim(termSafeLine(a.error.message))}`);
     else {
-      const color = a.status! < 300 ? c.green : a.status! < 500 ? c.yellow : c.red;
-      lines.push(`${c.bold('←')} ${color(`${a.status} ${a.statusText ?? ''}`.trim())}  ${ms(a.ms)}${of}`);
+      const color = a.error ? c.red : a.status! < 300 ? c.green : a.status! < 500 ? c.yellow : c.red;
+      // A status whose body then stalled or broke off: the status, and what happened to the body.
+      const cut = a.error ? `  ${c.red(`then ${a.error.code.replace(/_/g, ' ')}`)}` : '';
+      lines.push(`${c.bold('←')} ${color(termSafeLine(`${a.status} ${a.statusText ?? ''}`.trim()))}  ${ms(a.ms)}${of}${cut}`);
       if (i === n - 1 && d.response) {
-        for (const [k, v] of Object.entries(d.response.headers)) lines.push(c.dim(`  ${k}: ${clip(v)}`));
+        for (const [k, v] of Object.entries(d.response.headers)) lines.push(c.dim(`  ${termSafeLine(k)}: ${clip(termSafeLine(v))}`));
         if (d.response.bodyBytes > 0) {
-          const text = d.response.body.replace(/\s+$/, '');
+          const text = termSafe(d.response.body).replace(/\s+$/, '');
           lines.push('', ...text.split('\n').slice(0, 12).map((l) => `  ${clip(l, 200)}`));
-          if (d.response.truncated) lines.push(c.dim(`  … (${bytes(d.response.bodyBytes)} in all)`));
+          if (d.response.incomplete) lines.push(c.dim(`  … (incomplete: ${bytes(d.response.bodyBytes)} received)`));
+          else if (d.response.truncated) lines.push(c.dim(`  … (${bytes(d.response.bodyBytes)} in all)`));
         }
       }
     }
@@ -55,7 +62,7 @@ export function verdictLine(r: SendReport, c: Style): string {
   const ok = (s: string) => `${c.green('✓')} ${s}`;
   const bad = (s: string) => `${c.red('✗')} ${s}`;
   const net = r.deliveries.find((d) => d.error);
-  if (net) return bad(`no answer: ${net.error!.message}`);
+  if (net) return bad(BODY_ERRORS.has(net.error!.code) ? termSafeLine(net.error!.message) : `no answer: ${termSafeLine(net.error!.message)}`);
   const statuses = r.deliveries.map((d) => d.response!.status);
   const s = statuses.join(' and ');
   if (r.mode === 'valid') return r.ok ? ok(`${s} is within --expect ${r.expect}`) : bad(`${s} is outside --expect ${r.expect}`);

@@ -2,6 +2,7 @@
 
 export interface AttemptReport {
   attempt: number;
+  /** With `error` too: the status came, the body did not finish (body_timeout, body_incomplete). */
   status?: number;
   statusText?: string;
   error?: { code: string; message: string };
@@ -18,7 +19,8 @@ export interface DeliveryReport {
   /** What a negative mode changed. */
   note?: string;
   attempts: AttemptReport[];
-  response?: { status: number; statusText: string; headers: Record<string, string>; body: string; bodyBytes: number; truncated: boolean };
+  /** `incomplete`: the body did not arrive in full (`error` says why); `body` holds what came. */
+  response?: { status: number; statusText: string; headers: Record<string, string>; body: string; bodyBytes: number; truncated: boolean; incomplete?: true };
   error?: { code: string; message: string };
   withinExpect: boolean;
 }
