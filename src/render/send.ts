@@ -137,20 +137,32 @@ export function renderLoadSummary(s: LoadSummary & { url: string; scheme: string
 }
 
 export function renderReplayItem(i: ReplayItem, c: Style): string {
-  const what = [i.eventType, i.id].filter(Boolean).join(' ');
-  const head = `#${i.seq} ${i.method} ${i.url}${what ? `  ${c.cyan(what)}` : ''}`;
-  const res = i.error
-    ? c.red(`${i.error.code}: ${i.error.message}`)
-    : (i.withinExpect ? c.green : c.red)(`${i.status} ${i.statusText ?? ''}`.trim());
+  const what = [i.eventType, i.id].filter(Boolean).map((x) => termSafeLine(clip(x!, 80))).join(' ');
+  const request = [i.method && clip(i.method, 40), i.url].filter(Boolean).map((x) => termSafeLine(x!)).join(' ');
+  const head = `${i.seq !== null ? `#${i.seq}` : `line ${i.line}`}${request ? ` ${request}` : ''}${what ? `  ${c.cyan(what)}` : ''}`;
+  const error = i.error && `${i.error.code}: ${termSafeLine(i.error.message)}`;
+  if (i.result === 'invalid') return `${head} → ${c.red(`not sent${i.seq !== null ? ` (line ${i.line})` : ''}: ${error}`)}`;
+  const status = i.status !== null ? termSafeLine(`${i.status} ${i.statusText ?? ''}`.trim()) : '';
+  const res = i.result === 'no_answer' ? c.red(error!)
+    : i.result === 'incomplete' ? c.red(`${status}, then ${error}`)
+    : (i.withinExpect ? c.green : c.red)(status);
   const extra = i.resigned ? c.dim(`  (re-signed: ${i.resigned}${i.bodyEdit ? `, ${i.bodyEdit}` : ''})`) : '';
   return `${head} → ${res}  ${ms(i.ms)}${extra}`;
 }
 
+const counts = (h: Record<string, number>) => Object.entries(h).map(([k, v]) => `${k.replace(/_/g, ' ')} ×${v}`).join(' · ');
+
 export function renderReplaySummary(s: ReplaySummary, c: Style): string {
-  const hist = Object.entries(s.statuses).map(([k, v]) => `${k} ×${v}`).join(' · ');
-  const errs = Object.entries(s.errors).map(([k, v]) => `${k.replace(/_/g, ' ')} ×${v}`).join(' · ');
-  const parts = [hist, errs && c.red(errs)].filter(Boolean).join(' · ');
-  return s.failed === 0
-    ? `${c.green('✓')} replayed ${s.events} event${s.events === 1 ? "" : "s"}: ${s.ok} within --expect ${s.expect}${parts ? ` (${parts})` : ''}`
-    : `${c.red('✗')} replayed ${s.events} event${s.events === 1 ? "" : "s"}: ${s.failed} failed (outside --expect ${s.expect} or no answer)${parts ? ` (${parts})` : ''}`;
+  const [errors, invalid] = [counts(s.errors), counts(s.invalidReasons)];
+  const parts = [counts(s.statuses), errors && c.red(errors), invalid && c.red(invalid)].filter(Boolean).join(' · ');
+  const events = `${s.events} event${s.events === 1 ? '' : 's'}`;
+  const tail = `${parts ? ` (${parts})` : ''}${s.interrupted ? c.yellow(' — interrupted: the events after these were not sent') : ''}`;
+  if (s.failed === 0) return `${c.green('✓')} replayed ${events}: ${s.ok} within --expect ${s.expect}${tail}`;
+  const why = [
+    s.outsideExpect && `${s.outsideExpect} outside --expect ${s.expect}`,
+    s.incomplete && `${s.incomplete} answered with a body that did not finish`,
+    s.noAnswer && `${s.noAnswer} no answer`,
+    s.invalid && `${s.invalid} invalid in the recording, not sent`,
+  ].filter(Boolean).join(', ');
+  return `${c.red('✗')} replayed ${events}: ${s.failed} failed — ${why}${tail}`;
 }
