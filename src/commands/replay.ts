@@ -111,22 +111,23 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: IO): P
     while (head < queue.length && queue[head]!.item) emit(queue[head++]!.item!);
     if (head > 1024 && head * 2 > queue.length) queue.splice(0, head), (head = 0);
   };
-  const base = (line: number, who: Who | undefined): Omit<ReplayItem, 'method' | 'url' | 'result' | 'error' | 'status' | 'ms'> => ({
-    line, seq: who?.seq ?? null, id: who?.eventId ?? null, eventType: who?.eventType ?? null, withinExpect: false, resigned: null, bodyEdit: null,
+  // One object shape for every result, keys in their JSON order.
+  const item = (line: number, who: Who | undefined, method: string | null, url: string | null, status: number | null, statusText: string | undefined,
+    ms: number, error: ReplayItem['error'], result: ReplayItem['result'], resigned: string | null = null, bodyEdit: string | null = null): ReplayItem => ({
+    seq: who?.seq ?? null, id: who?.eventId ?? null, eventType: who?.eventType ?? null, method, url, status, statusText, ms, error,
+    withinExpect: result === 'ok', resigned, bodyEdit, result, line,
   });
-  const invalid = (line: number, who: Who | undefined, method: string | null, url: string | null, problem: { code: string; message: string }): ReplayItem => ({
-    ...base(line, who), method, url, status: null, ms: 0, error: { code: problem.code, message: problem.message }, result: 'invalid',
-  });
+  const invalid = (line: number, who: Who | undefined, method: string | null, url: string | null, problem: { code: string; message: string }) =>
+    item(line, who, method, url, null, undefined, 0, { code: problem.code, message: problem.message }, 'invalid');
   const sent = (line: number, who: Who, p: Extract<Prepared, { ok: true }>, o: Outcome): ReplayItem => {
-    const common = { ...base(line, who), method: p.req.method, url: p.url.href, ms: o.ms, resigned: p.req.resigned ?? null, bodyEdit: p.req.bodyEdit ?? null };
+    const [req, url] = [p.req, p.url.href];
     if (o.ok) {
-      const within = expect.matches(o.status);
-      return { ...common, status: o.status, statusText: o.response?.statusText, error: null, withinExpect: within, result: within ? 'ok' : 'outside_expect' };
+      const result = expect.matches(o.status) ? 'ok' : 'outside_expect';
+      return item(line, who, req.method, url, o.status, o.response?.statusText, o.ms, null, result, req.resigned ?? null, req.bodyEdit ?? null);
     }
     const error = { code: o.error.code, message: o.error.message };
-    if (o.refused) return { ...common, status: null, error, result: 'invalid' };
-    if (o.status !== undefined) return { ...common, status: o.status, statusText: o.response?.statusText, error, result: 'incomplete' };
-    return { ...common, status: null, error, result: 'no_answer' };
+    const result = o.refused ? 'invalid' : o.status !== undefined ? 'incomplete' : 'no_answer';
+    return item(line, who, req.method, url, result === 'incomplete' ? o.status! : null, result === 'incomplete' ? o.response?.statusText : undefined, o.ms, error, result, req.resigned ?? null, req.bodyEdit ?? null);
   };
   const push = (slot: { item?: ReplayItem }) => {
     queue.push(slot);
