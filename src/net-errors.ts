@@ -1,4 +1,5 @@
 import { WhkError } from './schemes/errors.js';
+import { formatDuration } from './units.js';
 
 /**
  * The one place that turns socket and undici errors into a sentence a webhook developer can act
@@ -52,4 +53,39 @@ function hostOf(url: string): string {
   } catch {
     return url;
   }
+}
+
+const codeOf = (err: unknown): string => {
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  return e?.cause?.code ?? e?.code ?? '';
+};
+
+/** The HTTP client refused the request itself (a header or method it will not send): nothing went out. */
+export const isRefusal = (err: unknown): boolean => {
+  const code = codeOf(err);
+  return code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED';
+};
+
+/** A request the HTTP client would not send: bad input, not a network failure (exit 2). */
+export function refusedRequest(err: unknown): WhkError {
+  const why = (err as Error)?.message ?? String(err);
+  return new WhkError('request_refused', `the HTTP client refused to send this request: ${why}`, 2);
+}
+
+/** Codes of failures that come after the response headers: the receiver answered, incompletely. */
+export const BODY_ERRORS: ReadonlySet<string> = new Set(['body_timeout', 'body_incomplete']);
+
+/**
+ * The receiver sent its status and headers, then the body did not arrive in full: it is
+ * reachable (not "no answer"), and a provider counts the delivery as failed all the same (exit 1).
+ * `timeoutMs` is the body's own budget (--timeout, counted again from the headers).
+ */
+export function bodyError(err: unknown, status: number, timeoutMs: number): WhkError {
+  const code = codeOf(err);
+  const e = err as { name?: string } | undefined;
+  if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'ETIMEDOUT' || e?.name === 'TimeoutError') {
+    return new WhkError('body_timeout', `the receiver answered ${status} but its body did not finish within ${formatDuration(timeoutMs)} — answer at once, before any slow work (or raise --timeout)`, 1);
+  }
+  const why = (err as { cause?: { message?: string }; message?: string })?.cause?.message ?? (err as Error)?.message ?? String(err);
+  return new WhkError('body_incomplete', `the receiver answered ${status} but its body did not arrive in full (${why}) — the connection ended mid-answer`, 1);
 }

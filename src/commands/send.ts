@@ -1,3 +1,4 @@
+import { BODY_ERRORS } from '../net-errors.js';
 import { usage, WhkError } from '../schemes/errors.js';
 import { mask } from '../schemes/hmac.js';
 import { getScheme, schemes } from '../schemes/registry.js';
@@ -52,7 +53,8 @@ const VERSION_UA = 'whk/0.1 (webhook test sender)';
 
 /**
  * `whk send`: builds a realistic event (or takes your body), signs it as the provider would, posts
- * it and judges the answer against --expect. Exit 0 within --expect, 1 outside, 2 usage, 3 when
+ * it and judges the answer against --expect. Exit 0 within --expect, 1 outside (or an answer whose
+ * body did not finish: --timeout counts to the headers, then again for the body), 2 usage, 3 when
  * the receiver could not be reached, 130 when interrupted (load mode).
  */
 export async function sendCommand(url: string | undefined, flags: SendFlags, io: IO): Promise<number> {
@@ -149,14 +151,19 @@ export async function sendCommand(url: string | undefined, flags: SendFlags, io:
       ok: deliveries.every((d) => d.withinExpect) && deliveries.length === (mode === 'duplicate' ? 2 : 1),
     };
     const failure = deliveries.find((d) => d.error);
+    // An answer whose body then stalled (body_timeout) or broke off comes from a reachable
+    // receiver: the report and exit 1, like a status outside --expect. No answer at all: exit 3
+    // (2 for a request the HTTP client refused to send).
+    const noAnswer = failure && !BODY_ERRORS.has(failure.error!.code) ? failure.error! : undefined;
+    const noAnswerExit = noAnswer?.code === 'request_refused' ? 2 : 3;
     if (flags.json) {
       io.out(JSON.stringify(sendJson(report)));
       if (failure) io.err(`whk: ${failure.error!.message}`);
     } else {
-      if (failure) throw new WhkError(failure.error!.code, failure.error!.message, 3);
+      if (noAnswer) throw new WhkError(noAnswer.code, noAnswer.message, noAnswerExit);
       io.out(renderSend(report, await style()));
     }
-    return failure ? 3 : report.ok ? 0 : 1;
+    return noAnswer ? noAnswerExit : report.ok ? 0 : 1;
   } finally {
     await deliverer.close().catch(() => undefined);
   }
@@ -211,7 +218,8 @@ async function load(a: LoadArgs): Promise<number> {
     const full = { url: a.target.href, scheme: a.scheme.name, event: a.event, ...summary };
     a.io.out(a.flags.json ? JSON.stringify(full) : renderLoadSummary(full, await a.style()));
     if (summary.stopped === 'interrupted') return 130;
-    const answered = Object.values(summary.statuses).reduce((x, y) => x + y, 0);
+    // Answers whose body did not finish count as answers: the receiver is reachable.
+    const answered = Object.values(summary.statuses).reduce((x, y) => x + y, 0) + summary.incomplete;
     if (answered === 0 && summary.requests > 0) {
       a.io.err(`whk: ${summary.stopped ?? 'no request got an answer'}`);
       return 3;

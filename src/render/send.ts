@@ -2,8 +2,10 @@
  * Pure renderers for `whk send` and `whk replay`: plain data in, lines (or JSON-ready objects)
  * out. No clock, no stdout, no terminal detection: the command decides where the text goes.
  */
+import { BODY_ERRORS } from '../net-errors.js';
 import type { LoadSummary } from '../send/load.js';
 import type { DeliveryReport, Mode, ReplayItem, ReplaySummary, SendReport } from '../send/report.js';
+import { termSafe, termSafeLine } from './safe.js';
 import type { Style } from './style.js';
 
 export type { AttemptReport, DeliveryReport, Mode, ReplayItem, ReplaySummary, SendReport } from '../send/report.js';
@@ -25,24 +27,29 @@ const MODES: Record<Exclude<Mode, 'valid' | 'duplicate'>, { sent: (d?: string) =
 export const modeDescription = (mode: Mode, detail?: string): string =>
   mode === 'valid' ? 'a valid event' : mode === 'duplicate' ? 'the same event twice (same id, same bytes)' : MODES[mode].sent(detail);
 
+// Everything that came from the network (a receiver's status text, headers, body, and error
+// text quoting them) or from a recording goes through termSafe/termSafeLine on its way out.
 function deliveryLines(d: DeliveryReport, r: SendReport, c: Style): string[] {
-  const what = [r.scheme, r.event, r.id].filter(Boolean).join(' ');
-  const lines = [`${c.bold('→')} ${d.method} ${d.url}  ${c.cyan(what)}  ${c.dim(`(${bytes(d.bodyBytes)})`)}${d.label ? `  ${c.dim(d.label)}` : ''}`];
-  for (const [k, v] of d.requestHeaders) lines.push(c.dim(`  ${k}: ${clip(v)}`));
-  if (d.note) lines.push(`  ${c.yellow(d.note)}`);
+  const what = [r.scheme, r.event, r.id].filter(Boolean).map((x) => termSafeLine(x!)).join(' ');
+  const lines = [`${c.bold('→')} ${termSafeLine(d.method)} ${termSafeLine(d.url)}  ${c.cyan(what)}  ${c.dim(`(${bytes(d.bodyBytes)})`)}${d.label ? `  ${c.dim(d.label)}` : ''}`];
+  for (const [k, v] of d.requestHeaders) lines.push(c.dim(`  ${termSafeLine(k)}: ${clip(termSafeLine(v))}`));
+  if (d.note) lines.push(`  ${c.yellow(termSafeLine(d.note))}`);
   const n = d.attempts.length;
   d.attempts.forEach((a, i) => {
     const of = n > 1 ? c.dim(`  (attempt ${a.attempt} of ${n})`) : '';
-    if (a.error) lines.push(`${c.bold('←')} ${c.red(a.error.code)}  ${ms(a.ms)}${of}  ${c.dim(a.error.message)}`);
+    if (a.error && a.status === undefined) lines.push(`${c.bold('←')} ${c.red(a.error.code)}  ${ms(a.ms)}${of}  ${c.dim(termSafeLine(a.error.message))}`);
     else {
-      const color = a.status! < 300 ? c.green : a.status! < 500 ? c.yellow : c.red;
-      lines.push(`${c.bold('←')} ${color(`${a.status} ${a.statusText ?? ''}`.trim())}  ${ms(a.ms)}${of}`);
+      const color = a.error ? c.red : a.status! < 300 ? c.green : a.status! < 500 ? c.yellow : c.red;
+      // A status whose body then stalled or broke off: the status, and what happened to the body.
+      const cut = a.error ? `  ${c.red(`then ${a.error.code.replace(/_/g, ' ')}`)}` : '';
+      lines.push(`${c.bold('←')} ${color(termSafeLine(`${a.status} ${a.statusText ?? ''}`.trim()))}  ${ms(a.ms)}${of}${cut}`);
       if (i === n - 1 && d.response) {
-        for (const [k, v] of Object.entries(d.response.headers)) lines.push(c.dim(`  ${k}: ${clip(v)}`));
+        for (const [k, v] of Object.entries(d.response.headers)) lines.push(c.dim(`  ${termSafeLine(k)}: ${clip(termSafeLine(v))}`));
         if (d.response.bodyBytes > 0) {
-          const text = d.response.body.replace(/\s+$/, '');
+          const text = termSafe(d.response.body).replace(/\s+$/, '');
           lines.push('', ...text.split('\n').slice(0, 12).map((l) => `  ${clip(l, 200)}`));
-          if (d.response.truncated) lines.push(c.dim(`  … (${bytes(d.response.bodyBytes)} in all)`));
+          if (d.response.incomplete) lines.push(c.dim(`  … (incomplete: ${bytes(d.response.bodyBytes)} received)`));
+          else if (d.response.truncated) lines.push(c.dim(`  … (${bytes(d.response.bodyBytes)} in all)`));
         }
       }
     }
@@ -55,7 +62,7 @@ export function verdictLine(r: SendReport, c: Style): string {
   const ok = (s: string) => `${c.green('✓')} ${s}`;
   const bad = (s: string) => `${c.red('✗')} ${s}`;
   const net = r.deliveries.find((d) => d.error);
-  if (net) return bad(`no answer: ${net.error!.message}`);
+  if (net) return bad(BODY_ERRORS.has(net.error!.code) ? termSafeLine(net.error!.message) : `no answer: ${termSafeLine(net.error!.message)}`);
   const statuses = r.deliveries.map((d) => d.response!.status);
   const s = statuses.join(' and ');
   if (r.mode === 'valid') return r.ok ? ok(`${s} is within --expect ${r.expect}`) : bad(`${s} is outside --expect ${r.expect}`);
@@ -130,20 +137,32 @@ export function renderLoadSummary(s: LoadSummary & { url: string; scheme: string
 }
 
 export function renderReplayItem(i: ReplayItem, c: Style): string {
-  const what = [i.eventType, i.id].filter(Boolean).join(' ');
-  const head = `#${i.seq} ${i.method} ${i.url}${what ? `  ${c.cyan(what)}` : ''}`;
-  const res = i.error
-    ? c.red(`${i.error.code}: ${i.error.message}`)
-    : (i.withinExpect ? c.green : c.red)(`${i.status} ${i.statusText ?? ''}`.trim());
+  const what = [i.eventType, i.id].filter(Boolean).map((x) => termSafeLine(clip(x!, 80))).join(' ');
+  const request = [i.method && clip(i.method, 40), i.url].filter(Boolean).map((x) => termSafeLine(x!)).join(' ');
+  const head = `${i.seq !== null ? `#${i.seq}` : `line ${i.line}`}${request ? ` ${request}` : ''}${what ? `  ${c.cyan(what)}` : ''}`;
+  const error = i.error && `${i.error.code}: ${termSafeLine(i.error.message)}`;
+  if (i.result === 'invalid') return `${head} → ${c.red(`not sent${i.seq !== null ? ` (line ${i.line})` : ''}: ${error}`)}`;
+  const status = i.status !== null ? termSafeLine(`${i.status} ${i.statusText ?? ''}`.trim()) : '';
+  const res = i.result === 'no_answer' ? c.red(error!)
+    : i.result === 'incomplete' ? c.red(`${status}, then ${error}`)
+    : (i.withinExpect ? c.green : c.red)(status);
   const extra = i.resigned ? c.dim(`  (re-signed: ${i.resigned}${i.bodyEdit ? `, ${i.bodyEdit}` : ''})`) : '';
   return `${head} → ${res}  ${ms(i.ms)}${extra}`;
 }
 
+const counts = (h: Record<string, number>) => Object.entries(h).map(([k, v]) => `${k.replace(/_/g, ' ')} ×${v}`).join(' · ');
+
 export function renderReplaySummary(s: ReplaySummary, c: Style): string {
-  const hist = Object.entries(s.statuses).map(([k, v]) => `${k} ×${v}`).join(' · ');
-  const errs = Object.entries(s.errors).map(([k, v]) => `${k.replace(/_/g, ' ')} ×${v}`).join(' · ');
-  const parts = [hist, errs && c.red(errs)].filter(Boolean).join(' · ');
-  return s.failed === 0
-    ? `${c.green('✓')} replayed ${s.events} event${s.events === 1 ? "" : "s"}: ${s.ok} within --expect ${s.expect}${parts ? ` (${parts})` : ''}`
-    : `${c.red('✗')} replayed ${s.events} event${s.events === 1 ? "" : "s"}: ${s.failed} failed (outside --expect ${s.expect} or no answer)${parts ? ` (${parts})` : ''}`;
+  const [errors, invalid] = [counts(s.errors), counts(s.invalidReasons)];
+  const parts = [counts(s.statuses), errors && c.red(errors), invalid && c.red(invalid)].filter(Boolean).join(' · ');
+  const events = `${s.events} event${s.events === 1 ? '' : 's'}`;
+  const tail = `${parts ? ` (${parts})` : ''}${s.interrupted ? c.yellow(' — interrupted: the events after these were not sent') : ''}`;
+  if (s.failed === 0) return `${c.green('✓')} replayed ${events}: ${s.ok} within --expect ${s.expect}${tail}`;
+  const why = [
+    s.outsideExpect && `${s.outsideExpect} outside --expect ${s.expect}`,
+    s.incomplete && `${s.incomplete} answered with a body that did not finish`,
+    s.noAnswer && `${s.noAnswer} no answer`,
+    s.invalid && `${s.invalid} invalid in the recording, not sent`,
+  ].filter(Boolean).join(', ');
+  return `${c.red('✗')} replayed ${events}: ${s.failed} failed — ${why}${tail}`;
 }

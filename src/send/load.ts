@@ -66,8 +66,10 @@ export interface LoadSummary {
   latencyMs: LatencySummary | null;
   /** Final status of each delivery. */
   statuses: Record<string, number>;
-  /** Network errors by code. */
+  /** Network errors by code (and body_timeout, body_incomplete: see `incomplete`). */
   errors: Record<string, number>;
+  /** Deliveries answered with a status whose body then did not arrive in full (counted in `errors` too). */
+  incomplete: number;
   expect: string;
   /** Deliveries whose final status is within --expect. */
   ok: number;
@@ -97,6 +99,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   let failed = 0;
   let retries = 0;
   let duplicates = 0;
+  let incomplete = 0;
   let stopped: string | null = null;
   const progress = o.progress ?? { done: 0, total, failed: 0 };
   progress.total = total;
@@ -112,7 +115,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     } else {
       errors.push(last.error.code);
       failed++;
-      if (answered === 0 && errors.length >= giveUpAfter && !stopped) {
+      // An answer whose body stalled: the receiver is there, no reason to give up on it.
+      if (last.status !== undefined) incomplete++;
+      else if (answered === 0 && incomplete === 0 && errors.length >= giveUpAfter && !stopped) {
         stopped = `no answer to the first ${errors.length} requests (${last.error.message})`;
         o.stop.requested = true;
       }
@@ -199,6 +204,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     latencyMs: latencySummary(latencies.subarray(0, answered)),
     statuses: histogram(statuses),
     errors: histogram(errors),
+    incomplete,
     expect: o.expect.text,
     ok,
     failed,

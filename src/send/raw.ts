@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { networkError } from '../net-errors.js';
+import { bodyError, networkError } from '../net-errors.js';
 import type { OutRequest } from './build.js';
 import type { Outcome } from './deliver.js';
 
@@ -65,15 +65,22 @@ class Conn {
     this.closeAfter = false;
   }
 
-  /** Ends the request in flight with a network error and drops the connection. */
+  /**
+   * Ends the request in flight with an error and drops the connection: a network error, or, once
+   * the response head is in, a body error carrying the status.
+   */
   fail(err: unknown): void {
     const p = this.pending;
     const s = this.socket;
+    const status = this.status;
     this.socket = undefined;
     s?.destroy();
     if (!p) return;
     this.pending = undefined;
-    p.resolve({ ok: false, error: networkError(err, this.owner.origin, this.owner.hint), ms: performance.now() - p.t0 });
+    const ms = performance.now() - p.t0;
+    p.resolve(status > 0
+      ? { ok: false, error: bodyError(err, status, this.owner.timeoutMs), ms, status }
+      : { ok: false, error: networkError(err, this.owner.origin, this.owner.hint), ms });
   }
 
   private complete(): void {
@@ -162,6 +169,8 @@ class Conn {
       return true;
     }
     this.status = status;
+    // The answer is here: --timeout counts until the headers, and again for the body.
+    this.pending!.deadline = performance.now() + this.owner.timeoutMs;
     const lower = text.toLowerCase();
     const connection = /\r\nconnection:[ \t]*([^\r]*)/.exec(lower)?.[1] ?? '';
     this.closeAfter = connection.includes('close') || (m[1] === '0' && !connection.includes('keep-alive'));
@@ -215,6 +224,10 @@ export class RawDeliverer {
 
   get hint(): string | undefined {
     return this.o.hint;
+  }
+
+  get timeoutMs(): number {
+    return this.o.timeoutMs;
   }
 
   /**

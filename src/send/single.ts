@@ -19,13 +19,16 @@ export async function deliverOnce(
   let last: OutRequest | undefined;
   const outcomes = await withRetries((n) => send((last = build(n))), { retries: o.retries, onRetry: o.onRetry });
   const final = outcomes[outcomes.length - 1]!;
-  const attempts: AttemptReport[] = outcomes.map((x, i) =>
-    x.ok ? { attempt: i + 1, status: x.status, statusText: x.response?.statusText, ms: x.ms } : { attempt: i + 1, error: { code: x.error.code, message: x.error.message }, ms: x.ms },
-  );
+  const attempts: AttemptReport[] = outcomes.map((x, i) => {
+    if (x.ok) return { attempt: i + 1, status: x.status, statusText: x.response?.statusText, ms: x.ms };
+    const error = { code: x.error.code, message: x.error.message };
+    // An answer whose body then stalled or broke off: its status, and the error.
+    return x.status === undefined ? { attempt: i + 1, error, ms: x.ms } : { attempt: i + 1, status: x.status, statusText: x.response?.statusText, error, ms: x.ms };
+  });
   const req = last!;
   const headers: Array<[string, string]> = [];
   for (let i = 0; i < req.headers.length; i += 2) headers.push([req.headers[i]!, req.headers[i + 1]!]);
-  const r = final.ok ? final.response : undefined;
+  const r = final.response;
   return {
     label: o.label,
     method: req.method,
@@ -36,6 +39,7 @@ export async function deliverOnce(
     attempts,
     response: r && {
       status: r.status, statusText: r.statusText, headers: r.headers, body: r.body.toString('utf8'), bodyBytes: r.bodyBytes, truncated: r.bodyBytes > r.body.length,
+      ...(final.ok ? {} : { incomplete: true }),
     },
     error: final.ok ? undefined : { code: final.error.code, message: final.error.message },
     withinExpect: final.ok && o.expect.matches(final.status),

@@ -61,8 +61,9 @@ describe('whk replay', () => {
   it('reaches the target byte-identical: body, method, headers (minus hop-by-hop), path appended to --to', async () => {
     const before = sink.got.length;
     const r = await runWhk(['replay', file, '--to', `${sink.url}/base/`]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`note: skipped 1 unparseable line in ${file}\n`);
+    // The truncated last line is a result of its own (not sent), and fails the run.
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
     const got = sink.got.slice(before);
     expect(got.map((g) => `${g.method} ${g.path}`)).toEqual(['POST /base/hooks/dfns?seq=1', 'POST /base/hooks/dfns?seq=2', 'PUT /base/raw']);
     expect(got[0]!.body.toString()).toBe(records[0]!.body);
@@ -74,7 +75,8 @@ describe('whk replay', () => {
     expect(got[2]!.headers['x-custom']).toBe('kept');
     expect(got[2]!.headers['transfer-encoding']).toBeUndefined();
     expect(r.stdout).toMatch(/^#1 POST http:\/\/127\.0\.0\.1:\d+\/base\/hooks\/dfns\?seq=1 {2}wallet\.transfer\.confirmed wh-wallet\.transfer\.confirmed → 200 OK/m);
-    expect(r.stdout).toMatch(/✓ replayed 3 events: 3 within --expect 2xx \(200 ×3\)\n$/);
+    expect(r.stdout).toMatch(/^line 5 → not sent: unparseable_line: not a JSON line \(.*\)$/m);
+    expect(r.stdout).toMatch(/✗ replayed 4 events: 1 failed — 1 invalid in the recording, not sent \(200 ×3 · unparseable line ×1\)\n$/);
   });
 
   it('without --resign, a receiver with a 300 s tolerance refuses the hour-old events: exit 1', async () => {
@@ -100,11 +102,11 @@ describe('whk replay', () => {
 
   it('--json: one line per event, then a summary; --concurrency keeps the file order in the report', async () => {
     const r = await runWhk(['replay', file, '--to', sink.url, '--json', '--concurrency', '3']);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.type)).toEqual(['replay', 'replay', 'replay', 'summary']);
-    expect(lines.slice(0, 3).map((l) => l.seq)).toEqual([1, 2, 3]);
-    expect(lines[3]).toMatchObject({ events: 3, ok: 3, failed: 0, statuses: { 200: 3 }, unparseable: 1 });
+    expect(lines.map((l) => l.type)).toEqual(['replay', 'replay', 'replay', 'replay', 'summary']);
+    expect(lines.slice(0, 4).map((l) => [l.seq, l.line, l.result])).toEqual([[1, 2, 'ok'], [2, 3, 'ok'], [3, 4, 'ok'], [null, 5, 'invalid']]);
+    expect(lines[4]).toMatchObject({ events: 4, ok: 3, failed: 1, statuses: { 200: 3 }, unparseable: 1, invalid: 1, invalidReasons: { unparseable_line: 1 } });
   });
 
   it('a dead --to: exit 3 and the one line', async () => {
@@ -117,7 +119,8 @@ describe('whk replay', () => {
   it('usage errors: --only matching nothing, --resign without a secret, a missing file', async () => {
     const none = await runWhk(['replay', file, '--to', sink.url, '--only', 'nope']);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/--only nope matches none of the 3 recorded events/);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toBe(`note: 1 line is not a JSON record in ${file}: not matched against --only\nwhk: --only nope matches none of the 3 recorded events (types: wallet.transfer.confirmed, policy.triggered)\n`);
     const noSecret = await runWhk(['replay', file, '--to', sink.url, '--resign']);
     expect(noSecret.code).toBe(2);
     const missing = await runWhk(['replay', join(dir, 'nope.ndjson'), '--to', sink.url]);
