@@ -2,7 +2,7 @@ import type { TunnelAdapter } from './types.js';
 
 /**
  * A tunnel that opens nothing: `start` answers `publicUrl` at once. For tests (the listener's
- * unit tests, and the built CLI through the test-only WHK_TUNNEL_FAKE variable).
+ * unit tests, and whk run in-process with the tunnel injected: main(argv, { listen: { tunnel } })).
  */
 export function fakeTunnel(publicUrl: string, opts: { fail?: Error } = {}): TunnelAdapter & { started: string[]; closed: number } {
   const t = {

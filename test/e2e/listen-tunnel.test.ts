@@ -1,7 +1,7 @@
 /**
  * `whk listen --tunnel` offline: the failure paths of the real ngrok adapter (no authtoken; an
  * ngrok server that never answers; one that refuses), and the tunnelled output through the
- * test-only fake tunnel (WHK_TUNNEL_FAKE).
+ * fake tunnel injected into whk running in-process (main() takes its dependencies).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,11 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentServer } from '../helpers/silent.js';
 import { sign } from '../../src/index.js';
-import { runWhk, startWhk } from '../helpers/cli.js';
+import { runWhk } from '../helpers/cli.js';
+import { EventEmitter } from 'node:events';
+import { main } from '../../src/cli.js';
+import { fakeTunnel } from '../../src/tunnel/fake.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whk-tunnel-e2e-'));
 /** No ngrok configuration anywhere: an empty home, no NGROK_* variables. */
-const bare = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg'), NGROK_AUTHTOKEN: undefined, NGROK_CONFIG: undefined, WHK_TUNNEL_FAKE: undefined };
+const bare = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg'), NGROK_AUTHTOKEN: undefined, NGROK_CONFIG: undefined };
 
 describe('whk listen --tunnel (ngrok), offline', () => {
   let silent: Awaited<ReturnType<typeof silentServer>>;
@@ -54,21 +57,32 @@ describe('whk listen --tunnel (ngrok), offline', () => {
     expect(r.stderr).toMatch(new RegExp(`^whk: cannot open the ngrok tunnel via ${addr}: .+\\n$`));
   });
 
-  it('tunnelled: the public URL with the path, in the ready lines; URL-signing schemes verify against it', async () => {
-    const l = startWhk(['listen', '--port', '0', '--json', '--tunnel', '--path', '/hooks', '--scheme', 'square', '--secret', 'sq-key'], {
-      env: { ...bare, WHK_TUNNEL_FAKE: 'https://fake.example' },
+  it('tunnelled (in-process, the tunnel injected): the public URL with the path, in the ready lines; URL-signing schemes verify against it', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const waitFor = async (lines: string[], re: RegExp) => {
+      for (;;) {
+        const hit = lines.flatMap((l) => l.split('\n')).find((l) => re.test(l));
+        if (hit) return hit;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const signals = new EventEmitter();
+    const tunnel = fakeTunnel('https://fake.example');
+    const exit = main(['node', 'whk', 'listen', '--port', '0', '--json', '--tunnel', '--path', '/hooks', '--scheme', 'square', '--secret', 'sq-key'], {
+      io: { out: (t) => void out.push(t), err: (t) => void err.push(t) },
+      listen: { tunnel: async () => tunnel, signals },
     });
-    try {
-      const ready = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout'));
-      expect(ready).toEqual({ type: 'ready', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/hooks$/), publicUrl: 'https://fake.example/hooks' });
-      expect(l.stderrLines.slice(0, 2)).toEqual([`whk listening on ${ready.url}`, "public URL: https://fake.example/hooks  (paste it into the provider's webhook settings)"]);
-      const body = '{"type":"payment.updated","event_id":"e-7"}';
-      const r = await fetch(ready.url, { method: 'POST', body, headers: sign('square', { body, secrets: ['sq-key'], url: 'https://fake.example/hooks' }) });
-      expect(r.status).toBe(200);
-      expect(JSON.parse(await l.waitFor(/"type":"event"/, 'stdout'))).toMatchObject({ verdict: { valid: true }, eventId: 'e-7' });
-    } finally {
-      l.child.kill('SIGINT');
-      expect((await l.exited).code).toBe(130);
-    }
+    const ready = JSON.parse(await waitFor(out, /"type":"ready"/));
+    expect(ready).toEqual({ type: 'ready', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/hooks$/), publicUrl: 'https://fake.example/hooks' });
+    expect(err.join('').split('\n').slice(0, 2)).toEqual([`whk listening on ${ready.url}`, "public URL: https://fake.example/hooks  (paste it into the provider's webhook settings)"]);
+    const body = '{"type":"payment.updated","event_id":"e-7"}';
+    const r = await fetch(ready.url, { method: 'POST', body, headers: sign('square', { body, secrets: ['sq-key'], url: 'https://fake.example/hooks' }) });
+    expect(r.status).toBe(200);
+    expect(JSON.parse(await waitFor(out, /"type":"event"/))).toMatchObject({ verdict: { valid: true }, eventId: 'e-7' });
+    signals.emit('SIGINT');
+    expect(await exit).toBe(130);
+    expect(tunnel.started).toHaveLength(1);
+    expect(tunnel.closed).toBe(1);
   });
 });
