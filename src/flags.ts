@@ -8,6 +8,7 @@ import { usage } from './schemes/errors.js';
 import { getScheme } from './schemes/registry.js';
 import { parseDuration, parseInteger, parseSize, parseUnixFlag } from './units.js';
 import { parseUrl } from './commands/input.js';
+import { parseExpect } from './send/expect.js';
 
 /** Repeatable flags: every value, in order. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -30,6 +31,16 @@ export const status = (flag: string) => (text: string) => {
 
 /** A duration in milliseconds ("30s", "250ms", "2m"). */
 export const duration = (flag: string) => (text: string) => parseDuration(text, flag);
+
+/** A duration that must be more than 0 (a timeout). */
+export const positiveDuration = (flag: string) => (text: string) => {
+  const ms = parseDuration(text, flag);
+  if (ms <= 0) throw usage('bad_duration', `${flag} must be more than 0`);
+  return ms;
+};
+
+/** `2xx`, `200,201`, `4xx`: the statuses that count as success. */
+export const expectStatus = (flag: string) => (text: string) => parseExpect(text, flag);
 
 /** A size in bytes ("1mb", "512kb"). */
 export const size = (flag: string) => (text: string) => parseSize(text, flag);

@@ -9,9 +9,8 @@ import { loadStyle, useColor } from '../render/style.js';
 import { renderReplayItem, renderReplaySummary } from '../render/send.js';
 import type { Outcome } from '../send/deliver.js';
 import type { ReplayItem, ReplaySummary } from '../send/report.js';
-import { parseExpect } from '../send/expect.js';
+import type { Expect } from '../send/expect.js';
 import { nothingSelected, onlyMatcher, parseLine, prepare, readLines, type Prepared, type Resign, type Who } from '../send/replay.js';
-import { parseDuration, parseInteger } from '../units.js';
 import { readSecrets, type IO } from './input.js';
 
 export interface ReplayFlags {
@@ -22,9 +21,10 @@ export interface ReplayFlags {
   secretFile?: string;
   signedUrl?: string;
   only?: string;
-  concurrency?: string;
-  expect?: string;
-  timeout?: string;
+  concurrency: number;
+  expect: Expect;
+  /** ms, to each answer's headers. */
+  timeout: number;
   json?: boolean;
   color?: boolean;
 }
@@ -46,10 +46,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: IO): P
     throw usage('bad_url', `--to "${flags.to}" is not a URL: give e.g. http://127.0.0.1:3000/webhooks`);
   }
   if (to.protocol !== 'http:' && to.protocol !== 'https:') throw usage('bad_url', `--to ${flags.to}: only http:// and https:// URLs`);
-  const expect = parseExpect(flags.expect ?? '2xx');
-  const timeoutMs = parseDuration(flags.timeout ?? '10s', '--timeout');
-  if (timeoutMs <= 0) throw usage('bad_duration', '--timeout must be more than 0');
-  const concurrency = parseInteger(flags.concurrency ?? '1', '--concurrency', 1);
+  const { expect, timeout: timeoutMs, concurrency } = flags;
   if (!flags.resign && (flags.scheme || flags.secret || flags.secretFile)) {
     throw usage('conflicting_flags', '--scheme and --secret are for --resign: without it, events are replayed with their recorded signatures');
   }
