@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '../../src/index.js';
-import { startWhk, type Running } from '../helpers/cli.js';
-import { dfns, github, post, SECRET, tmp } from './_listen.js';
+import { runWhk, startWhk, type Running } from '../helpers/cli.js';
+import { dfns, github, post, SECRET, shell, tmp } from './_listen.js';
 
 async function listen(args: string[]) {
   const l = startWhk(['listen', '--port', '0', '--json', ...args]);
@@ -151,5 +151,38 @@ describe('limits', () => {
     for (let i = 0; i < 50 && status !== 200; i++) status = (await post(url, github()).catch(() => ({ status: 0 }))).status;
     expect(status).toBe(200);
     await stop(l);
+  });
+});
+
+describe('probe against whk listen --scheme auto', () => {
+  it('every check passes, the signature under another scheme\'s header included (was: accepted as GitHub)', async () => {
+    const { l, url } = await listen(['--secret', SECRET]);
+    // The first valid delivery fixes the scheme, as a provider's first delivery would.
+    expect((await post(url, dfns())).status).toBe(200);
+    const r = await runWhk(['probe', url, '--scheme', 'dfns', '--secret', SECRET, '--json']);
+    await stop(l);
+    const report = JSON.parse(r.stdout);
+    const row = report.checks.find((c: { id: string }) => c.id === 'other-header-github');
+    expect(row).toMatchObject({ result: 'PASS' });
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('the open-file limit', () => {
+  it('connections near the process\'s file limit are refused, and that is said (was: a silent EMFILE)', async () => {
+    const { child, done } = shell(`ulimit -n 100; exec $WHK listen --port 0 --json --ready-file ${join(tmp('nofile'), 'url')}`);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    while (!/"type":"ready"/.test(stdout)) await new Promise((r) => setTimeout(r, 20));
+    const port = Number(new URL(JSON.parse(stdout.split('\n')[0]!).url).port);
+    const sockets: Socket[] = [];
+    for (let i = 0; i < 60; i++) sockets.push(connect(port, '127.0.0.1').on('error', () => undefined));
+    while (!/refusing connections/.test(stderr)) await new Promise((r) => setTimeout(r, 20));
+    expect(stderr).toMatch(/refusing connections: 36 open, near this process's open-file limit \(100; raise it with ulimit -n\)/);
+    for (const s of sockets) s.destroy();
+    child.kill('SIGTERM');
+    expect((await done).code).toBe(143);
   });
 });
