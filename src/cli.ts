@@ -158,8 +158,8 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
 
   p.command('replay')
     .description('send recorded events (whk listen --record) again, byte for byte')
-    .argument('<file>', 'the NDJSON recording')
-    .requiredOption('--to <url>', 'where to send them')
+    .argument('<file>', 'the NDJSON recording ("-" for stdin)')
+    .requiredOption('--to <url>', 'where to send them', F.url('--to'))
     .option('--resign', 're-sign each event with a fresh timestamp (needs a secret; --scheme defaults to the recorded one)')
     .option('--scheme <name>', 'scheme to re-sign with', F.scheme(false))
     .option('--signed-url <url>', 'with --resign, square, twilio: the URL to sign (default: the target URL)', F.url('--signed-url'))
@@ -170,7 +170,7 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .addOption(new Option('--expect <status>', 'statuses that count as success').argParser(F.expectStatus('--expect')).default(parseExpect('2xx'), '2xx'))
     .addOption(new Option('--timeout <duration>', 'wait this long for each answer\'s headers; the body then gets as long again').argParser(F.positiveDuration('--timeout')).default(10_000, '10s'))
     .option('--json', 'one JSON object per line per event, then a summary')
-    .addHelpText('after', '\nExample:\n  whk replay events.ndjson --to http://localhost:3000/webhooks --resign --scheme dfns --secret s3cret')
+    .addHelpText('after', '\nEvery event gets a result (answered within --expect or not, no answer, or invalid in the file and not\nsent) and the summary always prints. Exit codes: 0 every event within --expect, 1 any other result,\n2 usage error (or no event to replay), 3 nothing answered at all, 130 Ctrl-C.\n\nExample:\n  whk replay events.ndjson --to http://localhost:3000/webhooks --resign --scheme dfns --secret s3cret')
     .action(async (file, flags) => done(await (await import('./commands/replay.js')).replayCommand(file, { ...flags, color: global().color }, streams)));
 
   secretFlags(p.command('probe')

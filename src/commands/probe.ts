@@ -6,6 +6,7 @@ import { grade, overall, type CheckResult } from '../probe/grade.js';
 import { junitReport } from '../probe/junit.js';
 import { probeJson, renderProbe } from '../render/probe.js';
 import { loadStyle, useColor } from '../render/style.js';
+import { termSafeJson } from '../render/safe.js';
 import { Deliverer } from '../send/deliver.js';
 import { checkSecrets, parseTarget, readSecrets, type IO } from './input.js';
 
@@ -65,6 +66,6 @@ export async function probeCommand(url: string | undefined, flags: ProbeFlags, i
       throw usage('unwritable_file', `cannot write --junit ${flags.junit}: ${(e as Error).message}`);
     }
   }
-  io.out(flags.json ? JSON.stringify(probeJson(report)) : renderProbe(report, await loadStyle(useColor(process.stdout, flags.color))));
+  io.out(flags.json ? termSafeJson(JSON.stringify(probeJson(report))) : renderProbe(report, await loadStyle(useColor(process.stdout, flags.color))));
   return results.some((r) => r.result === 'FAIL') ? 1 : 0;
 }

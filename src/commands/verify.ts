@@ -3,6 +3,7 @@ import { detectScheme, getScheme } from '../schemes/registry.js';
 import { renderVerdict } from '../render/verdict.js';
 import { verdictJson } from '../record.js';
 import { loadStyle, useColor } from '../render/style.js';
+import { termSafeJson } from '../render/safe.js';
 import { checkSecrets, readBody, readHeaders, readSecrets, type IO } from './input.js';
 import type { Verdict } from '../schemes/types.js';
 
@@ -41,6 +42,6 @@ export async function verifyCommand(flags: VerifyFlags, { out }: IO): Promise<nu
     tolerance: flags.tolerance,
     url: flags.url,
   });
-  out(flags.json ? JSON.stringify(verdictJson(verdict)) : renderVerdict(verdict, await loadStyle(useColor(process.stdout, flags.color))));
+  out(flags.json ? termSafeJson(JSON.stringify(verdictJson(verdict))) : renderVerdict(verdict, await loadStyle(useColor(process.stdout, flags.color))));
   return verdictExitCode(verdict);
 }

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  */
 export interface BodyLimits {
   maxBody: number;
-  /** How much of a too-large body is read and discarded after the 413 (default 4× the limit, at least 1 MB). */
+  /** How much of a too-large body is read and discarded after the 413, at most (default 16× the limit, at least 64 MB; and 2 s). */
   drainBytes?: number;
 }
 
@@ -67,16 +67,30 @@ export function readBody(req: IncomingMessage, res: ServerResponse, limits: Body
 
 /** Reads and drops the rest of a refused body, up to a bound, then closes the connection. */
 function discard(req: IncomingMessage, res: ServerResponse, limits: BodyLimits): void {
-  const budget = limits.drainBytes ?? Math.max(4 * limits.maxBody, 1024 * 1024);
+  const budget = limits.drainBytes ?? Math.max(16 * limits.maxBody, 64 * 1024 * 1024);
+  const socket = req.socket;
   let dropped = 0;
-  const stop = () => req.socket.destroy();
+  let ended = false;
+  let closeAsked = false;
+  // node:http ends a `Connection: close` answer with socket.destroySoon(): a close with the rest of
+  // the body unread, which the sender sees as a reset (EPIPE) instead of the 413. Here the close
+  // waits until the body has been read to its end (or the bound is reached).
+  socket.destroySoon = () => {
+    closeAsked = true;
+    if (ended) socket.end();
+  };
+  const stop = () => socket.destroy();
   const timer = setTimeout(stop, 2_000);
   timer.unref();
   req.on('data', (chunk: Buffer) => {
     dropped += chunk.length;
     if (dropped > budget) stop();
   });
-  req.on('end', () => clearTimeout(timer));
+  req.on('end', () => {
+    ended = true;
+    clearTimeout(timer);
+    if (closeAsked) socket.end();
+  });
   req.on('close', () => clearTimeout(timer));
   req.on('error', () => undefined);
   res.on('error', () => undefined);

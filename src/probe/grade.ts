@@ -1,3 +1,4 @@
+import { BODY_ERRORS } from '../net-errors.js';
 import type { Secret } from '../schemes/types.js';
 import type { Outcome } from '../send/deliver.js';
 import type { Check, Expectation } from './battery.js';
@@ -21,7 +22,11 @@ export interface CheckResult {
 /** Slower than this on a valid delivery gets a WARN: providers time out after a few seconds. */
 export const SLOW_MS = 2000;
 
-const describe = (o: Outcome) => (o.ok ? `${o.status} in ${Math.round(o.ms)} ms` : `no answer (${o.error.message})`);
+// An answer whose body stalled or broke off was still an answer: say so rather than "no answer".
+const describe = (o: Outcome) =>
+  o.ok ? `${o.status} in ${Math.round(o.ms)} ms`
+  : BODY_ERRORS.has(o.error.code) ? o.error.message
+  : `no answer (${o.error.message})`;
 const is2xx = (o: Outcome) => o.ok && o.status >= 200 && o.status < 300;
 const is4xx = (o: Outcome) => o.ok && o.status >= 400 && o.status < 500;
 const is5xx = (o: Outcome) => o.ok && o.status >= 500;

@@ -6,7 +6,8 @@ export const backoffMs = (retry: number, base = RETRY_BASE_MS): number => base *
 
 /** Why an outcome is worth retrying ("5xx", or the network error's code), or undefined. */
 export function retryReason(o: Outcome): string | undefined {
-  if (!o.ok) return o.error.code.replace(/_/g, ' ');
+  // A request the HTTP client refused to send (a bad header) would be refused again.
+  if (!o.ok) return o.error.code === 'request_refused' ? undefined : o.error.code.replace(/_/g, ' ');
   return o.status >= 500 ? '5xx' : undefined;
 }
 
