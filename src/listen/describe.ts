@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { verdictJson, type EventRecord } from '../record.js';
+import { parseJsonBody } from '../schemes/fields.js';
 import { detectScheme, getScheme } from '../schemes/registry.js';
 import type { Scheme, Verdict } from '../schemes/types.js';
 import { Dedupe } from './dedupe.js';
@@ -43,11 +44,10 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
   if (text !== undefined && text.length > 0) {
     const c = text.charCodeAt(0);
     if (c === 123 /* { */ || c === 91 /* [ */ || /^\s*[[{]/.test(text.slice(0, 64))) {
-      try {
-        parsed = JSON.parse(text);
-      } catch (e) {
-        jsonError = (e as Error).message;
-      }
+      // Parsed once: verifying a scheme with a timestamp in the body already did.
+      const json = parseJsonBody(body);
+      if (json) parsed = json.value;
+      else jsonError = jsonErrorOf(text);
     } else if (/x-www-form-urlencoded/i.test(headers['content-type'] ?? '')) {
       parsed = Object.fromEntries(new URLSearchParams(text));
     }
@@ -108,6 +108,15 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
   if (record.duplicate) s.duplicates++;
   if (filtered) s.filtered++;
   return message;
+}
+
+function jsonErrorOf(text: string): string {
+  try {
+    JSON.parse(text);
+    return 'not JSON';
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 function firstDetected(headers: Record<string, string>): Scheme | undefined {

@@ -30,4 +30,7 @@ export const termSafeLine = (text: string): string => text.replace(UNSAFE_LINE, 
  * Those become `\uXXXX` escapes: they can only sit inside strings, so the text stays valid JSON
  * that parses to exactly the same value.
  */
-export const termSafeJson = (json: string): string => json.replace(UNSAFE_LINE, escapeJson);
+export const termSafeJson = (json: string): string => json.replace(JSON_UNSAFE, escapeJson);
+
+// What JSON.stringify leaves raw (it escapes C0 itself): the NDJSON hot path scans for these only.
+const JSON_UNSAFE = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;

@@ -9,14 +9,29 @@ export function idAndType(json: unknown, typeField: string, idField: string): { 
   };
 }
 
+const parsed = new WeakMap<Buffer, { value: unknown } | null>();
+
+/**
+ * The body parsed as JSON (`null` when it is not JSON), once per body: the listener's describing
+ * step reuses what verifying parsed. Callers must not change the value they get.
+ */
+export function parseJsonBody(body: Buffer): { value: unknown } | null {
+  let r = parsed.get(body);
+  if (r === undefined) {
+    try {
+      r = { value: JSON.parse(body.toString('utf8')) };
+    } catch {
+      r = null;
+    }
+    parsed.set(body, r);
+  }
+  return r;
+}
+
 /** A top-level numeric field of a JSON body (Dfns timestampSent, Linear webhookTimestamp). */
 export function bodyNumber(body: Buffer, field: string): number | undefined {
-  try {
-    const v = (JSON.parse(body.toString('utf8')) as Record<string, unknown> | null)?.[field];
-    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
+  const v = (parseJsonBody(body)?.value as Record<string, unknown> | null | undefined)?.[field];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
 /** The URL a URL-signing scheme (square, twilio) needs; a usage error saying so otherwise. */
