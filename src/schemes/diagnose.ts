@@ -11,6 +11,13 @@ import type { Delivery, Scheme, Secret } from './types.js';
 export const REENCODE_LIMIT = 1024 * 1024;
 
 /**
+ * Above this size, no check that needs a copy of the body (the body plus a newline, CRLF turned
+ * into LF) is tried either: `whk verify` of a 500 MB file holds it in memory once, wrong secret
+ * or not.
+ */
+export const COPY_LIMIT = 64 * 1024 * 1024;
+
+/**
  * On no_match: tries the mistakes people actually make, one at a time, and returns the sentence
  * for the first one that explains the signature, or undefined. Timestamps are ignored here (the
  * question is only "what was signed, with which key"). A JSON body over `REENCODE_LIMIT` that
@@ -51,6 +58,9 @@ export function diagnose(scheme: Scheme, d: Delivery, candidates: string[] = [])
     if (other === scheme || !candidates.includes(other.name)) continue;
     if (matches(other, {})) return `the signature is valid for --scheme ${other.name}, which uses the same headers: ${other.secretFormat}`;
   }
+  if (d.body.length > COPY_LIMIT) {
+    return `the body is over ${COPY_LIMIT / 1024 / 1024} MiB, so only the checks that need no copy of it were tried (secret, encoding, a trailing newline too many), and none explains the signature`;
+  }
   if (d.body.length > REENCODE_LIMIT && looksLikeJson(d.body)) {
     return `the body is over ${REENCODE_LIMIT / 1024 / 1024} MiB, so its re-serialized JSON forms were not tried (whitespace, secret and encoding mistakes were, and none explains the signature)`;
   }
@@ -88,16 +98,16 @@ const NL = Buffer.from('\n');
  * after): whitespace mistakes, worked on the bytes, then, up to `limit` bytes, JSON
  * re-serializations.
  */
-export function* bodyMistakes(body: Buffer, limit = REENCODE_LIMIT): Generator<[Buffer, string]> {
+export function* bodyMistakes(body: Buffer, limit = REENCODE_LIMIT, copyLimit = COPY_LIMIT): Generator<[Buffer, string]> {
   // Whitespace mistakes first: JSON.parse ignores a trailing newline, so the re-serializations
   // below would otherwise take the credit for them. Each form differs from the body and from the
   // others (in length or in bytes).
   if (body[body.length - 1] === 0x0a) {
     yield [body.subarray(0, body.length - (body[body.length - 2] === 0x0d ? 2 : 1)), 'the signature matches the body without its trailing newline: something appended a newline after signing (an editor, echo, or a heredoc?); sign and verify the same bytes'];
-  } else {
+  } else if (body.length <= copyLimit) {
     yield [Buffer.concat([body, NL]), 'the signature matches the body plus a trailing newline: the sender signed a newline that was not sent (or it was stripped); sign and verify the same bytes'];
   }
-  if (body.includes('\r\n')) yield [withoutCr(body), 'the signature matches the body with LF line endings instead of CRLF: line endings were converted after signing'];
+  if (body.length <= copyLimit && body.includes('\r\n')) yield [withoutCr(body), 'the signature matches the body with LF line endings instead of CRLF: line endings were converted after signing'];
   if (body.length > limit) return;
 
   const text = body.toString('utf8');

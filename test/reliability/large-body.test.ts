@@ -185,3 +185,17 @@ describe('whk verify of a large JSON body with the wrong secret', () => {
     }
   });
 });
+
+describe('over 64 MiB: the body is held once, wrong secret or not', () => {
+  it('only the checks that need no copy of the body are tried, and the verdict says so', () => {
+    const body = Buffer.alloc(65 * 1024 * 1024, 0x61);
+    // No form that would copy the body (plus a newline, CRLF turned into LF) is offered.
+    expect([...bodyMistakes(body)]).toEqual([]);
+    const sig = `sha256=${createHmac('sha256', 'right').update(body).digest('hex')}`;
+    const v = verify('github', { body, headers: { 'x-hub-signature-256': sig }, secrets: ['wrong'] });
+    expect(diagnosis(v)).toMatch(/^the body is over 64 MiB, so only the checks that need no copy of it were tried/);
+    // A trailing newline too many is still found (a view of the same bytes, not a copy).
+    const withNl = Buffer.concat([body, Buffer.from('\n')]);
+    expect(diagnosis(verify('github', { body: withNl, headers: { 'x-hub-signature-256': sig }, secrets: ['right'] }))).toMatch(/without its trailing newline/);
+  });
+});
