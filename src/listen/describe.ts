@@ -7,6 +7,9 @@ import { Dedupe } from './dedupe.js';
 import type { EventMessage, ListenerStats } from './events.js';
 import type { EventFilter } from './filter.js';
 
+/** Refused bodies larger than this are not parsed (bytes). */
+export const UNPARSED_INVALID = 64 * 1024;
+
 /** One request as received: what the describing step turns into an event record. */
 export interface Received {
   seq: number;
@@ -43,7 +46,11 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
   let jsonError: string | undefined;
   if (text !== undefined && text.length > 0) {
     const c = text.charCodeAt(0);
-    if (c === 123 /* { */ || c === 91 /* [ */ || /^\s*[[{]/.test(text.slice(0, 64))) {
+    // A refused body over 64 KB is not parsed: under a flood of forged large bodies, parsing
+    // each would slow the answers to real deliveries. Its type and id are unknown; it is shown as text.
+    if (!accepted && body.length > UNPARSED_INVALID) {
+      // nothing
+    } else if (c === 123 /* { */ || c === 91 /* [ */ || /^\s*[[{]/.test(text.slice(0, 64))) {
       // Parsed once: verifying a scheme with a timestamp in the body already did.
       const json = parseJsonBody(body);
       if (json) parsed = json.value;
