@@ -1,0 +1,7 @@
+# CircleCI outbound webhooks.
+# Source: https://circleci.com/docs/webhooks/ ("Validate webhooks"): header circleci-signature holds
+#   comma-separated versioned signatures; currently only v1 = hex HMAC-SHA256(signing secret, request body).
+from _common import read_case, mac, hex_, emit
+
+case = read_case()
+emit({"circleci-signature": "v1=" + hex_(mac("sha256", case["secret"], case["body"]))})
