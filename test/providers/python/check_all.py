@@ -11,7 +11,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VECTORS = os.path.join(HERE, "..", "vectors")
-META = {"published", "note", "headers"}
+META = {"published", "note", "headers", "requestHeaders"}
 
 
 def check(name):
@@ -23,6 +23,7 @@ def check(name):
         inp = {k: v for k, v in case.items() if k not in META}
         # input headers (e.g. a key id) travel under "headers" too: pass those the signer reads
         inp["headers"] = {k: v for k, v in case["headers"].items() if k in ("X-GCS-KeyId", "X-Pusher-Key")}
+        inp["headers"].update(case.get("requestHeaders", {}))
         run = subprocess.run([sys.executable, signer], input=json.dumps(inp, ensure_ascii=False).encode("utf-8"),
                              capture_output=True)
         if run.returncode != 0:
