@@ -1,6 +1,5 @@
 import { kMaxLength } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { usage } from '../schemes/errors.js';
 import { secretProblem } from '../schemes/secrets.js';
 import type { Scheme, Secret } from '../schemes/types.js';
@@ -183,9 +182,12 @@ export async function readBody(opts: BodyFlags): Promise<Buffer> {
   const taken = stdinTakenBy(opts);
   if (taken) throw usage('stdin_taken', `stdin is already read for ${taken}: pass the body with --body <text> or --body-file <path>`);
   if (opts.bodyFile === '-') return readStdin('--body-file - (stdin)');
-  if (isatty(0)) throw usage('no_body', 'no body: pass --body <text>, --body-file <path>, or pipe it on stdin');
+  if (await stdinIsTerminal()) throw usage('no_body', 'no body: pass --body <text>, --body-file <path>, or pipe it on stdin');
   return readStdin();
 }
+
+/** Whether stdin is a terminal. node:tty is loaded only here: it pulls in node:net, a few ms of `whk sign --body` start-up. */
+const stdinIsTerminal = async () => (await import('node:tty')).isatty(0);
 
 /**
  * For `whk send`: a body piped or redirected into stdin (a FIFO or a file) that is not empty;
@@ -194,7 +196,7 @@ export async function readBody(opts: BodyFlags): Promise<Buffer> {
  * ends.
  */
 export async function pipedBody(): Promise<Buffer | undefined> {
-  if (isatty(0)) return undefined;
+  if (await stdinIsTerminal()) return undefined;
   let st;
   try {
     st = fstatSync(0);
