@@ -31,6 +31,15 @@ const networkCommands = {
   },
 };
 
+// The definition engine and the reading of definition files (src/catalogue.ts) load only when a
+// run has custom schemes: in cli.js they are imported from their own file at run time.
+const catalogueApart = {
+  name: 'catalogue-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\/catalogue\.js$/ }, () => ({ path: './commands/catalogue.js', external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -39,7 +48,7 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({ ...common, format: 'cjs', entryPoints: ['src/cli.ts'], outfile: 'dist/bin/cli.cjs', plugins: [noChildProcess, networkCommands] });
+await build({ ...common, format: 'cjs', entryPoints: ['src/cli.ts'], outfile: 'dist/bin/cli.cjs', plugins: [noChildProcess, networkCommands, catalogueApart] });
 await build({
   ...common,
   format: 'esm',
@@ -49,6 +58,7 @@ await build({
   entryPoints: {
     listen: 'src/commands/listen.ts', send: 'src/commands/send.ts', replay: 'src/commands/replay.ts', probe: 'src/commands/probe.ts',
     'diagnose-worker': 'src/listen/diagnose-worker.ts',
+    catalogue: 'src/catalogue.ts',
   },
   outdir: 'dist/bin/commands',
   splitting: true,

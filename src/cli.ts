@@ -2,10 +2,11 @@ import { Command, CommanderError, Option } from "commander";
 import * as F from './flags.js';
 import { parseExpect } from './send/expect.js';
 import { WhkError } from './schemes/errors.js';
+import { chooseSchemes } from './run-schemes.js';
 import type { IO } from './commands/input.js';
 // The offline commands are small and their start-up is measured: they are bundled with the
 // program itself. The network commands (listen, send, replay, probe) load lazily.
-import { schemesCommand } from './commands/schemes.js';
+import { schemesCommand, showSchemeCommand } from './commands/schemes.js';
 import { signCommand } from './commands/sign.js';
 import { verifyCommand } from './commands/verify.js';
 
@@ -24,6 +25,34 @@ function secretFlags(cmd: Command): Command {
     .option('--secret <secret>', 'signing secret (repeatable: several for rotation)', collect)
     .option('--secret-file <path>', 'read secrets from a file, one per line')
     .addHelpText('after', '\nSecrets may also come from the WHK_SECRET environment variable.');
+}
+
+/** --scheme-file, on every command that takes --scheme. */
+function schemeFileFlag(cmd: Command): Command {
+  return cmd.option('--scheme-file <path>', 'custom scheme definitions, JSON (repeatable; see whk schemes show github --definition)', F.schemeFile);
+}
+
+/** Commands that need a scheme and take the only one a --scheme-file defines when --scheme is not given. */
+const IMPLIED_SCHEME = new Set(['sign', 'send', 'probe', 'replay']);
+
+/**
+ * Once every flag is parsed: the custom schemes of the run are registered (--scheme-file's, and
+ * the config folder's where a name needs it) and --scheme is resolved to a scheme's name (or a
+ * usage error naming the closest one). Commands get `customSchemes`, for the ones bundled apart.
+ */
+async function resolveSchemes(cmd: Command): Promise<void> {
+  // `schemes show` resolves its <name> argument itself.
+  if (cmd.name() === 'show' || !cmd.options.some((o) => o.attributeName() === 'schemeFile')) return;
+  const o = cmd.optsWithGlobals<{ scheme?: string; schemeFile?: string[]; resign?: boolean }>();
+  const files = o.schemeFile ?? [];
+  // Listing, and re-signing recorded deliveries by their recorded scheme name, need every scheme.
+  const everything = cmd.name() === 'schemes' || (cmd.name() === 'replay' && Boolean(o.resign) && o.scheme === undefined);
+  const chosen = await chooseSchemes({ scheme: o.scheme, files, everything });
+  let scheme = chosen.scheme;
+  const fromFiles = chosen.custom.filter((s) => s.source !== undefined && files.includes(s.source));
+  if (scheme === undefined && fromFiles.length === 1 && IMPLIED_SCHEME.has(cmd.name()) && (cmd.name() !== 'replay' || o.resign)) scheme = fromFiles[0]!.name;
+  if (scheme !== undefined) cmd.setOptionValue('scheme', scheme);
+  cmd.setOptionValue('customSchemes', chosen.custom);
 }
 
 function bodyFlags(cmd: Command): Command {
@@ -54,12 +83,14 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
       writeOut: (s) => streams.out(s),
       writeErr: (s) => streams.err(s),
       outputError: (s, write) => write(`whk: ${oneLine(s)}\n`),
-    });
+    })
+    .hook('preAction', (_program, cmd) => resolveSchemes(cmd));
   const global = () => p.opts<{ color: boolean; debug?: boolean }>();
 
-  secretFlags(bodyFlags(p.command('sign')
+  schemeFileFlag(secretFlags(bodyFlags(p.command('sign')
     .description('print the headers a provider would send with a body (one "Name: value" per line)')
-    .option('--scheme <name>', 'signature scheme (required; whk schemes lists them)', F.scheme(false))))
+    .option('--scheme <name>', 'signature scheme (required; whk schemes lists them)', F.scheme(false)))))
+    .option('--header <line>', 'a header the scheme signs, "Name: value" ({header:Name} in a definition; repeatable)', collect)
     .option('--timestamp <unix>', 'timestamp to sign, Unix seconds (default: now)', F.unixTime('--timestamp'))
     .option('--id <id>', 'message id, where the scheme has one (default: a fresh one)')
     .option('--url <url>', 'the URL the provider posts to (square, twilio)')
@@ -67,9 +98,9 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .addHelpText('after', '\nExample:\n  whk sign --scheme dfns --secret s3cret --body \'{"kind":"wallet.created"}\' > headers.txt')
     .action(async (flags) => done(await signCommand(flags, streams)));
 
-  secretFlags(bodyFlags(p.command('verify')
+  schemeFileFlag(secretFlags(bodyFlags(p.command('verify')
     .description('check the signature of a delivery; exit 0 valid, 1 invalid, 2 usage error')
-    .option('--scheme <name>', 'signature scheme, or auto to detect it from the headers', F.scheme(true), 'auto')))
+    .option('--scheme <name>', 'signature scheme, or auto to detect it from the headers', F.scheme(true), 'auto'))))
     .option('--header <line>', 'a received header, "Name: value" (repeatable)', collect)
     .option('--headers-file <path>', 'received headers, one "Name: value" per line (what whk sign prints)')
     .option('--now <unix>', 'the current time, Unix seconds (for reproducible checks)', F.unixTime('--now'))
@@ -79,17 +110,28 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .addHelpText('after', '\nExample:\n  whk verify --scheme dfns --secret s3cret --headers-file headers.txt --body-file body.json')
     .action(async (flags) => done(await verifyCommand({ ...flags, color: global().color }, streams)));
 
-  p.command('schemes')
-    .description('list every signature scheme: headers, algorithm, timestamp rule, secret format')
-    .option('--json', 'print them as JSON')
+  const schemes = schemeFileFlag(p.command('schemes')
+    .description('list every signature scheme: headers, algorithm, timestamp rule, secret format (custom ones too)')
+    .option('--json', 'print them as JSON'))
+    .addHelpText('after', '\nCustom schemes: definitions (JSON) from --scheme-file and from $XDG_CONFIG_HOME/whk/schemes/*.json\n(default ~/.config/whk/schemes/). Start from a built-in one: whk schemes show github --definition')
     .action(async (flags) => done(await schemesCommand({ ...flags, color: global().color }, streams)));
+  schemeFileFlag(schemes.command('show')
+    .description("one scheme's rules, or with --definition its definition (JSON) to start a custom scheme from")
+    .argument('<name>', 'the scheme')
+    .option('--definition', 'print the definition (JSON), for the schemes that have one')
+    .option('--json', 'print the scheme as JSON'))
+    .addHelpText('after', '\nExample:\n  whk schemes show stripe --definition > acme.json   # then edit it, and: whk sign --scheme-file acme.json ...')
+    .action(async (name: string, _flags, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<{ json?: boolean; definition?: boolean; schemeFile?: string[] }>();
+      done(await showSchemeCommand(name, { ...flags, color: global().color }, streams));
+    });
 
-  secretFlags(p.command('listen')
+  schemeFileFlag(secretFlags(p.command('listen')
     .description('run a local receiver that shows and verifies every event')
     .addOption(new Option('--port <n>', 'port to listen on (0 picks a free one)').argParser(F.port('--port')).default(4000))
     .option('--host <addr>', 'address to bind (0.0.0.0 to accept other machines)', '127.0.0.1')
     .option('--path <path>', 'path prefix to receive on', '/')
-    .option('--scheme <name>', 'signature scheme, or auto to detect it from the headers (fixed by the first valid delivery)', F.scheme(true), 'auto'))
+    .option('--scheme <name>', 'signature scheme, or auto to detect it from the headers (fixed by the first valid delivery)', F.scheme(true), 'auto')))
     .option('--tolerance <seconds>', "timestamp tolerance (default: the scheme's own)", F.integer('--tolerance'))
     .option('--url <url>', 'the public URL the provider posts to, for schemes that sign it (square, twilio)', F.url('--url'))
     .option('--tunnel', 'expose the listener through an ngrok tunnel')
@@ -115,10 +157,10 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .addHelpText('after', '\nInvalid signatures always get 401; --status, --fail-*, --drop and --forward-to apply to the\ndeliveries that pass (or are not verified, without a secret); --delay to every answer.\n--json writes a {"type":"ready"} line, then one {"type":"event"} line per delivery ({"type":"rejected"}\nfor requests refused before that: 413, malformed, aborted). Exit codes: 0 --expect met (or --timeout\nwithout --expect and nothing invalid), 1 an invalid event with --expect, a timeout, too few events, or output that could not be written, 2 usage error\n(bad flag, no ngrok authtoken, port in use), 3 tunnel failure, 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.\n\nExamples:\n  whk listen --secret s3cret\n  whk listen --scheme stripe --secret whsec_... --forward-to http://localhost:3000/webhooks\n  whk listen --port 0 --json --secret s3cret --expect 1 --timeout 30s --ready-file url.txt\n  whk listen --tunnel --scheme dfns --secret s3cret --fail-first 2   # watch the provider retry')
     .action(async (flags) => done(await (await import('./commands/listen.js')).listenCommand({ ...flags, color: global().color }, streams, deps.listen)));
 
-  secretFlags(bodyFlags(p.command('send')
+  schemeFileFlag(secretFlags(bodyFlags(p.command('send')
     .description('build, sign and POST a realistic test event, and report what the receiver answered')
     .argument('[url]', 'the receiver URL')
-    .option('--scheme <name>', 'signature scheme (required; whk schemes lists them)', F.scheme(false))))
+    .option('--scheme <name>', 'signature scheme (required; whk schemes lists them)', F.scheme(false)))))
     .option('--event <type>', 'which sample event to send (see --list-events)')
     .option('--list-events', "list the scheme's sample events")
     .option('--header <line>', 'an extra header, "Name: value" (repeatable)', collect)
@@ -162,6 +204,7 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .requiredOption('--to <url>', 'where to send them', F.url('--to'))
     .option('--resign', 're-sign each event with a fresh timestamp (needs a secret; --scheme defaults to the recorded one)')
     .option('--scheme <name>', 'scheme to re-sign with', F.scheme(false))
+    .option('--scheme-file <path>', 'custom scheme definitions, JSON (repeatable)', F.schemeFile)
     .option('--signed-url <url>', 'with --resign, square, twilio: the URL to sign (default: the target URL)', F.url('--signed-url'))
     .option('--secret <secret>', 'secret to re-sign with (repeatable)', collect)
     .option('--secret-file <path>', 'read secrets from a file, one per line')
@@ -173,10 +216,10 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .addHelpText('after', '\nEvery event gets a result (answered within --expect or not, no answer, or invalid in the file and not\nsent) and the summary always prints. Exit codes: 0 every event within --expect, 1 any other result,\n2 usage error (or no event to replay), 3 nothing answered at all, 130 Ctrl-C.\n\nExample:\n  whk replay events.ndjson --to http://localhost:3000/webhooks --resign --scheme dfns --secret s3cret')
     .action(async (file, flags) => done(await (await import('./commands/replay.js')).replayCommand(file, { ...flags, color: global().color }, streams)));
 
-  secretFlags(p.command('probe')
+  schemeFileFlag(secretFlags(p.command('probe')
     .description("grade a webhook receiver: send genuine and forged deliveries, report what it accepts and refuses")
     .argument('[url]', 'the receiver URL (your app)')
-    .option('--scheme <name>', 'the scheme your receiver verifies (required; whk schemes lists them)', F.scheme(false)))
+    .option('--scheme <name>', 'the scheme your receiver verifies (required; whk schemes lists them)', F.scheme(false))))
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(F.duration('--timeout')).default(10_000, '10s'))
     .option('--json', 'print the report card as one JSON object')
     .option('--junit <file>', 'also write a JUnit XML report (for CI test tabs)')

@@ -5,7 +5,6 @@
  */
 import { parseEventFilter } from './listen/filter.js';
 import { usage } from './schemes/errors.js';
-import { getScheme } from './schemes/registry.js';
 import { parseDuration, parseInteger, parseSize, parseUnixFlag } from './units.js';
 import { parseUrl } from './commands/input.js';
 import { parseExpect } from './send/expect.js';
@@ -58,8 +57,24 @@ export const fraction = (flag: string) => (text: string) => {
 /** An http(s) URL, kept as written (checked here). */
 export const url = (flag: string) => (text: string) => (parseUrl(text, flag), text);
 
-/** A scheme name (whk schemes lists them), or "auto" where detection is allowed. */
-export const scheme = (allowAuto: boolean) => (text: string) => (allowAuto && text === 'auto' ? 'auto' : getScheme(text).name);
+/**
+ * A scheme name (whk schemes lists them), or "auto" where detection is allowed. The name is
+ * checked once every flag is parsed (src/cli.ts, preAction), when the definitions of
+ * --scheme-file, which may come after it, are known.
+ */
+export const scheme = (allowAuto: boolean) => (text: string) => {
+  if (text === 'auto' && !allowAuto) throw usage('unknown_scheme', '--scheme auto detects the scheme of a delivery, which only verify and listen do: name the scheme (whk schemes lists them)');
+  return text;
+};
+
+/**
+ * --scheme-file <path> (repeatable). The files are read and their definitions checked once every
+ * flag is parsed (src/cli.ts, preAction), by code that loads only then: start-up stays free of it.
+ */
+export const schemeFile = (text: string, previous: string[] = []) => {
+  if (text.trim() === '') throw usage('bad_path', '--scheme-file needs the path of a JSON file of scheme definitions');
+  return [...previous, text];
+};
 
 /** `POST,GET`: HTTP method tokens, upper-cased. */
 export const methods = (flag: string) => (text: string) => {

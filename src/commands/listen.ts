@@ -6,7 +6,9 @@ import { startListener, normalizePath, viaToken, type Listener, type ListenerOpt
 import { runSession } from '../listen/session.js';
 import { loadStyle, useColor, type Style } from '../render/style.js';
 import { usage } from '../schemes/errors.js';
-import { getScheme, schemes } from '../schemes/registry.js';
+import { allSchemes, getScheme } from '../schemes/registry.js';
+import type { Scheme } from '../schemes/types.js';
+import { useSchemes } from '../run-schemes.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
 import { formatDuration } from '../units.js';
 import { checkSecrets, readSecrets, type IO } from './input.js';
@@ -42,6 +44,8 @@ export interface ListenFlags {
   maxConnections: number;
   readyFile?: string;
   color?: boolean;
+  /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
+  customSchemes?: Scheme[];
 }
 
 /** What the flags say together, checked: a usage error (exit 2) for a combination that cannot work. */
@@ -54,7 +58,7 @@ export interface ListenPlan {
 export function planListen(flags: ListenFlags): ListenPlan {
   const secrets = readSecrets(flags, false);
   // A secret the scheme cannot use is refused now, not explained in every 401 to any client.
-  checkSecrets(flags.scheme === 'auto' ? [...schemes] : [getScheme(flags.scheme)], secrets, 'verify');
+  checkSecrets(flags.scheme === 'auto' ? [...allSchemes()] : [getScheme(flags.scheme)], secrets, 'verify');
   const inject: InjectOptions = { delayMs: flags.delay, failRate: flags.failRate, failFirst: flags.failFirst, drop: flags.drop };
   const injections = [
     ...(flags.status !== 200 ? [`--status ${flags.status}`] : []),
@@ -94,6 +98,7 @@ export function planListen(flags: ListenFlags): ListenPlan {
  * one (with --expect), a timeout or a failed write, 128 + n on a signal.
  */
 export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps = {}): Promise<number> {
+  useSchemes(flags.customSchemes);
   const plan = planListen(flags);
   const stdout = io.stdout as NodeJS.WriteStream | undefined;
   const json = Boolean(flags.json) || !stdout?.isTTY;

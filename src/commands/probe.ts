@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { usage } from '../schemes/errors.js';
 import { getScheme } from '../schemes/registry.js';
+import type { Scheme } from '../schemes/types.js';
+import { useSchemes } from '../run-schemes.js';
 import { battery } from '../probe/battery.js';
 import { grade, overall, type CheckResult } from '../probe/grade.js';
 import { junitReport } from '../probe/junit.js';
@@ -19,6 +21,8 @@ export interface ProbeFlags {
   /** ms */
   timeout: number;
   color?: boolean;
+  /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
+  customSchemes?: Scheme[];
 }
 
 /** Network errors that mean "nothing is there", as opposed to a receiver that misbehaves. */
@@ -30,6 +34,7 @@ const UNREACHABLE = new Set(['connection_refused', 'dns', 'connect_timeout', 'un
  * 3 when the receiver cannot be reached.
  */
 export async function probeCommand(url: string | undefined, flags: ProbeFlags, io: IO): Promise<number> {
+  useSchemes(flags.customSchemes);
   if (!flags.scheme) throw usage('no_scheme', 'missing --scheme <name>: the scheme your receiver verifies (whk schemes lists them)');
   const scheme = getScheme(flags.scheme);
   const target = parseTarget(url, 'whk probe <url> --scheme <name> --secret <s>');

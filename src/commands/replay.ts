@@ -4,6 +4,8 @@ import { sign } from '../schemes/core.js';
 import { usage } from '../schemes/errors.js';
 import { nowSeconds } from '../schemes/hmac.js';
 import { getScheme } from '../schemes/registry.js';
+import type { Scheme } from '../schemes/types.js';
+import { useSchemes } from '../run-schemes.js';
 import { termSafeLine } from '../render/safe.js';
 import { loadStyle, useColor } from '../render/style.js';
 import { renderReplayItem, renderReplaySummary } from '../render/send.js';
@@ -27,6 +29,8 @@ export interface ReplayFlags {
   timeout: number;
   json?: boolean;
   color?: boolean;
+  /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
+  customSchemes?: Scheme[];
 }
 
 /**
@@ -39,6 +43,7 @@ export interface ReplayFlags {
  * none got an answer (the receiver is unreachable), 130 Ctrl-C (after the summary).
  */
 export async function replayCommand(file: string, flags: ReplayFlags, io: IO): Promise<number> {
+  useSchemes(flags.customSchemes);
   let to: URL;
   try {
     to = new URL(flags.to);

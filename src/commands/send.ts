@@ -2,6 +2,7 @@ import { BODY_ERRORS } from '../net-errors.js';
 import { usage, WhkError } from '../schemes/errors.js';
 import { mask } from '../schemes/hmac.js';
 import { getScheme, schemes } from '../schemes/registry.js';
+import { useSchemes } from '../run-schemes.js';
 import type { Scheme, Secret } from '../schemes/types.js';
 import { loadStyle, useColor, type Style } from '../render/style.js';
 import { renderLoadSummary, renderSend, sendJson } from '../render/send.js';
@@ -49,6 +50,8 @@ export interface SendFlags {
   shuffle?: boolean;
   json?: boolean;
   color?: boolean;
+  /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
+  customSchemes?: Scheme[];
 }
 
 /** How much of a response body a single send keeps and shows. */
@@ -62,6 +65,7 @@ const VERSION_UA = 'whk/0.1 (webhook test sender)';
  * the receiver could not be reached, 130 when interrupted (load mode).
  */
 export async function sendCommand(url: string | undefined, flags: SendFlags, io: IO): Promise<number> {
+  useSchemes(flags.customSchemes);
   if (flags.listEvents) return listEvents(flags, io);
   if (!flags.scheme) throw usage('no_scheme', 'missing --scheme <name>: whk schemes lists them');
   const scheme = getScheme(flags.scheme);

@@ -2,7 +2,7 @@ import { sign } from '../schemes/core.js';
 import { usage } from '../schemes/errors.js';
 import { getScheme } from '../schemes/registry.js';
 import { isUtf8 } from 'node:buffer';
-import { checkSecrets, readBody, readSecrets, type IO } from './input.js';
+import { checkSecrets, parseHeaderLines, readBody, readSecrets, type IO } from './input.js';
 
 export interface SignFlags {
   scheme?: string;
@@ -14,6 +14,8 @@ export interface SignFlags {
   timestamp?: number;
   id?: string;
   url?: string;
+  /** Headers the scheme signs ({header:Name} in a definition), "Name: value". */
+  header?: string[];
   json?: boolean;
 }
 
@@ -26,6 +28,12 @@ export async function signCommand(flags: SignFlags, { out }: IO): Promise<number
     throw usage('too_many_secrets', `${scheme.name} signs with one secret, got ${secrets.length}: pass a single --secret`);
   }
   checkSecrets([scheme], secrets, 'sign');
+  const given = flags.header ? parseHeaderLines(flags.header, '--header') : undefined;
+  for (const name of Object.keys(given ?? {})) {
+    if (!scheme.headers.some((h) => h.toLowerCase() === name)) {
+      throw usage('unsigned_header', `--header ${name}: ${scheme.name} does not sign that header (it signs ${scheme.headers.join(', ')}); --header gives the value of a header a definition signs ({header:Name})`);
+    }
+  }
   const body = await readBody(flags);
   const headers = sign(scheme, {
     body,
@@ -33,6 +41,7 @@ export async function signCommand(flags: SignFlags, { out }: IO): Promise<number
     timestamp: flags.timestamp,
     id: flags.id,
     url: flags.url,
+    ...(given ? { headers: given } : {}),
   });
   if (flags.json) {
     const isText = isUtf8(body);

@@ -3,9 +3,15 @@
  * which for a large forged body is long CPU work that must not delay the answers to real
  * deliveries. Receives { id, scheme, input } and answers { id, verdict } (or { id, error }).
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { verify } from '../schemes/core.js';
+import { defineScheme, type Definition } from '../schemes/definition.js';
+import { registerSchemes } from '../schemes/registry.js';
 import type { VerifyInput } from '../schemes/types.js';
+
+// The listener's custom schemes (definitions from --scheme-file or the config folder), by name.
+const custom = (workerData as { definitions?: Array<{ definition: Definition; source?: string }> } | null)?.definitions ?? [];
+registerSchemes(custom.map((d) => defineScheme(d.definition, d.source)));
 
 parentPort?.on('message', (m: { id: number; scheme: string; input: VerifyInput }) => {
   try {

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { customSchemes } from '../schemes/registry.js';
 import type { Verdict, VerifyInput } from '../schemes/types.js';
 
 /**
@@ -86,7 +87,9 @@ export class Diagnoser {
   private start(): Worker | undefined {
     if (this.worker || this.failed) return this.worker;
     try {
-      const w = new Worker(new URL('./diagnose-worker.js', import.meta.url));
+      // The worker has its own registry: it gets the run's custom definitions as data.
+      const definitions = customSchemes().flatMap((s) => (s.definition ? [{ definition: s.definition, source: s.source }] : []));
+      const w = new Worker(new URL('./diagnose-worker.js', import.meta.url), { workerData: { definitions } });
       w.unref();
       w.on('message', (m: { id: number; verdict?: Verdict; error?: string }) => {
         const p = this.pending.get(m.id);

@@ -8,14 +8,16 @@ import type { Style } from './style.js';
  * `whk verify`), and the scheme may be a custom definition's: all terminal-safe.
  */
 export function renderVerdict(v: Verdict, c: Style): string {
+  // A scheme made from a definition says so: the check is the definition's, not whk's own code.
+  const check = v.check ? `\n  ${c.dim(`check: ${termSafeLine(v.check)}`)}` : '';
   if (v.valid) {
     const age = v.age === undefined ? '' : `, timestamp ${formatAge(v.age)}`;
     const key = v.secretIndex > 0 ? `, secret #${v.secretIndex + 1}` : '';
-    return `${c.green('✓ valid')} (${termSafeLine(v.scheme)}, ${termSafeLine(v.matched)}${age}${key})`;
+    return `${c.green('✓ valid')} (${termSafeLine(v.scheme)}, ${termSafeLine(v.matched)}${age}${key})${check}`;
   }
   const lines = [`${c.red(`✗ invalid: ${termSafeLine(v.reason)}`)} — ${termSafeLine(v.message)}`];
   if (v.diagnosis) lines.push(`  ${c.yellow('diagnosis:')} ${termSafeLine(v.diagnosis)}`);
-  return lines.join('\n');
+  return lines.join('\n') + check;
 }
 
 export const formatAge = (age: number) => (age >= 0 ? `${Math.round(age)} s old` : `${Math.round(-age)} s in the future`);
@@ -28,7 +30,12 @@ function timestampRule(s: Scheme): string {
   return `${t.where}, ${bound}${t.strict ? ' (strict)' : ''}`;
 }
 
-export const schemeJson = (s: Scheme) => ({
+/**
+ * The machine shape of a scheme (`whk schemes --json`). Add keys, never rename them: `builtIn`
+ * is false for custom schemes, whose `source` names their file; `definition` says whether
+ * `whk schemes show <name> --definition` prints one.
+ */
+export const schemeJson = (s: Scheme, hasDefinition = Boolean(s.definition)) => ({
   name: s.name,
   provider: s.provider,
   headers: s.headers,
@@ -39,10 +46,15 @@ export const schemeJson = (s: Scheme) => ({
   multipleSecrets: s.multipleSecrets,
   needsUrl: Boolean(s.needsUrl),
   contentType: s.contentType,
+  docs: s.docs ?? null,
+  checkedBy: s.checkedBy ?? null,
+  builtIn: s.source === undefined,
+  source: s.source ?? null,
+  definition: hasDefinition,
 });
 
-/** `whk schemes`: one block per scheme. */
-export function renderSchemes(list: readonly Scheme[], c: Style): string {
+/** `whk schemes`: one block per scheme; with `definitionHint`, a line saying how to print its definition. */
+export function renderSchemes(list: readonly Scheme[], c: Style, definitionHint = false): string {
   return list
     // Custom schemes come from definition files: every field terminal-safe.
     .map((s) => [
@@ -51,6 +63,10 @@ export function renderSchemes(list: readonly Scheme[], c: Style): string {
       `  algorithm   ${termSafeLine(s.algorithm)}`,
       `  timestamp   ${termSafeLine(timestampRule(s))}`,
       `  secret      ${termSafeLine(s.secretFormat)}${s.multipleSecrets ? '; several at once (rotation)' : ''}${s.needsUrl ? '; needs --url' : ''}`,
+      ...(s.docs ? [`  docs        ${termSafeLine(s.docs)}`] : []),
+      ...(s.checkedBy ? [`  checked by  ${termSafeLine(s.checkedBy)}`] : []),
+      ...(s.source ? [`  defined in  ${termSafeLine(s.source)}`] : []),
+      ...(definitionHint ? [`  definition  whk schemes show ${termSafeLine(s.name)} --definition`] : []),
     ].join('\n'))
     .join('\n\n');
 }

@@ -1,7 +1,7 @@
 import { diagnose } from './diagnose.js';
 import { usage } from './errors.js';
 import { nowSeconds, toBuffer } from './hmac.js';
-import { detectScheme, getScheme, schemes } from './registry.js';
+import { allSchemes, detectScheme, getScheme } from './registry.js';
 import type { Delivery, Invalid, Scheme, SignedHeaders, SignInput, Verdict, VerifyInput } from './types.js';
 
 const resolve = (scheme: string | Scheme): Scheme => (typeof scheme === 'string' ? getScheme(scheme) : scheme);
@@ -54,7 +54,7 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
   if (candidates.length === 0) {
     return {
       valid: false, reason: 'missing_header', scheme: 'auto',
-      message: `no signature header of any known scheme (looked for ${[...new Set(schemes.map((s) => s.headers[0]))].join(', ')})`,
+      message: `no signature header of any known scheme (looked for ${[...new Set(allSchemes().map((s) => s.headers[0]))].join(', ')})`,
     };
   }
   let worst: Invalid | undefined;
@@ -66,6 +66,7 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
       now: input.now ?? nowSeconds(),
       tolerance: input.tolerance ?? s.timestamp?.tolerance ?? Number.POSITIVE_INFINITY,
       url: input.url,
+      ...(input.method === undefined ? {} : { method: input.method }),
     };
     const v = s.verify(d);
     if (v.valid) return v;

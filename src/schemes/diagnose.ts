@@ -1,4 +1,4 @@
-import { schemes } from './registry.js';
+import { allSchemes } from './registry.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 
 /**
@@ -54,7 +54,7 @@ export function diagnose(scheme: Scheme, d: Delivery, candidates: string[] = [])
 
   for (const m of scheme.misassemblies?.(base) ?? []) if (m.matches) return m.explain;
 
-  for (const other of schemes) {
+  for (const other of allSchemes()) {
     if (other === scheme || !candidates.includes(other.name)) continue;
     if (matches(other, {})) return `the signature is valid for --scheme ${other.name}, which uses the same headers: ${other.secretFormat}`;
   }
@@ -81,8 +81,11 @@ function secretMistakes(scheme: Scheme, secret: string): Array<[Secret, string]>
     out.push([secret.trim(), 'the signature matches the secret without its surrounding whitespace: trim the secret (a trailing newline from a file or an env var?)']);
   }
   const decodes = scheme.name === 'standard' || scheme.name === 'svix';
+  const decoding = scheme.keyDecoding ?? 'utf8';
   if (decodes) {
     out.push([Buffer.from(secret, 'utf8'), `the sender used the secret's text as the key instead of base64-decoding it: ${scheme.name} keys are the bytes after whsec_ (if the provider does this on purpose, it is --scheme freepik)`]);
+  } else if (decoding !== 'utf8') {
+    out.push([Buffer.from(secret, 'utf8'), `the sender used the secret's text as the key instead of decoding it: ${scheme.name} keys are the ${decoding === 'hex' ? 'hex' : 'base64'}-decoded bytes${decoding === 'whsec' ? ' after whsec_' : ''} ("key": "${decoding}")`]);
   } else if (secret.startsWith('whsec_')) {
     out.push([Buffer.from(secret.slice(6), 'base64'), `the sender base64-decoded the whsec_ secret, but ${scheme.name} uses the whole whsec_... string as text`]);
     out.push([secret.slice(6), `the sender used the secret without its whsec_ prefix; ${scheme.name} uses the whole string`]);

@@ -25,22 +25,70 @@ export const schemes: readonly Scheme[] = [
 
 const byName = new Map(schemes.map((s) => [s.name, s]));
 
+/**
+ * Custom schemes (made from definitions by `defineScheme`) that join the built-in ones: what
+ * `getScheme`, `detectScheme` and `verify('auto')` see. Plain module state, changed only by
+ * `registerSchemes` / `unregisterSchemes`: the CLI registers the definitions of one run (from
+ * --scheme-file and the config folder) before its command runs.
+ */
+const custom = new Map<string, Scheme>();
+let customList: readonly Scheme[] = [];
+let all: readonly Scheme[] = schemes;
+
+/** Whether `name` is one of whk's own schemes. */
+export const isBuiltIn = (name: string): boolean => byName.has(name.toLowerCase());
+
+/**
+ * Adds schemes to the catalogue, after the built-in ones. A name that is taken (a built-in or
+ * one registered before) is a usage error.
+ */
+export function registerSchemes(list: readonly Scheme[]): void {
+  for (const s of list) {
+    const name = s.name.toLowerCase();
+    const taken = byName.get(name) ?? custom.get(name);
+    if (taken) {
+      const where = (x: Scheme) => (x.source ? ` (${x.source})` : '');
+      throw usage('duplicate_scheme', byName.has(name)
+        ? `${s.source ? `${s.source}: ` : ''}"name": "${s.name}" is a built-in scheme: give yours another name`
+        : `scheme "${s.name}"${where(s)} is defined twice: also${where(taken) || ' before'}`);
+    }
+  }
+  for (const s of list) custom.set(s.name.toLowerCase(), s);
+  customList = [...custom.values()];
+  all = [...schemes, ...customList];
+}
+
+/** Forgets every registered scheme; the built-in ones stay. */
+export function unregisterSchemes(): void {
+  custom.clear();
+  customList = [];
+  all = schemes;
+}
+
+/** The registered custom schemes, in the order they were added. */
+export const customSchemes = (): readonly Scheme[] => customList;
+
+/** The built-in schemes, then the registered ones. */
+export const allSchemes = (): readonly Scheme[] => all;
+
 /** The scheme called `name`; a usage error naming the closest one otherwise. */
 export function getScheme(name: string): Scheme {
-  const s = byName.get(name.toLowerCase());
+  const lower = name.toLowerCase();
+  const s = byName.get(lower) ?? custom.get(lower);
   if (s) return s;
-  const guess = closest(name.toLowerCase(), [...byName.keys()]);
+  const guess = closest(lower, [...byName.keys(), ...custom.keys()]);
   throw usage('unknown_scheme', `unknown scheme "${name}"${guess ? `: did you mean "${guess}"?` : ''} (whk schemes lists them all)`);
 }
 
 /**
  * The schemes whose signature header is present, most likely first. Standard Webhooks headers
- * are shared by `standard` and `freepik`, so both are returned.
+ * are shared by `standard` and `freepik`, so both are returned; custom schemes come after the
+ * built-in ones.
  */
 export function detectScheme(headers: Record<string, string | string[] | undefined>): string[] {
   const has = (h: string) => Object.keys(headers).some((k) => k.toLowerCase() === h);
   const found: string[] = [];
-  for (const s of schemes) {
+  for (const s of all) {
     if (s.name === 'github' ? has('x-hub-signature-256') || has('x-hub-signature') : has(s.headers[0]!.toLowerCase())) found.push(s.name);
   }
   return found;

@@ -1,3 +1,5 @@
+import type { Definition } from './definition.js';
+
 /**
  * The vocabulary of the core. Everything here is plain data: no I/O, no colours, no clock
  * (callers pass `now`).
@@ -35,6 +37,10 @@ export interface SignInput {
   id?: string;
   /** The URL the provider posts to (square, twilio). */
   url?: string;
+  /** The request method, for schemes that sign it (`{method}` in a definition); POST by default. */
+  method?: string;
+  /** Headers the scheme signs besides its own (`{header:Name}` in a definition): name -> value. */
+  headers?: Record<string, string>;
 }
 
 /** Header name (as the provider spells it) -> value. */
@@ -50,6 +56,8 @@ export interface VerifyInput {
   /** Seconds; defaults to the scheme's own tolerance. */
   tolerance?: number;
   url?: string;
+  /** The request method, for schemes that sign it; POST by default. */
+  method?: string;
   /**
    * On no_match, look for the mistake that explains the signature (default true). The listener
    * passes false to answer at once, and diagnoses later, off the answer's path.
@@ -65,12 +73,18 @@ export interface Delivery {
   now: number;
   tolerance: number;
   url?: string;
+  method?: string;
 }
 
 interface VerdictBase {
   scheme: string;
   /** One human sentence. */
   message: string;
+  /**
+   * What kind of check was made, in plain words, where it is not whk's own code for a provider:
+   * e.g. 'HMAC-SHA256 hex of "timestamp.body", as the custom definition in acme.json says'.
+   */
+  check?: string;
 }
 export interface Valid extends VerdictBase {
   valid: true;
@@ -107,6 +121,16 @@ export interface Scheme {
   name: string;
   /** Who uses it, for `whk schemes`. */
   provider: string;
+  /** Where the provider documents its signatures. */
+  docs?: string;
+  /** The independent implementation whk's tests check this scheme against (an SDK, published vectors). */
+  checkedBy?: string;
+  /** For schemes made from a definition (`defineScheme`): the definition, as data. */
+  definition?: Definition;
+  /** Where the definition came from (a file path), for messages; undefined for built-ins. */
+  source?: string;
+  /** How a secret becomes the HMAC key, where the scheme says (definitions do); diagnosis uses it. */
+  keyDecoding?: 'utf8' | 'base64' | 'hex' | 'whsec';
   /** Header names as the provider spells them; the first is the signature header. */
   headers: string[];
   algorithm: string;

@@ -127,7 +127,7 @@ export function builder(o: BuildOptions): Builder {
     build(ev, attempt = 1) {
       const ctx = ctxOf(ev, attempt);
       let body = bodyFor(ctx);
-      let signed: SignedHeaders = sign(scheme, { body, secrets, timestamp: ctx.now, id: ev.id, url: signUrl });
+      let signed: SignedHeaders = sign(scheme, { body, secrets, timestamp: ctx.now, id: ev.id, url: signUrl, headers: extra });
       let note: string | undefined;
       if (neg?.kind === 'tamper-body') {
         const t = tamperBody(typeof body === 'string' ? Buffer.from(body) : body);

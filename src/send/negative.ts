@@ -1,4 +1,5 @@
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import { customSchemes } from '../schemes/registry.js';
 import type { Scheme, Secret, SignedHeaders } from '../schemes/types.js';
 
 /**
@@ -15,7 +16,10 @@ export type Negative =
   | { kind: 'duplicate' };
 
 /** The signature itself (not the timestamp or id headers that go with it). */
-export const isSignatureHeader = (name: string) => /signature|hmac/i.test(name) && !/timestamp/i.test(name);
+export const isSignatureHeader = (name: string) =>
+  (/signature|hmac/i.test(name) && !/timestamp/i.test(name)) ||
+  // A custom scheme's signature header may be called anything.
+  customSchemes().some((s) => s.headers[0]!.toLowerCase() === name.toLowerCase());
 
 /**
  * The body after signing, with one digit changed (the one nearest the middle, where the payload

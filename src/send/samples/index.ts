@@ -1,4 +1,6 @@
 import { usage } from '../../schemes/errors.js';
+import { customSchemes } from '../../schemes/registry.js';
+import { definitionProvider } from './custom.js';
 import { dfns } from './dfns.js';
 import { discord } from './discord.js';
 import { github } from './github.js';
@@ -27,8 +29,11 @@ const byScheme = new Map(providers.map((p) => [p.scheme, p]));
 
 export function providerFor(scheme: string): Provider {
   const p = byScheme.get(scheme);
-  if (!p) throw usage('no_samples', `whk has no sample events for ${scheme}: pass a body with --body or --body-file`);
-  return p;
+  if (p) return p;
+  // A custom scheme: a generic event, its type and id where the definition says they are.
+  const def = customSchemes().find((s) => s.name === scheme)?.definition;
+  if (def) return definitionProvider(def);
+  throw usage('no_samples', `whk has no sample events for ${scheme}: pass a body with --body or --body-file`);
 }
 
 /** The sample called `event` (the default one when undefined); a usage error listing the valid ones otherwise. */

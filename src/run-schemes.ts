@@ -1,0 +1,84 @@
+/**
+ * The schemes of one run: the built-in ones, the definitions of `--scheme-file`, and those of
+ * the config folder (`$XDG_CONFIG_HOME/whk/schemes/*.json`, default `~/.config/whk/schemes/`).
+ *
+ * Start-up is measured: the definition engine and the file reading (src/catalogue.ts) load only
+ * when there is a definition to read. The config folder is looked at only when the built-ins and
+ * `--scheme-file` cannot answer: a `--scheme` that names none of them, `--scheme auto`
+ * (detection considers every scheme the user has: a delivery of a scheme defined there must not
+ * be "no known scheme"; an absent or empty folder costs one readdir), and the commands that list
+ * schemes or re-sign recorded deliveries by their scheme's name. `whk sign --scheme dfns` never
+ * looks at it.
+ */
+import { readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { usage } from './schemes/errors.js';
+import { getScheme, isBuiltIn, registerSchemes, unregisterSchemes } from './schemes/registry.js';
+import type { Scheme } from './schemes/types.js';
+
+/** Where definitions live when no flag names them. */
+export function configFolder(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CONFIG_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.config'), 'whk', 'schemes');
+}
+
+/** `~/...` for paths in the home folder, for messages. */
+function shown(path: string): string {
+  const home = homedir();
+  return home && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
+}
+
+/** The *.json files of the config folder, in name order; none when it does not exist. */
+export function configFiles(folder = configFolder()): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw usage('unreadable_input', `cannot read the scheme folder ${shown(folder)}: ${(e as Error).message}`);
+  }
+  return names.filter((n) => n.endsWith('.json')).sort().map((n) => join(folder, n));
+}
+
+export interface SchemeChoice {
+  /** --scheme as given ('auto', a name), if given. */
+  scheme?: string;
+  /** --scheme-file paths, in order. */
+  files?: string[];
+  /** Read the config folder whatever the name (listing schemes, re-signing by recorded name). */
+  everything?: boolean;
+  /** The config folder (tests); configFolder() by default. */
+  folder?: string;
+}
+
+/**
+ * Reads and registers the custom schemes of this run, and resolves `--scheme`: its canonical
+ * name, or a usage error naming the closest one. Returns the custom schemes, for the commands
+ * bundled apart, which register them again (`useSchemes`).
+ */
+export async function chooseSchemes(o: SchemeChoice): Promise<{ scheme?: string; custom: Scheme[] }> {
+  const paths = o.files ?? [];
+  const named = o.scheme !== undefined && o.scheme !== 'auto' ? o.scheme.toLowerCase() : undefined;
+  let catalogue = paths.length > 0 ? await import('./catalogue.js') : undefined;
+  const given = catalogue ? catalogue.readSchemeFiles(paths.map((p) => ({ path: p, shown: p, flag: '--scheme-file' }))) : [];
+  const answered = named !== undefined && (isBuiltIn(named) || given.some((s) => s.name === named));
+  const folder = o.everything || o.scheme === 'auto' || (named !== undefined && !answered) ? configFiles(o.folder) : [];
+  let fromFolder: Scheme[] = [];
+  if (folder.length > 0) {
+    catalogue ??= await import('./catalogue.js');
+    // A --scheme-file overrides the folder's definition of the same name.
+    fromFolder = catalogue.readSchemeFiles(folder.map((p) => ({ path: p, shown: shown(p), flag: 'the scheme definition' })))
+      .filter((s) => !given.some((g) => g.name === s.name));
+  }
+  const custom = [...given, ...fromFolder];
+  useSchemes(custom);
+  return { scheme: named === undefined ? o.scheme : getScheme(named).name, custom };
+}
+
+/** Makes `custom` the run's custom schemes, replacing any registered before. */
+export function useSchemes(custom: readonly Scheme[] | undefined): void {
+  unregisterSchemes();
+  if (custom && custom.length > 0) registerSchemes(custom);
+}
