@@ -52,4 +52,6 @@ export const verdictJson = (v: Verdict) => ({
   diagnosis: v.valid ? null : (v.diagnosis ?? null),
   ...(v.valid ? { matched: v.matched, secretIndex: v.secretIndex } : {}),
   ...(v.age === undefined ? {} : { age: Math.round(v.age) }),
+  // Schemes made from a definition say which check was made (whk's own code for a provider does not).
+  ...(v.check === undefined ? {} : { check: v.check }),
 });
