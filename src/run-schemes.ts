@@ -11,33 +11,34 @@
  * looks at it.
  */
 import { readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { usage } from './schemes/errors.js';
 import { getScheme, isBuiltIn, registerSchemes, unregisterSchemes } from './schemes/registry.js';
 import type { Scheme } from './schemes/types.js';
 
-/** Where definitions live when no flag names them. */
-export function configFolder(env: NodeJS.ProcessEnv = process.env): string {
+/** Where definitions live when no flag names them; `home` is the user's home folder. */
+export function configFolder(env: NodeJS.ProcessEnv, home: string): string {
   const xdg = env.XDG_CONFIG_HOME;
-  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.config'), 'whk', 'schemes');
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.config'), 'whk', 'schemes');
 }
+
+/** The home folder: $HOME, else what the OS says (node:os loads only then: start-up is measured). */
+const home = async () => process.env.HOME || (await import('node:os')).homedir();
 
 /** `~/...` for paths in the home folder, for messages. */
-function shown(path: string): string {
-  const home = homedir();
-  return home && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
+function shown(path: string, homeDir: string): string {
+  return homeDir && path.startsWith(`${homeDir}/`) ? `~${path.slice(homeDir.length)}` : path;
 }
 
-/** The *.json files of the config folder, in name order; none when it does not exist. */
-export function configFiles(folder = configFolder()): string[] {
+/** The *.json files of `folder`, in name order; none when it does not exist. */
+export function configFiles(folder: string): string[] {
   let names: string[];
   try {
     names = readdirSync(folder);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-    throw usage('unreadable_input', `cannot read the scheme folder ${shown(folder)}: ${(e as Error).message}`);
+    throw usage('unreadable_input', `cannot read the scheme folder ${folder}: ${(e as Error).message}`);
   }
   return names.filter((n) => n.endsWith('.json')).sort().map((n) => join(folder, n));
 }
@@ -64,12 +65,13 @@ export async function chooseSchemes(o: SchemeChoice): Promise<{ scheme?: string;
   let catalogue = paths.length > 0 ? await import('./catalogue.js') : undefined;
   const given = catalogue ? catalogue.readSchemeFiles(paths.map((p) => ({ path: p, shown: p, flag: '--scheme-file' }))) : [];
   const answered = named !== undefined && (isBuiltIn(named) || given.some((s) => s.name === named));
-  const folder = o.everything || o.scheme === 'auto' || (named !== undefined && !answered) ? configFiles(o.folder) : [];
+  const homeDir = o.everything || o.scheme === 'auto' || (named !== undefined && !answered) ? await home() : undefined;
+  const folder = homeDir === undefined ? [] : configFiles(o.folder ?? configFolder(process.env, homeDir));
   let fromFolder: Scheme[] = [];
   if (folder.length > 0) {
     catalogue ??= await import('./catalogue.js');
     // A --scheme-file overrides the folder's definition of the same name.
-    fromFolder = catalogue.readSchemeFiles(folder.map((p) => ({ path: p, shown: shown(p), flag: 'the scheme definition' })))
+    fromFolder = catalogue.readSchemeFiles(folder.map((p) => ({ path: p, shown: shown(p, homeDir!), flag: 'the scheme definition' })))
       .filter((s) => !given.some((g) => g.name === s.name));
   }
   const custom = [...given, ...fromFolder];
