@@ -64,7 +64,7 @@ export async function chooseSchemes(o: SchemeChoice): Promise<{ scheme?: string;
   const named = o.scheme !== undefined && o.scheme !== 'auto' ? o.scheme.toLowerCase() : undefined;
   let catalogue = paths.length > 0 ? await import('./catalogue.js') : undefined;
   const given = catalogue ? catalogue.readSchemeFiles(paths.map((p) => ({ path: p, shown: p, flag: '--scheme-file' }))) : [];
-  const answered = named !== undefined && (isBuiltIn(named) || given.some((s) => s.name === named));
+  const answered = named !== undefined && (isBuiltIn(named) || given.some((s) => s.name === named || s.aliases?.includes(named)));
   const homeDir = o.everything || o.scheme === 'auto' || (named !== undefined && !answered) ? await home() : undefined;
   const folder = homeDir === undefined ? [] : configFiles(o.folder ?? configFolder(process.env, homeDir));
   let fromFolder: Scheme[] = [];

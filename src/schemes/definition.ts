@@ -22,6 +22,16 @@ export interface Definition {
   provider?: string;
   /** Where the provider documents its signatures. */
   docs?: string;
+  /** Other names --scheme takes ("facebook" for meta). */
+  aliases?: string[];
+  /** What the definition was checked against (the provider's docs, an SDK, published vectors). */
+  checkedBy?: string;
+  /** confirmed, unconfirmed (from secondary sources), or needs-code (the format cannot say it all: see `needs`). */
+  status?: 'confirmed' | 'unconfirmed' | 'needs-code';
+  /** For needs-code: what the format cannot say. */
+  needs?: string;
+  /** Free text for humans. */
+  notes?: string;
   hmac: HmacAlgorithm;
   /** How the secret becomes the HMAC key (default utf8: its text). */
   key?: KeyDecoding;
@@ -68,7 +78,7 @@ const KEYS_DECODING: readonly KeyDecoding[] = ['utf8', 'base64', 'hex', 'whsec']
 const ENCODINGS: readonly SignatureEncoding[] = ['hex', 'base64', 'base64url'];
 const UNITS: readonly TimeUnit[] = ['s', 'ms', 'iso'];
 const SEPARATORS = [' ', ',', ';'] as const;
-const TOP_KEYS = ['$schema', '$comment', 'name', 'provider', 'docs', 'hmac', 'key', 'signs', 'header', 'value', 'separator', 'encoding', 'timestamp', 'id', 'eventType', 'eventId', 'contentType'];
+const TOP_KEYS = ['$schema', '$comment', 'name', 'provider', 'docs', 'aliases', 'checkedBy', 'status', 'needs', 'notes', 'hmac', 'key', 'signs', 'header', 'value', 'separator', 'encoding', 'timestamp', 'id', 'eventType', 'eventId', 'contentType'];
 const TIMESTAMP_KEYS = ['header', 'body', 'unit', 'tolerance', 'direction', 'strict'];
 const SIGNS_PLACEHOLDERS = ['body', 'timestamp', 'id', 'url', 'method', 'header'];
 const VALUE_PLACEHOLDERS = ['signature', 'timestamp', 'id'];
@@ -147,7 +157,7 @@ class Reader {
   }
 
   oneOf<T extends string>(k: string, options: readonly T[], required: boolean): T | undefined {
-    const list = options.map((o) => (/^\w+$/.test(o) ? o : JSON.stringify(o))).join(', ');
+    const list = options.map((o) => (/^[\w-]+$/.test(o) ? o : JSON.stringify(o))).join(', ');
     const v = this.o[k];
     if (v === undefined) {
       if (required) throw bad(this.source, `${this.path(k)} is missing: one of ${list}`);
@@ -246,6 +256,12 @@ const count = (tokens: Token[], ph: string) => tokens.filter((t) => 'ph' in t &&
  */
 export function parseDefinition(json: unknown, source = 'definition'): Definition {
   if (!isObject(json)) throw bad(source, `a definition is a JSON object (or an array of them), not ${kind(json)}`);
+  // Research notes on a provider the format cannot express (their templates may use words of
+  // their own, and other keys): said first.
+  if (json.status === 'needs-code') {
+    const needs = typeof json.needs === 'string' ? ` (${clip(json.needs.replace(/\s+/g, ' '), 200)})` : '';
+    throw bad(source, `"status": "needs-code": the format cannot say all of ${typeof json.name === 'string' ? `${json.name}'s` : 'this provider\'s'} rules, so whk does not run this definition${needs}`);
+  }
   unknownKeys(json, TOP_KEYS, '', source);
   const r = new Reader(json, source);
   r.string('$schema', false);
@@ -257,6 +273,20 @@ export function parseDefinition(json: unknown, source = 'definition'): Definitio
       : `"name": ${quote(name)} is not a scheme name: lower-case letters, digits, ".", "-" and "_" (e.g. ${quote(name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'acme')})`);
   }
   r.string('provider', false, 'who sends it, e.g. "Acme Payments"', 200);
+  const aliases = json.aliases;
+  if (aliases !== undefined) {
+    if (!Array.isArray(aliases)) throw bad(source, `"aliases": ${quote(aliases)} is not an array of names`);
+    aliases.forEach((a, i) => {
+      if (typeof a !== 'string' || !NAME.test(a) || a === 'auto' || a === name) {
+        throw bad(source, `"aliases[${i}]": ${quote(a)} is not another scheme name (lower-case letters, digits, ".", "-" and "_"; not "auto")`);
+      }
+      if (aliases.indexOf(a) !== i) throw bad(source, `"aliases[${i}]": ${quote(a)} is listed twice`);
+    });
+  }
+  r.string('checkedBy', false, 'what the definition was checked against', 2000);
+  r.oneOf('status', ['confirmed', 'unconfirmed', 'needs-code'] as const, false);
+  r.string('needs', false, 'what the format cannot say', 4000, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/);
+  r.string('notes', false, 'notes for humans', 10000, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/);
   const docs = r.string('docs', false, 'the URL of the provider\'s documentation', 2000);
   if (docs !== undefined && !/^https?:\/\/[^\s/]+/.test(docs)) throw bad(source, `"docs": ${quote(docs)} is not an http(s) URL`);
   r.oneOf('hmac', HMACS, true);
@@ -536,7 +566,12 @@ export function defineScheme(definition: Definition | unknown, source?: string):
     const t = text.trim();
     if (unit === 's') return /^\d{1,12}$/.test(t) ? Number(t) : NaN;
     if (unit === 'ms') return /^\d{1,15}$/.test(t) ? Number(t) / 1000 : NaN;
-    return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i.test(t) ? Date.parse(t) / 1000 : NaN;
+    // ISO 8601; a time without a zone is UTC (Date.parse would take it as local time).
+    const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
+    if (!m) return NaN;
+    // Digits past milliseconds (Twitch sends nanoseconds) are kept as a fraction of a second.
+    const frac = m[2] ? Number(`0${m[2]}`) : 0;
+    return (Date.parse(`${m[1]}${m[3] ?? 'Z'}`) / 1000) + frac;
   };
   const formatTs = (unixSeconds: number): string =>
     unit === 's' ? String(Math.floor(unixSeconds)) : unit === 'ms' ? String(Math.round(unixSeconds * 1000)) : new Date(unixSeconds * 1000).toISOString();
@@ -609,6 +644,8 @@ export function defineScheme(definition: Definition | unknown, source?: string):
     name,
     provider: def.provider ?? name,
     ...(def.docs ? { docs: def.docs } : {}),
+    ...(def.checkedBy ? { checkedBy: def.checkedBy } : {}),
+    ...(def.aliases ? { aliases: def.aliases } : {}),
     headers: [H, ...(tsHeader ? [tsHeader] : []), ...(idHeader ? [idHeader] : []), ...signedHeaders.filter((x) => ![tsHeader, idHeader].includes(x))],
     algorithm: `${ALG} ${enc} over ${signsReadable === 'body' ? 'the body' : `"${signsReadable}"`}, as "${valueReadable}"${list ? (list.sep === ' ' ? ', space-separated list' : '') + (list.order.length > 1 || def.separator ? `; ${list.labels.signature || 'signatures'} may repeat` : '') : ''}`,
     timestamp: rule,
@@ -756,7 +793,7 @@ export function defineScheme(definition: Definition | unknown, source?: string):
   return scheme;
 }
 
-const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
+const clip = (s: string, n = 40) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 const NO_HEADERS: Record<string, string | undefined> = Object.freeze({});
 

@@ -32,6 +32,8 @@ const byName = new Map(schemes.map((s) => [s.name, s]));
  * --scheme-file and the config folder) before its command runs.
  */
 const custom = new Map<string, Scheme>();
+/** Other names of custom schemes. */
+const aliases = new Map<string, Scheme>();
 let customList: readonly Scheme[] = [];
 let all: readonly Scheme[] = schemes;
 
@@ -43,17 +45,24 @@ export const isBuiltIn = (name: string): boolean => byName.has(name.toLowerCase(
  * one registered before) is a usage error.
  */
 export function registerSchemes(list: readonly Scheme[]): void {
+  const adding = new Map<string, Scheme>();
   for (const s of list) {
-    const name = s.name.toLowerCase();
-    const taken = byName.get(name) ?? custom.get(name);
-    if (taken) {
-      const where = (x: Scheme) => (x.source ? ` (${x.source})` : '');
-      throw usage('duplicate_scheme', byName.has(name)
-        ? `${s.source ? `${s.source}: ` : ''}"name": "${s.name}" is a built-in scheme: give yours another name`
-        : `scheme "${s.name}"${where(s)} is defined twice: also${where(taken) || ' before'}`);
+    for (const name of [s.name, ...(s.aliases ?? [])].map((n) => n.toLowerCase())) {
+      const taken = byName.get(name) ?? custom.get(name) ?? aliases.get(name) ?? adding.get(name);
+      if (taken) {
+        const where = (x: Scheme) => (x.source ? ` (${x.source})` : '');
+        const key = name === s.name.toLowerCase() ? '"name"' : '"aliases"';
+        throw usage('duplicate_scheme', byName.has(name)
+          ? `${s.source ? `${s.source}: ` : ''}${key}: "${name}" is a built-in scheme: give yours another name`
+          : `scheme "${name}"${where(s)} is defined twice: also${where(taken) || ' before'}`);
+      }
+      adding.set(name, s);
     }
   }
-  for (const s of list) custom.set(s.name.toLowerCase(), s);
+  for (const s of list) {
+    custom.set(s.name.toLowerCase(), s);
+    for (const a of s.aliases ?? []) aliases.set(a.toLowerCase(), s);
+  }
   customList = [...custom.values()];
   all = [...schemes, ...customList];
 }
@@ -61,6 +70,7 @@ export function registerSchemes(list: readonly Scheme[]): void {
 /** Forgets every registered scheme; the built-in ones stay. */
 export function unregisterSchemes(): void {
   custom.clear();
+  aliases.clear();
   customList = [];
   all = schemes;
 }
@@ -74,9 +84,9 @@ export const allSchemes = (): readonly Scheme[] => all;
 /** The scheme called `name`; a usage error naming the closest one otherwise. */
 export function getScheme(name: string): Scheme {
   const lower = name.toLowerCase();
-  const s = byName.get(lower) ?? custom.get(lower);
+  const s = byName.get(lower) ?? custom.get(lower) ?? aliases.get(lower);
   if (s) return s;
-  const guess = closest(lower, [...byName.keys(), ...custom.keys()]);
+  const guess = closest(lower, [...byName.keys(), ...custom.keys(), ...aliases.keys()]);
   throw usage('unknown_scheme', `unknown scheme "${name}"${guess ? `: did you mean "${guess}"?` : ''} (whk schemes lists them all)`);
 }
 

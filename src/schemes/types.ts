@@ -125,6 +125,8 @@ export interface Scheme {
   docs?: string;
   /** The independent implementation whk's tests check this scheme against (an SDK, published vectors). */
   checkedBy?: string;
+  /** Other names `--scheme` takes (custom schemes). */
+  aliases?: string[];
   /** For schemes made from a definition (`defineScheme`): the definition, as data. */
   definition?: Definition;
   /** Where the definition came from (a file path), for messages; undefined for built-ins. */

@@ -342,7 +342,7 @@ describe('a bad definition: one line naming the source, the key and what is wron
     ['no encoding', { ...base, encoding: undefined }, 'acme.json: "encoding" is missing: one of hex, base64, base64url'],
     ['no name', { ...base, name: undefined }, 'acme.json: "name" is missing: the name --scheme takes, e.g. "acme"'],
     ['an unknown key, a typo', { ...base, hamc: 'sha256' }, 'acme.json: unknown key "hamc": did you mean "hmac"?'],
-    ['an unknown key', { ...base, colour: 'red' }, 'acme.json: unknown key "colour" (the keys are name, provider, docs, hmac, key, signs, header, value, separator, encoding, timestamp, id, eventType, eventId, contentType)'],
+    ['an unknown key', { ...base, colour: 'red' }, 'acme.json: unknown key "colour" (the keys are name, provider, docs, aliases, checkedBy, status, needs, notes, hmac, key, signs, header, value, separator, encoding, timestamp, id, eventType, eventId, contentType)'],
     ['an unknown nested key', { ...base, timestamp: { tolerence: 300 } }, 'acme.json: unknown key "timestamp.tolerence": did you mean "timestamp.tolerance"?'],
     ['a name that is not one', { ...base, name: 'Acme Pay' }, 'acme.json: "name": "Acme Pay" is not a scheme name: lower-case letters, digits, ".", "-" and "_" (e.g. "acme-pay")'],
     ['the name auto', { ...base, name: 'auto' }, 'acme.json: "name": "auto" is taken: --scheme auto detects the scheme'],
@@ -385,6 +385,11 @@ describe('a bad definition: one line naming the source, the key and what is wron
     ['an eventId header without a name', { ...base, eventId: 'header:' }, 'acme.json: "eventId": "header:" does not name a header after "header:"'],
     ['a bad pointer escape', { ...base, eventType: '/a~2b' }, 'acme.json: "eventType": "/a~2b" is not a JSON pointer: "~" must be written ~0, and "/" inside a name ~1'],
     ['signs the signature header', { ...base, signs: '{header:X-Acme-Signature}{timestamp}{body}' }, 'acme.json: "signs": {header:X-Acme-Signature} is the signature header itself'],
+    ['aliases not an array', { ...base, aliases: 'acme-pay' }, 'acme.json: "aliases": "acme-pay" is not an array of names'],
+    ['an alias that is no name', { ...base, aliases: ['ok', 'Acme Pay'] }, 'acme.json: "aliases[1]": "Acme Pay" is not another scheme name (lower-case letters, digits, ".", "-" and "_"; not "auto")'],
+    ['an alias listed twice', { ...base, aliases: ['pay', 'pay'] }, 'acme.json: "aliases[1]": "pay" is listed twice'],
+    ['a status', { ...base, status: 'done' }, 'acme.json: "status": "done" is not one of confirmed, unconfirmed, needs-code'],
+    ['research the format cannot run', { ...base, status: 'needs-code', needs: 'Two headers\n with two keys', variants: {} }, 'acme.json: "status": "needs-code": the format cannot say all of acme\'s rules, so whk does not run this definition (Two headers with two keys)'],
   ];
 
   it.each(cases)('%s', (_what, json, message) => {
