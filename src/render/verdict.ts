@@ -48,6 +48,7 @@ export const schemeJson = (s: Scheme, hasDefinition = Boolean(s.definition)) => 
   contentType: s.contentType,
   docs: s.docs ?? null,
   checkedBy: s.checkedBy ?? null,
+  aliases: s.aliases ?? [],
   builtIn: s.source === undefined,
   source: s.source ?? null,
   definition: hasDefinition,
@@ -59,6 +60,7 @@ export function renderSchemes(list: readonly Scheme[], c: Style, definitionHint 
     // Custom schemes come from definition files: every field terminal-safe.
     .map((s) => [
       `${c.bold(termSafeLine(s.name).padEnd(14))}${c.dim(termSafeLine(s.provider))}`,
+      ...(s.aliases?.length ? [`  also        ${termSafeLine(s.aliases.join(', '))}`] : []),
       `  headers     ${termSafeLine(s.headers.join(', '))}`,
       `  algorithm   ${termSafeLine(s.algorithm)}`,
       `  timestamp   ${termSafeLine(timestampRule(s))}`,

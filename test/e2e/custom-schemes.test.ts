@@ -11,6 +11,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWhk, startWhk } from '../helpers/cli.js';
 import { ACME, ACME_JSON, acmeHeader, acmeSig } from '../schemes/_acme.js';
@@ -178,6 +180,23 @@ describe('whk listen with the acme definition', () => {
       w.child.kill('SIGINT');
     }
     expect((await w.exited).code).toBe(130);
+  });
+
+  it('the diagnosis worker of the build gets the custom definitions (its own registry) and diagnoses by name', async () => {
+    const worker = new Worker(fileURLToPath(new URL('../../dist/bin/commands/diagnose-worker.js', import.meta.url)), {
+      workerData: { definitions: [{ definition: ACME, source: 'acme.json' }] },
+    });
+    try {
+      const answer = new Promise<{ id: number; verdict?: { reason: string; diagnosis?: string } }>((resolve) => worker.once('message', resolve));
+      const headers = { 'x-acme-signature': acmeHeader('s3cret', T, BODY) };
+      worker.postMessage({ id: 7, scheme: 'acme', input: { body: Buffer.from(JSON.stringify(JSON.parse(BODY), null, 2)), headers, secrets: ['s3cret'], now: T } });
+      const m = await answer;
+      expect(m.id).toBe(7);
+      expect(m.verdict?.reason).toBe('no_match');
+      expect(m.verdict?.diagnosis).toMatch(/^the signature matches this body re-serialized as compact JSON/);
+    } finally {
+      await worker.terminate();
+    }
   });
 
   it('--scheme auto (the default) with the config folder: the first valid acme delivery fixes the scheme', async () => {
