@@ -66,7 +66,7 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
       now: input.now ?? nowSeconds(),
       tolerance: input.tolerance ?? s.timestamp?.tolerance ?? Number.POSITIVE_INFINITY,
       url: input.url,
-      ...(input.method === undefined ? {} : { method: input.method }),
+      method: input.method,
     };
     const v = s.verify(d);
     if (v.valid) return v;
