@@ -35,9 +35,6 @@ const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h
 
 /** Cases a definition as written does not verify, and why (found by this test; for the lead to settle). */
 const EXCEPTIONS: Record<string, { reason: string; why: string }> = {
-  // Two v1 entries (rotation) in one header: "value": "v1={signature}" says one signature; the
-  // definition needs "separator": "," (checked below with it).
-  'pagerduty.json#2': { reason: 'malformed_header', why: 'rotation needs "separator": ","' },
   // Cal.com sends this literal when the webhook has no secret: not a signature.
   'cal-com.json#3': { reason: 'malformed_header', why: 'the no-secret-provided literal' },
 };
