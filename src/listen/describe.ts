@@ -44,13 +44,11 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
   const text = utf8 ? body.toString('utf8') : undefined;
   let parsed: unknown;
   let jsonError: string | undefined;
-  if (text !== undefined && text.length > 0) {
+  // A refused body over 64 KB is not parsed: under a flood of forged large bodies, parsing each
+  // would slow the answers to real deliveries. Its type and id are unknown; it is shown as text.
+  if (text !== undefined && text.length > 0 && (accepted || body.length <= UNPARSED_INVALID)) {
     const c = text.charCodeAt(0);
-    // A refused body over 64 KB is not parsed: under a flood of forged large bodies, parsing
-    // each would slow the answers to real deliveries. Its type and id are unknown; it is shown as text.
-    if (!accepted && body.length > UNPARSED_INVALID) {
-      // nothing
-    } else if (c === 123 /* { */ || c === 91 /* [ */ || /^\s*[[{]/.test(text.slice(0, 64))) {
+    if (c === 123 /* { */ || c === 91 /* [ */ || /^\s*[[{]/.test(text.slice(0, 64))) {
       // Parsed once: verifying a scheme with a timestamp in the body already did.
       const json = parseJsonBody(body);
       if (json) parsed = json.value;

@@ -260,7 +260,7 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
           send(message);
         }, diagnosis);
       };
-      if (delayMs > 0 && !accepted) later_(finish);
+      if (delayMs > 0 && !accepted) afterDelay(finish);
       else finish();
       return;
     }
@@ -304,12 +304,12 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
       opts.forward({ method, path: fwdPath, headers, body }).then(onForward, (e) =>
         onForward({ ok: false, url: '', status: 502, error: `forward failed: ${(e as Error).message}`, code: 'internal', ms: 0 }));
     };
-    if (delayMs > 0) later_(respond);
+    if (delayMs > 0) afterDelay(respond);
     else respond();
   }
 
   /** --delay: run `job` after the delay (abandoned if the listener closes first). */
-  function later_(job: () => void) {
+  function afterDelay(job: () => void) {
     const t = setTimeout(() => {
       pending.delete(t);
       job();
