@@ -6,7 +6,11 @@
 //  - dist/bin/commands/*.js: the network commands (listen, send, replay, probe), split into shared
 //    chunks, imported by cli.js only when one of them runs.
 // Heavy runtime dependencies (undici, ora, ngrok, chalk) stay external and load only where used.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunks of earlier builds must not pile up (their names change with their content).
+rmSync('dist/bin', { recursive: true, force: true });
 
 // commander requires node:child_process at load time for "executable" subcommands, which whk
 // never uses; loading it pulls in net, dgram and more. Give commander a stub that fails loudly if
@@ -37,6 +41,8 @@ const catalogueApart = {
   name: 'catalogue-external',
   setup(b) {
     b.onResolve({ filter: /^\.\.?\/catalogue\.js$/ }, () => ({ path: './commands/catalogue.js', external: true }));
+    // The providers' catalogue too: loaded when a run needs a provider the core does not have.
+    b.onResolve({ filter: /^\.\.?\/providers\/index\.js$/ }, () => ({ path: './commands/providers.js', external: true }));
   },
 };
 
@@ -59,6 +65,7 @@ await build({
     listen: 'src/commands/listen.ts', send: 'src/commands/send.ts', replay: 'src/commands/replay.ts', probe: 'src/commands/probe.ts',
     'diagnose-worker': 'src/listen/diagnose-worker.ts',
     catalogue: 'src/catalogue.ts',
+    providers: 'src/providers/index.ts',
   },
   outdir: 'dist/bin/commands',
   splitting: true,

@@ -6,7 +6,7 @@
  */
 import { readFileFor } from './commands/input.js';
 import { defineScheme, parseDefinitions } from './schemes/definition.js';
-import { usage } from './schemes/errors.js';
+import { usage } from './errors.js';
 import type { Scheme } from './schemes/types.js';
 
 export { builtInDefinition, builtInDefinitions } from './schemes/builtin-definitions.js';

@@ -1,8 +1,9 @@
 import { Command, CommanderError, Option } from "commander";
 import * as F from './flags.js';
 import { parseExpect } from './send/expect.js';
-import { WhkError } from './schemes/errors.js';
+import { WhkError } from './errors.js';
 import { chooseSchemes } from './run-schemes.js';
+import { catalogueList, hasCatalogue } from './schemes/registry.js';
 import type { IO } from './commands/input.js';
 // The offline commands are small and their start-up is measured: they are bundled with the
 // program itself. The network commands (listen, send, replay, probe) load lazily.
@@ -43,16 +44,18 @@ const IMPLIED_SCHEME = new Set(['sign', 'send', 'probe', 'replay']);
 async function resolveSchemes(cmd: Command): Promise<void> {
   // `schemes show` resolves its <name> argument itself.
   if (cmd.name() === 'show' || !cmd.options.some((o) => o.attributeName() === 'schemeFile')) return;
-  const o = cmd.optsWithGlobals<{ scheme?: string; schemeFile?: string[]; resign?: boolean }>();
+  const o = cmd.optsWithGlobals<{ scheme?: string; schemeFile?: string[]; resign?: boolean; listEvents?: boolean }>();
   const files = o.schemeFile ?? [];
   // Listing, and re-signing recorded deliveries by their recorded scheme name, need every scheme.
-  const everything = cmd.name() === 'schemes' || (cmd.name() === 'replay' && Boolean(o.resign) && o.scheme === undefined);
+  const everything = cmd.name() === 'schemes' || (cmd.name() === 'replay' && Boolean(o.resign) && o.scheme === undefined) ||
+    (cmd.name() === 'send' && Boolean(o.listEvents) && o.scheme === undefined);
   const chosen = await chooseSchemes({ scheme: o.scheme, files, everything });
   let scheme = chosen.scheme;
   const fromFiles = chosen.custom.filter((s) => s.source !== undefined && files.includes(s.source));
   if (scheme === undefined && fromFiles.length === 1 && IMPLIED_SCHEME.has(cmd.name()) && (cmd.name() !== 'replay' || o.resign)) scheme = fromFiles[0]!.name;
   if (scheme !== undefined) cmd.setOptionValue('scheme', scheme);
   cmd.setOptionValue('customSchemes', chosen.custom);
+  if (hasCatalogue()) cmd.setOptionValue('catalogue', catalogueList());
 }
 
 function bodyFlags(cmd: Command): Command {
@@ -253,12 +256,32 @@ export async function main(argv: string[], deps: Deps = {}): Promise<number> {
       return 2;
     }
     if (e instanceof WhkError) {
-      io.err(`whk: ${e.message}`);
+      io.err(`whk: ${withFlags(e)}`);
       if (debug) io.err(e.stack ?? '');
       return e.exitCode;
     }
     io.err(`whk: unexpected error: ${(e as Error)?.message ?? String(e)}${debug ? `\n${(e as Error)?.stack}` : ' (run with --debug for details)'}`);
     return 1;
+  }
+}
+
+/**
+ * The core's messages say what is wrong, not which flag fixes it (the library has no flags): the
+ * CLI adds that here, by error code.
+ */
+function withFlags(e: WhkError): string {
+  const m = e.message;
+  switch (e.code) {
+    case 'no_secret':
+      return m === 'no secret' ? 'no secret: pass --secret, --secret-file or set WHK_SECRET' : m;
+    case 'missing_url':
+      return m.replace(/: the URL it posts to is needed$/, ': pass --url <the URL it posts to>');
+    case 'missing_signed_header':
+      return m.replace(/ signs the (\S+) header: give its value$/, " signs the $1 header: give its value (--header '$1: <value>')");
+    case 'bad_secret':
+      return m.replace(/\(the (\S+) scheme takes the secret as plain text\)/, '(use --scheme $1 to use it as plain text)');
+    default:
+      return m;
   }
 }
 

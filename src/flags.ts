@@ -4,7 +4,7 @@
  * naming the flag, the value and the fix; commander lets it through to the one top-level handler.
  */
 import { parseEventFilter } from './listen/filter.js';
-import { usage } from './schemes/errors.js';
+import { usage } from './errors.js';
 import { parseDuration, parseInteger, parseSize, parseUnixFlag } from './units.js';
 import { parseUrl } from './commands/input.js';
 import { parseExpect } from './send/expect.js';

@@ -9,6 +9,6 @@ export {
 export { defineScheme, parseDefinition, parseDefinitions } from './schemes/definition.js';
 export type { Definition, HmacAlgorithm, KeyDecoding, SignatureEncoding, TimeUnit } from './schemes/definition.js';
 export { builtInDefinition, builtInDefinitions } from './schemes/builtin-definitions.js';
-export { WhkError } from './schemes/errors.js';
+export { WhkError } from './errors.js';
 export { secretProblem } from './schemes/secrets.js';
 export type { Reason, Scheme, Secret, SignedHeaders, SignInput, Valid, Invalid, Verdict, VerifyInput } from './schemes/types.js';

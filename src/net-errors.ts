@@ -1,4 +1,4 @@
-import { WhkError } from './schemes/errors.js';
+import { WhkError } from './errors.js';
 import { formatDuration } from './units.js';
 
 /**

@@ -12,8 +12,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { usage } from './schemes/errors.js';
-import { getScheme, isBuiltIn, registerSchemes, unregisterSchemes } from './schemes/registry.js';
+import { usage } from './errors.js';
+import { getScheme, hasCatalogue, isCore, registerCatalogue, registerSchemes, unregisterSchemes } from './schemes/registry.js';
 import type { Scheme } from './schemes/types.js';
 
 /** Where definitions live when no flag names them; `home` is the user's home folder. */
@@ -62,9 +62,12 @@ export interface SchemeChoice {
 export async function chooseSchemes(o: SchemeChoice): Promise<{ scheme?: string; custom: Scheme[] }> {
   const paths = o.files ?? [];
   const named = o.scheme !== undefined && o.scheme !== 'auto' ? o.scheme.toLowerCase() : undefined;
+  // The providers' catalogue: for a name the core does not have, detection, listing, and custom
+  // schemes (whose names must not take a provider's).
+  if (o.everything || o.scheme === 'auto' || paths.length > 0 || (named !== undefined && !isCore(named))) await loadCatalogue();
   let catalogue = paths.length > 0 ? await import('./catalogue.js') : undefined;
   const given = catalogue ? catalogue.readSchemeFiles(paths.map((p) => ({ path: p, shown: p, flag: '--scheme-file' }))) : [];
-  const answered = named !== undefined && (isBuiltIn(named) || given.some((s) => s.name === named || s.aliases?.includes(named)));
+  const answered = named !== undefined && (isCore(named) || (hasCatalogue() && getSchemeOrNot(named)) || given.some((s) => s.name === named || s.aliases?.includes(named)));
   const homeDir = o.everything || o.scheme === 'auto' || (named !== undefined && !answered) ? await home() : undefined;
   const folder = homeDir === undefined ? [] : configFiles(o.folder ?? configFolder(process.env, homeDir));
   let fromFolder: Scheme[] = [];
@@ -79,8 +82,29 @@ export async function chooseSchemes(o: SchemeChoice): Promise<{ scheme?: string;
   return { scheme: named === undefined ? o.scheme : getScheme(named).name, custom };
 }
 
-/** Makes `custom` the run's custom schemes, replacing any registered before. */
-export function useSchemes(custom: readonly Scheme[] | undefined): void {
+/** Registers the providers' catalogue (src/providers/index.ts, a file of its own in the CLI bundle). */
+export async function loadCatalogue(): Promise<void> {
+  if (hasCatalogue()) return;
+  const { catalogueSchemes } = await import('./providers/index.js');
+  registerCatalogue(catalogueSchemes());
+}
+
+function getSchemeOrNot(name: string): boolean {
+  try {
+    getScheme(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes `custom` the run's custom schemes, replacing any registered before; `catalogue`, when the
+ * run loaded it, joins the built-in ones (the network commands are bundled apart, with a registry
+ * of their own: the CLI hands both over).
+ */
+export function useSchemes(custom: readonly Scheme[] | undefined, catalogue?: readonly Scheme[]): void {
+  if (catalogue) registerCatalogue(catalogue);
   unregisterSchemes();
   if (custom && custom.length > 0) registerSchemes(custom);
 }

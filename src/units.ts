@@ -1,4 +1,4 @@
-import { usage } from './schemes/errors.js';
+import { usage } from './errors.js';
 
 /** "30s", "1.5m", "250ms", "2h", or a bare number of seconds -> milliseconds. */
 export function parseDuration(text: string, flag: string): number {

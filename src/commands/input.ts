@@ -1,6 +1,6 @@
 import { kMaxLength } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { usage } from '../schemes/errors.js';
+import { usage } from '../errors.js';
 import { secretProblem } from '../schemes/secrets.js';
 import type { Scheme, Secret } from '../schemes/types.js';
 

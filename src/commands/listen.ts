@@ -5,7 +5,7 @@ import { Recorder } from '../listen/recorder.js';
 import { startListener, normalizePath, viaToken, type Listener, type ListenerOptions } from '../listen/server.js';
 import { runSession } from '../listen/session.js';
 import { loadStyle, useColor, type Style } from '../render/style.js';
-import { usage } from '../schemes/errors.js';
+import { usage } from '../errors.js';
 import { allSchemes, getScheme } from '../schemes/registry.js';
 import type { Scheme } from '../schemes/types.js';
 import { useSchemes } from '../run-schemes.js';
@@ -46,6 +46,8 @@ export interface ListenFlags {
   color?: boolean;
   /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
   customSchemes?: Scheme[];
+  /** The providers' catalogue, when the CLI loaded it. */
+  catalogue?: readonly Scheme[];
 }
 
 /** What the flags say together, checked: a usage error (exit 2) for a combination that cannot work. */
@@ -98,7 +100,7 @@ export function planListen(flags: ListenFlags): ListenPlan {
  * one (with --expect), a timeout or a failed write, 128 + n on a signal.
  */
 export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps = {}): Promise<number> {
-  useSchemes(flags.customSchemes);
+  useSchemes(flags.customSchemes, flags.catalogue);
   const plan = planListen(flags);
   const stdout = io.stdout as NodeJS.WriteStream | undefined;
   const json = Boolean(flags.json) || !stdout?.isTTY;

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { usage } from '../schemes/errors.js';
+import { usage } from '../errors.js';
 import { getScheme } from '../schemes/registry.js';
 import type { Scheme } from '../schemes/types.js';
 import { useSchemes } from '../run-schemes.js';
@@ -23,6 +23,8 @@ export interface ProbeFlags {
   color?: boolean;
   /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
   customSchemes?: Scheme[];
+  /** The providers' catalogue, when the CLI loaded it. */
+  catalogue?: readonly Scheme[];
 }
 
 /** Network errors that mean "nothing is there", as opposed to a receiver that misbehaves. */
@@ -34,7 +36,7 @@ const UNREACHABLE = new Set(['connection_refused', 'dns', 'connect_timeout', 'un
  * 3 when the receiver cannot be reached.
  */
 export async function probeCommand(url: string | undefined, flags: ProbeFlags, io: IO): Promise<number> {
-  useSchemes(flags.customSchemes);
+  useSchemes(flags.customSchemes, flags.catalogue);
   if (!flags.scheme) throw usage('no_scheme', 'missing --scheme <name>: the scheme your receiver verifies (whk schemes lists them)');
   const scheme = getScheme(flags.scheme);
   const target = parseTarget(url, 'whk probe <url> --scheme <name> --secret <s>');

@@ -1,7 +1,7 @@
 import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import { refusedRequest } from '../net-errors.js';
 import { sign } from '../schemes/core.js';
-import { usage } from '../schemes/errors.js';
+import { usage } from '../errors.js';
 import { nowSeconds } from '../schemes/hmac.js';
 import { getScheme } from '../schemes/registry.js';
 import type { Scheme } from '../schemes/types.js';
@@ -31,6 +31,8 @@ export interface ReplayFlags {
   color?: boolean;
   /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
   customSchemes?: Scheme[];
+  /** The providers' catalogue, when the CLI loaded it. */
+  catalogue?: readonly Scheme[];
 }
 
 /**
@@ -43,7 +45,7 @@ export interface ReplayFlags {
  * none got an answer (the receiver is unreachable), 130 Ctrl-C (after the summary).
  */
 export async function replayCommand(file: string, flags: ReplayFlags, io: IO): Promise<number> {
-  useSchemes(flags.customSchemes);
+  useSchemes(flags.customSchemes, flags.catalogue);
   let to: URL;
   try {
     to = new URL(flags.to);

@@ -1,6 +1,6 @@
 import { chooseSchemes } from '../run-schemes.js';
 import type { Definition } from '../schemes/definition.js';
-import { usage } from '../schemes/errors.js';
+import { usage } from '../errors.js';
 import { allSchemes, getScheme } from '../schemes/registry.js';
 import type { Scheme } from '../schemes/types.js';
 import { renderSchemes, schemeJson } from '../render/verdict.js';

@@ -1,9 +1,9 @@
 import { BODY_ERRORS } from '../net-errors.js';
-import { usage, WhkError } from '../schemes/errors.js';
+import { usage, WhkError } from '../errors.js';
 import { mask } from '../schemes/hmac.js';
 import { getScheme, schemes } from '../schemes/registry.js';
 import { useSchemes } from '../run-schemes.js';
-import type { Scheme, Secret } from '../schemes/types.js';
+import { isKeyPair, type Scheme, type Secret } from '../schemes/types.js';
 import { loadStyle, useColor, type Style } from '../render/style.js';
 import { renderLoadSummary, renderSend, sendJson } from '../render/send.js';
 import { builder, type Builder, type OutRequest } from '../send/build.js';
@@ -11,10 +11,10 @@ import type { Deliverer } from '../send/deliver.js';
 import type { RawDeliverer } from '../send/raw.js';
 import { parseExpect, type Expect } from '../send/expect.js';
 import { runLoad } from '../send/load.js';
-import type { Negative } from '../send/negative.js';
+import { wrongSecret, type Negative } from '../send/negative.js';
 import type { DeliveryReport, Mode, SendReport } from '../send/report.js';
 import { deliverOnce, selfCheck } from '../send/single.js';
-import { findSample, providerFor, providers } from '../send/samples/index.js';
+import { allProviders, findSample, providerFor } from '../send/samples/index.js';
 import { formatDuration } from '../units.js';
 import { checkSecrets, parseHeaderLines, parseTarget, pipedBody, readBody, readSecrets, type IO } from './input.js';
 
@@ -52,6 +52,8 @@ export interface SendFlags {
   color?: boolean;
   /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
   customSchemes?: Scheme[];
+  /** The providers' catalogue, when the CLI loaded it. */
+  catalogue?: readonly Scheme[];
 }
 
 /** How much of a response body a single send keeps and shows. */
@@ -65,7 +67,7 @@ const VERSION_UA = 'whk/0.1 (webhook test sender)';
  * the receiver could not be reached, 130 when interrupted (load mode).
  */
 export async function sendCommand(url: string | undefined, flags: SendFlags, io: IO): Promise<number> {
-  useSchemes(flags.customSchemes);
+  useSchemes(flags.customSchemes, flags.catalogue);
   if (flags.listEvents) return listEvents(flags, io);
   if (!flags.scheme) throw usage('no_scheme', 'missing --scheme <name>: whk schemes lists them');
   const scheme = getScheme(flags.scheme);
@@ -269,8 +271,9 @@ async function customBody(flags: SendFlags): Promise<Buffer | undefined> {
 
 /** For modes that need no real secret: a throwaway key of the right kind. */
 function placeholderSecret(scheme: Scheme): string {
-  if (scheme.name === 'discord') return '0'.repeat(63) + '1';
-  return scheme.name === 'standard' || scheme.name === 'svix' ? 'whsec_d2hrIHBsYWNlaG9sZGVyIHNlY3JldCE=' : 'whk-placeholder-secret';
+  if (scheme.placeholderSecret) return scheme.placeholderSecret;
+  // A key pair: a fresh private key of the right kind (wrongSecret makes one).
+  return isKeyPair(scheme.keyKind) ? wrongSecret(scheme, undefined) : 'whk-placeholder-secret';
 }
 
 /** --header "Name: value" lines, names spelled as given (they replace the provider's of any case). */
@@ -290,7 +293,7 @@ function headerFlags(lines: string[]): Record<string, string> {
 }
 
 function listEvents(flags: SendFlags, io: IO): number {
-  const list = flags.scheme ? [providerFor(getScheme(flags.scheme).name)] : providers;
+  const list = flags.scheme ? [providerFor(getScheme(flags.scheme).name)] : allProviders();
   if (flags.json) {
     const json = list.map((p) => ({ scheme: p.scheme, events: p.events.map((e, i) => ({ event: e.event, description: e.description, default: i === 0 })) }));
     io.out(JSON.stringify(flags.scheme ? json[0] : json));

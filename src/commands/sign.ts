@@ -1,5 +1,5 @@
 import { sign } from '../schemes/core.js';
-import { usage } from '../schemes/errors.js';
+import { usage } from '../errors.js';
 import { getScheme } from '../schemes/registry.js';
 import { isUtf8 } from 'node:buffer';
 import { checkSecrets, parseHeaderLines, readBody, readSecrets, type IO } from './input.js';

@@ -6,12 +6,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { verify } from '../schemes/core.js';
 import { defineScheme, type Definition } from '../schemes/definition.js';
-import { registerSchemes } from '../schemes/registry.js';
+import { catalogueSchemes } from '../providers/index.js';
+import { registerCatalogue, registerSchemes } from '../schemes/registry.js';
 import type { VerifyInput } from '../schemes/types.js';
 
-// The listener's custom schemes (definitions from --scheme-file or the config folder), by name.
-const custom = (workerData as { definitions?: Array<{ definition: Definition; source?: string }> } | null)?.definitions ?? [];
-registerSchemes(custom.map((d) => defineScheme(d.definition, d.source)));
+// The listener's custom schemes (definitions from --scheme-file or the config folder), by name,
+// and the providers' catalogue when the listener uses it.
+const data = workerData as { definitions?: Array<{ definition: Definition; source?: string }>; catalogue?: boolean } | null;
+if (data?.catalogue) registerCatalogue(catalogueSchemes());
+registerSchemes((data?.definitions ?? []).map((d) => defineScheme(d.definition, d.source)));
 
 parentPort?.on('message', (m: { id: number; scheme: string; input: VerifyInput }) => {
   try {

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { customSchemes } from '../schemes/registry.js';
+import { customSchemes, hasCatalogue } from '../schemes/registry.js';
 import type { Verdict, VerifyInput } from '../schemes/types.js';
 
 /**
@@ -89,7 +89,7 @@ export class Diagnoser {
     try {
       // The worker has its own registry: it gets the run's custom definitions as data.
       const definitions = customSchemes().flatMap((s) => (s.definition ? [{ definition: s.definition, source: s.source }] : []));
-      const w = new Worker(new URL('./diagnose-worker.js', import.meta.url), { workerData: { definitions } });
+      const w = new Worker(new URL('./diagnose-worker.js', import.meta.url), { workerData: { definitions, catalogue: hasCatalogue() } });
       w.unref();
       w.on('message', (m: { id: number; verdict?: Verdict; error?: string }) => {
         const p = this.pending.get(m.id);

@@ -1,5 +1,5 @@
 import { verify } from '../schemes/core.js';
-import { WhkError } from '../schemes/errors.js';
+import { WhkError } from '../errors.js';
 import { detectScheme, getScheme } from '../schemes/registry.js';
 import { REASONS, type Invalid, type Scheme, type Verdict, type VerifyInput } from '../schemes/types.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { WhkError } from '../schemes/errors.js';
+import { WhkError } from '../errors.js';
 
 /**
  * `--ready-file`: the URL, written atomically (a temporary file then a rename, so a script

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { usage } from '../schemes/errors.js';
+import { usage } from '../errors.js';
 
 /**
  * `--record <file>`: appends NDJSON lines, one write per event, straight to the file descriptor

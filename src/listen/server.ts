@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { WhkError } from '../schemes/errors.js';
+import { WhkError } from '../errors.js';
 import { verify } from '../schemes/core.js';
 import { detectScheme } from '../schemes/registry.js';
 import type { Verdict } from '../schemes/types.js';

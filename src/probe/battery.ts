@@ -1,4 +1,4 @@
-import { getScheme } from '../schemes/registry.js';
+import { allSchemes, getScheme } from '../schemes/registry.js';
 import type { Scheme, Secret, SignInput } from '../schemes/types.js';
 import { builder, type OutRequest } from '../send/build.js';
 import { isSignatureHeader, wrongSecret, type Negative } from '../send/negative.js';
@@ -64,7 +64,7 @@ export function battery(o: BatteryOptions): Check[] {
   }
 
   const json = parseJson(raw);
-  if (json !== undefined && scheme.name !== 'dfns') {
+  if (json !== undefined && !scheme.compactJson) {
     const unusual = unusualJson(json);
     checks.push({
       id: 'formatting', title: 'unusual but legal JSON formatting', expect: 'accept',
@@ -72,21 +72,8 @@ export function battery(o: BatteryOptions): Check[] {
       explain: 'your receiver verifies a re-serialized body (a JSON body parser ran before the signature check, then JSON.stringify): verify the raw request bytes, before parsing',
     });
   }
-  if (scheme.name === 'dfns' && json !== undefined) {
-    // Dfns sends compact JSON, so that is what is sent; what breaks is only the re-parsing that
-    // the Dfns documentation's own samples do: a WARN.
-    // Added as text: JSON.stringify cannot write an integer beyond 2^53.
-    const dfnsBody = (member: string) => Buffer.from(raw.toString('utf8').replace(/"data":\{(\}?)/, (_m, empty: string) => `"data":{${member}${empty ? '}' : ','}`));
-    checks.push({
-      id: 'big-integer', title: 'integer beyond 2^53 (compact, as Dfns sends it)', expect: 'accept', warnOnly: true,
-      sent: 'the event with "amount":12345678901234567890 in data, compact JSON', requests: () => [one({ body: dfnsBody('"amount":12345678901234567890') })],
-      explain: "your receiver re-serializes the parsed payload, like the Dfns docs' samples (JSON.stringify(JSON.parse(body))): integers beyond 2^53 lose precision and the signature no longer matches; verify the raw body",
-    });
-    checks.push({
-      id: 'non-ascii', title: 'non-ASCII text (compact, as Dfns sends it)', expect: 'accept', warnOnly: true,
-      sent: 'the event with "memo":"café ☕" in data, compact JSON', requests: () => [one({ body: dfnsBody('"memo":"café ☕"') })],
-      explain: "your receiver re-serializes the payload like the Dfns docs' Python sample: json.dumps escapes non-ASCII text (ensure_ascii=True), so the signature no longer matches; verify the raw body",
-    });
+  for (const c of scheme.probeChecks?.(raw) ?? []) {
+    checks.push({ id: c.id, title: c.title, expect: 'accept', ...(c.warnOnly ? { warnOnly: true } : {}), sent: c.sent, requests: () => [one({ body: c.body })], explain: c.explain });
   }
 
   const refuse = (id: string, title: string, sent: string, req: () => OutRequest, explain: string) =>
@@ -219,7 +206,7 @@ const sharesHeaders = (a: Scheme, b: Scheme) => a.headers[0]!.toLowerCase() === 
 
 /** A scheme to forge with: one with the same headers where there is one, else a common one. */
 function otherScheme(s: Scheme): Scheme | undefined {
-  const sibling = s.name === 'standard' ? 'freepik' : s.name === 'freepik' ? 'standard' : s.name === 'stripe' ? 'github' : 'stripe';
-  return getScheme(sibling);
+  const peer = s.forgeryPeer ?? allSchemes().find((o) => o !== s && sharesHeaders(o, s))?.name;
+  return getScheme(peer ?? 'stripe');
 }
 

@@ -1,4 +1,4 @@
-import { schemes as builtIn } from '../schemes/registry.js';
+import { allSchemes } from '../schemes/registry.js';
 import type { Scheme, SignInput } from '../schemes/types.js';
 import { isSignatureHeader } from '../send/negative.js';
 
@@ -25,7 +25,7 @@ export interface Twin {
  * timestamp, so a stale Dfns delivery passes as a GitHub one). Schemes that cannot use the secret
  * are left out. Pure: signing reads no clock when `input.timestamp` is given.
  */
-export function signatureTwins(scheme: Scheme, input: SignInput, candidates: readonly Scheme[] = builtIn): Twin[] {
+export function signatureTwins(scheme: Scheme, input: SignInput, candidates: readonly Scheme[] = allSchemes()): Twin[] {
   const mine = trySign(scheme, input);
   if (!mine) return [];
   const digests = new Set(Object.entries(mine).filter(([name]) => isSignatureHeader(name)).flatMap(([, v]) => digestsOf(v)));

@@ -1,5 +1,5 @@
 import { diagnose } from './diagnose.js';
-import { usage } from './errors.js';
+import { usage } from '../errors.js';
 import { nowSeconds, toBuffer } from './hmac.js';
 import { allSchemes, detectScheme, getScheme } from './registry.js';
 import type { Delivery, Invalid, Scheme, SignedHeaders, SignInput, Verdict, VerifyInput } from './types.js';
@@ -8,7 +8,7 @@ const resolve = (scheme: string | Scheme): Scheme => (typeof scheme === 'string'
 
 /** The headers the provider would send with `input.body`. Throws a WhkError on misuse. */
 export function sign(scheme: string | Scheme, input: SignInput): SignedHeaders {
-  if (input.secrets.length === 0) throw usage('no_secret', 'no secret: pass --secret, --secret-file or set WHK_SECRET');
+  if (input.secrets.length === 0) throw usage('no_secret', 'no secret');
   return resolve(scheme).sign(input);
 }
 
@@ -48,7 +48,7 @@ const RANK: Record<Invalid['reason'], number> = {
  * misuse (no secret, unknown scheme, a URL-signing scheme without the URL) throws.
  */
 export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
-  if (input.secrets.length === 0) throw usage('no_secret', 'no secret: pass --secret, --secret-file or set WHK_SECRET');
+  if (input.secrets.length === 0) throw usage('no_secret', 'no secret');
   const headers = normalizeHeaders(input.headers);
   const candidates = scheme === 'auto' ? detectScheme(headers).map(getScheme) : [resolve(scheme)];
   if (candidates.length === 0) {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { usage, WhkError } from './errors.js';
+import { usage, WhkError } from '../errors.js';
 import { parseJsonBody, requireUrl } from './fields.js';
 import { type Bytes, freshId, mask, nowSeconds, safeEqual } from './hmac.js';
 import type { Delivery, Invalid, Scheme, Secret, SignedHeaders, SignInput, TimestampRule, Verdict } from './types.js';
@@ -66,6 +66,33 @@ export interface Definition {
   eventId?: string;
   /** Content-Type of the deliveries (default application/json). */
   contentType?: string;
+  /** Realistic sample events for `whk send` (default: one generic event). */
+  samples?: DefinitionSamples;
+}
+
+/**
+ * Sample events as data. In every string, `{{id}}`, `{{delivery}}`, `{{created}}` (ISO 8601),
+ * `{{createdUnix}}`, `{{now}}`, `{{nowMs}}`, `{{url}}` and `{{event}}` are replaced; a string that
+ * is exactly `"{{now}}"`, `"{{nowMs}}"` or `"{{createdUnix}}"` becomes a number.
+ */
+export interface DefinitionSamples {
+  /** The provider's User-Agent. */
+  userAgent?: string;
+  /** The shape of `{{id}}`: uuid (default), ulid, hex, digits, or a prefix such as "evt_". */
+  id?: string;
+  /** Headers sent with every event besides the signature's (templates). */
+  headers?: Record<string, string>;
+  /** How a JSON body is written: compact (default) or pretty (2 spaces). */
+  json?: 'compact' | 'pretty';
+  /** The first is the default event. */
+  events: Array<{
+    event: string;
+    description: string;
+    /** A JSON value (written as `json` says), or the exact text (form-encoded, XML...). */
+    body: unknown;
+    /** Headers of this event only (templates). */
+    headers?: Record<string, string>;
+  }>;
 }
 
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
@@ -78,7 +105,7 @@ const KEYS_DECODING: readonly KeyDecoding[] = ['utf8', 'base64', 'hex', 'whsec']
 const ENCODINGS: readonly SignatureEncoding[] = ['hex', 'base64', 'base64url'];
 const UNITS: readonly TimeUnit[] = ['s', 'ms', 'iso'];
 const SEPARATORS = [' ', ',', ';'] as const;
-const TOP_KEYS = ['$schema', '$comment', 'name', 'provider', 'docs', 'aliases', 'checkedBy', 'status', 'needs', 'notes', 'hmac', 'key', 'signs', 'header', 'value', 'separator', 'encoding', 'timestamp', 'id', 'eventType', 'eventId', 'contentType'];
+const TOP_KEYS = ['$schema', '$comment', 'name', 'provider', 'docs', 'aliases', 'checkedBy', 'status', 'needs', 'notes', 'hmac', 'key', 'signs', 'header', 'value', 'separator', 'encoding', 'timestamp', 'id', 'eventType', 'eventId', 'contentType', 'samples'];
 const TIMESTAMP_KEYS = ['header', 'body', 'unit', 'tolerance', 'direction', 'strict'];
 const SIGNS_PLACEHOLDERS = ['body', 'timestamp', 'id', 'url', 'method', 'header'];
 const VALUE_PLACEHOLDERS = ['signature', 'timestamp', 'id'];
@@ -367,7 +394,43 @@ export function parseDefinition(json: unknown, source = 'definition'): Definitio
       throw bad(source, `"signs": {header:${t.arg}} is the signature header itself`);
     }
   }
+  checkSamples(json.samples, source);
   return JSON.parse(JSON.stringify(json)) as Definition;
+}
+
+const SAMPLE_KEYS = ['userAgent', 'id', 'headers', 'json', 'events'];
+const EVENT_KEYS = ['event', 'description', 'body', 'headers'];
+
+function checkSamples(samples: unknown, source: string): void {
+  if (samples === undefined) return;
+  if (!isObject(samples)) throw bad(source, `"samples": ${quote(samples)} is not an object with "events"`);
+  unknownKeys(samples, SAMPLE_KEYS, 'samples.', source);
+  const r = new Reader(samples, source, 'samples.');
+  r.string('userAgent', false, 'a User-Agent', 300);
+  r.string('id', false, 'uuid, ulid, hex, digits or a prefix such as "evt_"', 40);
+  r.oneOf('json', ['compact', 'pretty'] as const, false);
+  const headers = (h: unknown, key: string) => {
+    if (h === undefined) return;
+    if (!isObject(h)) throw bad(source, `"${key}": ${quote(h)} is not an object of header names and values`);
+    for (const [name, v] of Object.entries(h)) {
+      if (!TOKEN.test(name)) throw bad(source, `"${key}": ${quote(name)} is not a header name`);
+      if (typeof v !== 'string' || /[\r\n\0]/.test(v)) throw bad(source, `"${key}.${name}": ${quote(v)} is not a header value (one line of text)`);
+    }
+  };
+  headers(samples.headers, 'samples.headers');
+  const events = samples.events;
+  if (!Array.isArray(events) || events.length === 0) throw bad(source, '"samples.events": give at least one event ({"event", "description", "body"})');
+  events.forEach((e, i) => {
+    const at = `samples.events[${i}]`;
+    if (!isObject(e)) throw bad(source, `"${at}": ${quote(e)} is not an object`);
+    unknownKeys(e, EVENT_KEYS, `${at}.`, source);
+    const er = new Reader(e, source, `${at}.`);
+    er.string('event', true, 'the name --event takes', 100);
+    er.string('description', true, 'one line for --list-events', 300);
+    if (e.body === undefined) throw bad(source, `"${at}.body": missing: the body the provider sends (JSON, or text)`);
+    headers(e.headers, `${at}.headers`);
+    if (events.findIndex((x) => isObject(x) && x.event === e.event) !== i) throw bad(source, `"${at}.event": ${quote(e.event)} is listed twice`);
+  });
 }
 
 /** One definition or an array of them (a file's content). */
@@ -656,6 +719,9 @@ export function defineScheme(definition: Definition | unknown, source?: string):
     definition: def,
     ...(source ? { source } : {}),
     keyDecoding,
+    keyKind: keyDecoding === 'utf8' ? 'text' : keyDecoding,
+    // A top-level numeric body field is rewritten in place when re-signing (replay --resign).
+    ...(pointer?.length === 1 && unit !== 'iso' ? { bodyTimestamp: { field: pointer[0]!, unit } } : {}),
 
     sign(input: SignInput): SignedHeaders {
       const t = tsWhere === 'value' || tsWhere === 'header' ? formatTs(input.timestamp ?? nowSeconds()) : undefined;
@@ -667,7 +733,7 @@ export function defineScheme(definition: Definition | unknown, source?: string):
       for (const x of signedHeaders) {
         const lower = x.toLowerCase();
         const v = given[lower] ?? (lower === tsHeader?.toLowerCase() ? t : lower === idHeader?.toLowerCase() ? id : undefined);
-        if (v === undefined) throw usage('missing_signed_header', `${name} signs the ${x} header: give its value (--header '${x}: <value>')`);
+        if (v === undefined) throw usage('missing_signed_header', `${name} signs the ${x} header: give its value`);
         headers[lower] = v;
         if (lower !== tsHeader?.toLowerCase() && lower !== idHeader?.toLowerCase()) extra[x] = v;
       }

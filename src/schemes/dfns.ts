@@ -1,3 +1,4 @@
+import { dfns as samples } from '../send/samples/dfns.js';
 import { bodyNumber } from './fields.js';
 import { hmacHex, toBuffer } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
@@ -20,6 +21,7 @@ export function compactJson(raw: Buffer): string | undefined {
  * payload's `timestampSent`, valid while |now - timestampSent| < 300 s.
  */
 export const dfns: Scheme = {
+  samples,
   name: 'dfns',
   provider: 'Dfns',
   headers: ['X-DFNS-WEBHOOK-SIGNATURE'],
@@ -67,6 +69,33 @@ export const dfns: Scheme = {
   eventInfo: (_h, json) => {
     const o = json as { kind?: unknown; id?: unknown } | null;
     return { type: typeof o?.kind === 'string' ? o.kind : undefined, id: typeof o?.id === 'string' ? o.id : undefined };
+  },
+
+  bodyTimestamp: { field: 'timestampSent', unit: 's' },
+  // Dfns sends compact JSON: unusual formatting is not something its receivers must accept.
+  compactJson: true,
+  bodyNotes(body) {
+    const compact = compactJson(body);
+    return compact !== undefined && !Buffer.from(compact).equals(body)
+      ? ["this body changes when re-serialized (JSON.stringify(JSON.parse(body)): spacing, escapes or integers beyond 2^53); Dfns sends compact JSON, and receivers that follow Dfns's sample code verify the re-serialization, so they will refuse it"]
+      : [];
+  },
+  // What breaks is the re-parsing that the Dfns documentation's own samples do: WARNs. Added as
+  // text, since JSON.stringify cannot write an integer beyond 2^53.
+  probeChecks(raw) {
+    const withMember = (member: string) => Buffer.from(raw.toString('utf8').replace(/"data":\{(\}?)/, (_m, empty: string) => `"data":{${member}${empty ? '}' : ','}`));
+    return [
+      {
+        id: 'big-integer', title: 'integer beyond 2^53 (compact, as Dfns sends it)', warnOnly: true,
+        sent: 'the event with "amount":12345678901234567890 in data, compact JSON', body: withMember('"amount":12345678901234567890'),
+        explain: "your receiver re-serializes the parsed payload, like the Dfns docs' samples (JSON.stringify(JSON.parse(body))): integers beyond 2^53 lose precision and the signature no longer matches; verify the raw body",
+      },
+      {
+        id: 'non-ascii', title: 'non-ASCII text (compact, as Dfns sends it)', warnOnly: true,
+        sent: 'the event with "memo":"café ☕" in data, compact JSON', body: withMember('"memo":"café ☕"'),
+        explain: "your receiver re-serializes the payload like the Dfns docs' Python sample: json.dumps escapes non-ASCII text (ensure_ascii=True), so the signature no longer matches; verify the raw body",
+      },
+    ];
   },
 };
 

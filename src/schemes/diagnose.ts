@@ -56,7 +56,7 @@ export function diagnose(scheme: Scheme, d: Delivery, candidates: string[] = [])
 
   for (const other of allSchemes()) {
     if (other === scheme || !candidates.includes(other.name)) continue;
-    if (matches(other, {})) return `the signature is valid for --scheme ${other.name}, which uses the same headers: ${other.secretFormat}`;
+    if (matches(other, {})) return `the signature is valid for the ${other.name} scheme, which uses the same headers: ${other.secretFormat}`;
   }
   if (d.body.length > COPY_LIMIT) {
     return `the body is over ${COPY_LIMIT / 1024 / 1024} MiB, so only the checks that need no copy of it were tried (secret, encoding, a trailing newline too many), and none explains the signature`;
@@ -80,10 +80,9 @@ function secretMistakes(scheme: Scheme, secret: string): Array<[Secret, string]>
   if (secret.trim() !== secret) {
     out.push([secret.trim(), 'the signature matches the secret without its surrounding whitespace: trim the secret (a trailing newline from a file or an env var?)']);
   }
-  const decodes = scheme.name === 'standard' || scheme.name === 'svix';
   const decoding = scheme.keyDecoding ?? 'utf8';
-  if (decodes) {
-    out.push([Buffer.from(secret, 'utf8'), `the sender used the secret's text as the key instead of base64-decoding it: ${scheme.name} keys are the bytes after whsec_ (if the provider does this on purpose, it is --scheme freepik)`]);
+  if (scheme.keyKind === 'whsec' && !scheme.keyDecoding) {
+    out.push([Buffer.from(secret, 'utf8'), `the sender used the secret's text as the key instead of base64-decoding it: ${scheme.name} keys are the bytes after whsec_${scheme.forgeryPeer ? ` (if the provider does this on purpose, it is the ${scheme.forgeryPeer} scheme)` : ''}`]);
   } else if (decoding !== 'utf8') {
     out.push([Buffer.from(secret, 'utf8'), `the sender used the secret's text as the key instead of decoding it: ${scheme.name} keys are the ${decoding === 'hex' ? 'hex' : 'base64'}-decoded bytes${decoding === 'whsec' ? ' after whsec_' : ''} ("key": "${decoding}")`]);
   } else if (secret.startsWith('whsec_')) {

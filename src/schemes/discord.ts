@@ -1,3 +1,4 @@
+import { discord as samples } from '../send/samples/discord.js';
 import { edSign, edVerify, privateKey, publicKey } from './ed25519.js';
 import { hex, nowSeconds, toBuffer } from './hmac.js';
 import type { Delivery, Scheme } from './types.js';
@@ -8,6 +9,10 @@ import { invalid, noMatch, parseUnix, valid } from './verdict.js';
  * Signing needs the private key (hex seed, PEM); verifying needs the application's public key.
  */
 export const discord: Scheme = {
+  samples,
+  keyKind: 'ed25519',
+  // A valid Ed25519 seed (64 hex digits) that is nobody's key.
+  placeholderSecret: `${'0'.repeat(63)}1`,
   name: 'discord',
   provider: 'Discord (interactions)',
   headers: ['X-Signature-Ed25519', 'X-Signature-Timestamp'],

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { usage } from './errors.js';
+import { usage } from '../errors.js';
 import { toBuffer } from './hmac.js';
 import type { Secret } from './types.js';
 

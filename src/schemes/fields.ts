@@ -1,4 +1,4 @@
-import { usage } from './errors.js';
+import { usage } from '../errors.js';
 
 /** String fields `typeField` and `idField` of a parsed body, for a scheme's eventInfo. */
 export function idAndType(json: unknown, typeField: string, idField: string): { type?: string; id?: string } {
@@ -36,6 +36,6 @@ export function bodyNumber(body: Buffer, field: string): number | undefined {
 
 /** The URL a URL-signing scheme (square, twilio) needs; a usage error saying so otherwise. */
 export function requireUrl(scheme: string, url: string | undefined, what: string): string {
-  if (!url) throw usage('missing_url', `${scheme} signs ${what}: pass --url <the URL it posts to${scheme === 'twilio' ? ', with its query string' : ''}>`);
+  if (!url) throw usage('missing_url', `${scheme} signs ${what}: the URL it posts to is needed`);
   return url;
 }

@@ -1,3 +1,4 @@
+import { freepik as samples } from '../send/samples/standard.js';
 import { rawKey } from './hmac.js';
 import { standardFamily } from './standard.js';
 
@@ -11,4 +12,5 @@ export const freepik = standardFamily({
   prefix: 'webhook',
   key: rawKey,
   secretFormat: 'the secret as text (UTF-8), used as is, not base64-decoded',
+  more: { samples, forgeryPeer: 'standard' },
 });

@@ -1,3 +1,4 @@
+import { github as samples } from '../send/samples/github.js';
 import { hmacHex } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
@@ -9,6 +10,8 @@ const expected = (alg: 'sha256' | 'sha1', body: Uint8Array | string) => (secret:
  * `X-Hub-Signature: sha1=<hex>`, checked only when the SHA-256 one is absent). No timestamp.
  */
 export const github: Scheme = {
+  samples,
+  detect: ['X-Hub-Signature-256', 'X-Hub-Signature'],
   name: 'github',
   provider: 'GitHub',
   headers: ['X-Hub-Signature-256', 'X-Hub-Signature'],

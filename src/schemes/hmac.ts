@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { usage } from './errors.js';
+import { usage } from '../errors.js';
 import type { Secret } from './types.js';
 
 export type Bytes = Uint8Array | string;
@@ -44,7 +44,7 @@ export function whsecKey(secret: Secret): Buffer {
   if (b64.length === 0 || b64.length % 4 === 1 || !BASE64.test(b64)) {
     throw usage(
       'bad_secret',
-      `secret ${mask(secret)} is not base64: Standard Webhooks secrets look like whsec_<base64> (use --scheme freepik to use it as plain text)`,
+      `secret ${mask(secret)} is not base64: Standard Webhooks secrets look like whsec_<base64> (the freepik scheme takes the secret as plain text)`,
     );
   }
   return Buffer.from(b64, 'base64');

@@ -1,3 +1,4 @@
+import { linear as samples } from '../send/samples/linear.js';
 import { bodyNumber } from './fields.js';
 import { hmacHex } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
@@ -10,6 +11,8 @@ const expected = (body: Uint8Array | string) => (secret: Secret) => hmacHex('sha
  * (milliseconds) inside the signed body, valid within 60 s either way.
  */
 export const linear: Scheme = {
+  samples,
+  bodyTimestamp: { field: 'webhookTimestamp', unit: 'ms' },
   name: 'linear',
   provider: 'Linear',
   headers: ['Linear-Signature'],

@@ -1,3 +1,4 @@
+import { paddle as samples } from '../send/samples/paddle.js';
 import { hmacHex, nowSeconds } from './hmac.js';
 import { parseParams } from './params.js';
 import { idAndType } from './fields.js';
@@ -8,6 +9,7 @@ const expected = (ts: string, body: Uint8Array | string) => (secret: Secret) => 
 
 /** Paddle Billing: `Paddle-Signature: ts=<ts>;h1=<hex>` over `${ts}:${body}`; the SDK allows 5 s. */
 export const paddle: Scheme = {
+  samples,
   name: 'paddle',
   provider: 'Paddle Billing',
   headers: ['Paddle-Signature'],

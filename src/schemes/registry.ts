@@ -1,6 +1,6 @@
 import { dfns } from './dfns.js';
 import { discord } from './discord.js';
-import { usage } from './errors.js';
+import { usage } from '../errors.js';
 import { freepik } from './freepik.js';
 import { github } from './github.js';
 import { linear } from './linear.js';
@@ -17,13 +17,19 @@ import type { Scheme } from './types.js';
 import { wealthkernel } from './wealthkernel.js';
 import { zoom } from './zoom.js';
 
-/** Every scheme, seed schemes first. */
+/** The hand-written schemes (the core), seed schemes first. */
 export const schemes: readonly Scheme[] = [
   dfns, typeform, standard, svix, freepik, wealthkernel,
   stripe, github, slack, shopify, paddle, zoom, linear, square, twilio, discord,
 ];
 
 const byName = new Map(schemes.map((s) => [s.name, s]));
+
+/**
+ * The catalogue's providers (src/providers/index.ts), once loaded: built-in like the core, listed
+ * after it. Loaded only when a run needs them (src/run-schemes.ts): start-up is measured.
+ */
+let catalogue: readonly Scheme[] = [];
 
 /**
  * Custom schemes (made from definitions by `defineScheme`) that join the built-in ones: what
@@ -37,8 +43,30 @@ const aliases = new Map<string, Scheme>();
 let customList: readonly Scheme[] = [];
 let all: readonly Scheme[] = schemes;
 
-/** Whether `name` is one of whk's own schemes. */
+/** Whether `name` is one of whk's own schemes (the core's, or the catalogue's once loaded). */
 export const isBuiltIn = (name: string): boolean => byName.has(name.toLowerCase());
+
+/** Whether `name` is a scheme of the hand-written core (known without loading the catalogue). */
+export const isCore = (name: string): boolean => schemes.some((s) => s.name === name.toLowerCase());
+
+/** The catalogue's schemes (none until loaded). */
+export const catalogueList = (): readonly Scheme[] => catalogue;
+
+/** Whether the catalogue is loaded. */
+export const hasCatalogue = (): boolean => catalogue.length > 0;
+
+/** Adds the catalogue's providers to the built-in schemes (once; again is a no-op). */
+export function registerCatalogue(list: readonly Scheme[]): void {
+  if (catalogue.length > 0) return;
+  for (const s of list) {
+    for (const name of [s.name, ...(s.aliases ?? [])]) {
+      if (byName.has(name)) throw new Error(`the catalogue defines ${name} twice`);
+      byName.set(name, s);
+    }
+  }
+  catalogue = list;
+  all = [...schemes, ...catalogue, ...customList];
+}
 
 /**
  * Adds schemes to the catalogue, after the built-in ones. A name that is taken (a built-in or
@@ -64,7 +92,7 @@ export function registerSchemes(list: readonly Scheme[]): void {
     for (const a of s.aliases ?? []) aliases.set(a.toLowerCase(), s);
   }
   customList = [...custom.values()];
-  all = [...schemes, ...customList];
+  all = [...schemes, ...catalogue, ...customList];
 }
 
 /** Forgets every registered scheme; the built-in ones stay. */
@@ -72,7 +100,7 @@ export function unregisterSchemes(): void {
   custom.clear();
   aliases.clear();
   customList = [];
-  all = schemes;
+  all = [...schemes, ...catalogue];
 }
 
 /** The registered custom schemes, in the order they were added. */
@@ -96,12 +124,31 @@ export function getScheme(name: string): Scheme {
  * built-in ones.
  */
 export function detectScheme(headers: Record<string, string | string[] | undefined>): string[] {
-  const has = (h: string) => Object.keys(headers).some((k) => k.toLowerCase() === h);
-  const found: string[] = [];
-  for (const s of all) {
-    if (s.name === 'github' ? has('x-hub-signature-256') || has('x-hub-signature') : has(s.headers[0]!.toLowerCase())) found.push(s.name);
+  const index = detectionIndex();
+  const found = new Set<number>();
+  // One pass over the delivery's headers, whatever the number of schemes.
+  for (const k in headers) {
+    const at = index.byHeader.get(k.toLowerCase());
+    if (at) for (const i of at) found.add(i);
   }
-  return found;
+  return [...found].sort((a, b) => a - b).map((i) => index.list[i]!.name);
+}
+
+let detection: { list: readonly Scheme[]; byHeader: Map<string, number[]> } | undefined;
+
+/** Lower-cased identifying header -> positions in `all`; rebuilt when the list of schemes changes. */
+function detectionIndex() {
+  if (detection?.list === all) return detection;
+  const byHeader = new Map<string, number[]>();
+  all.forEach((s, i) => {
+    for (const h of new Set((s.detect ?? s.headers.slice(0, 1)).map((x) => x.toLowerCase()))) {
+      const at = byHeader.get(h);
+      if (at) at.push(i);
+      else byHeader.set(h, [i]);
+    }
+  });
+  detection = { list: all, byHeader };
+  return detection;
 }
 
 function closest(word: string, names: string[]): string | undefined {

@@ -1,5 +1,5 @@
 import { privateKey, publicKey } from './ed25519.js';
-import { WhkError } from './errors.js';
+import { WhkError } from '../errors.js';
 import { mask } from './hmac.js';
 import type { Scheme, Secret } from './types.js';
 

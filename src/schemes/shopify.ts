@@ -1,3 +1,4 @@
+import { shopify as samples } from '../send/samples/shopify.js';
 import { hmacBase64 } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
@@ -6,6 +7,7 @@ const expected = (body: Uint8Array | string) => (secret: Secret) => hmacBase64('
 
 /** Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256(secret, body)>`, no prefix, no timestamp. */
 export const shopify: Scheme = {
+  samples,
   name: 'shopify',
   provider: 'Shopify',
   headers: ['X-Shopify-Hmac-Sha256'],

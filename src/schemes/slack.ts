@@ -1,3 +1,4 @@
+import { slack as samples } from '../send/samples/slack.js';
 import { v0Scheme } from './v0.js';
 
 /** Slack: `X-Slack-Signature: v0=<hex>` over `v0:${ts}:${body}`, `X-Slack-Request-Timestamp`, 300 s. */
@@ -12,4 +13,5 @@ export const slack = v0Scheme({
     const type = [o.event?.type, o.type].find((x) => typeof x === 'string') as string | undefined;
     return { type, id: typeof o.event_id === 'string' ? o.event_id : undefined };
   },
+  more: { samples },
 });

@@ -1,3 +1,4 @@
+import { square as samples } from '../send/samples/square.js';
 import { hmacBase64 } from './hmac.js';
 import { idAndType, requireUrl } from './fields.js';
 import type { Delivery, Scheme, Secret } from './types.js';
@@ -7,6 +8,7 @@ const expected = (url: string, body: Uint8Array | string) => (secret: Secret) =>
 
 /** Square: `x-square-hmacsha256-signature: <base64 HMAC-SHA256(key, notificationUrl + body)>`. */
 export const square: Scheme = {
+  samples,
   name: 'square',
   provider: 'Square',
   headers: ['x-square-hmacsha256-signature'],

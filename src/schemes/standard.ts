@@ -1,3 +1,4 @@
+import { standard as samples } from '../send/samples/standard.js';
 import { edSign, edVerify, privateKey, publicKey } from './ed25519.js';
 import { b64, type Bytes, freshId, hmacBase64, nowSeconds, safeEqual, toBuffer, whsecKey } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
@@ -15,6 +16,8 @@ export function standardFamily(opts: {
   prefix: 'webhook' | 'svix';
   key: (secret: Secret) => Bytes;
   secretFormat: string;
+  /** The provider's own capabilities and samples (see Scheme). */
+  more?: Partial<Scheme>;
 }): Scheme {
   const { name, prefix, key } = opts;
   const [ID, TS, SIG] = [`${prefix}-id`, `${prefix}-timestamp`, `${prefix}-signature`];
@@ -23,6 +26,7 @@ export function standardFamily(opts: {
   const hmacEntry = (c: Buffer) => (secret: Secret) => `v1,${hmacBase64('sha256', key(secret), c)}`;
 
   const scheme: Scheme = {
+    ...opts.more,
     name,
     provider: opts.provider,
     headers: [SIG, ID, TS],
@@ -111,4 +115,5 @@ export const standard = standardFamily({
   prefix: 'webhook',
   key: whsecKey,
   secretFormat: 'whsec_<base64>: the key is the decoded bytes (prefix optional); whsk_/whpk_ Ed25519 keys for v1a',
+  more: { samples, keyKind: 'whsec', placeholderSecret: 'whsec_d2hrIHBsYWNlaG9sZGVyIHNlY3JldCE=', forgeryPeer: 'freepik' },
 });

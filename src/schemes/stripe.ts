@@ -1,3 +1,4 @@
+import { stripe as samples } from '../send/samples/stripe.js';
 import { hmacHex, nowSeconds } from './hmac.js';
 import { idAndType } from './fields.js';
 import { parseParams } from './params.js';
@@ -11,6 +12,8 @@ const expected = (t: string, body: Uint8Array | string) => (secret: Secret) => h
  * string itself is the key (not decoded); only too-old timestamps fail (300 s).
  */
 export const stripe: Scheme = {
+  samples,
+  forgeryPeer: 'github',
   name: 'stripe',
   provider: 'Stripe',
   headers: ['Stripe-Signature'],

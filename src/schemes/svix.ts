@@ -1,3 +1,4 @@
+import { svix as samples } from '../send/samples/standard.js';
 import { whsecKey } from './hmac.js';
 import { standardFamily } from './standard.js';
 
@@ -8,4 +9,5 @@ export const svix = standardFamily({
   prefix: 'svix',
   key: whsecKey,
   secretFormat: 'whsec_<base64>: the key is the decoded bytes (prefix optional)',
+  more: { samples, keyKind: 'whsec', placeholderSecret: 'whsec_d2hrIHBsYWNlaG9sZGVyIHNlY3JldCE=', forgeryPeer: 'standard' },
 });

@@ -1,3 +1,4 @@
+import { twilio as samples } from '../send/samples/twilio.js';
 import { createHash } from 'node:crypto';
 import { requireUrl } from './fields.js';
 import { hmacBase64, toBuffer } from './hmac.js';
@@ -23,6 +24,7 @@ const expected = (url: string, body: Uint8Array | string) => (secret: Secret) =>
 
 /** Twilio: `X-Twilio-Signature: <base64 HMAC-SHA1(auth token, URL + sorted params)>`. */
 export const twilio: Scheme = {
+  samples,
   name: 'twilio',
   provider: 'Twilio',
   headers: ['X-Twilio-Signature'],
@@ -33,12 +35,12 @@ export const twilio: Scheme = {
   needsUrl: true,
   contentType: 'application/x-www-form-urlencoded',
 
-  sign: ({ body, secrets, url }) => ({ 'X-Twilio-Signature': expected(requireUrl('twilio', url, 'the full request URL'), body)(secrets[0]!) }),
+  sign: ({ body, secrets, url }) => ({ 'X-Twilio-Signature': expected(requireUrl('twilio', url, 'the full request URL, with its query string'), body)(secrets[0]!) }),
 
   verify(d: Delivery) {
     const header = d.headers['x-twilio-signature'];
     if (header === undefined) return invalid('twilio', 'missing_header', 'no X-Twilio-Signature header');
-    const url = requireUrl('twilio', d.url, 'the full request URL');
+    const url = requireUrl('twilio', d.url, 'the full request URL, with its query string');
     if (!/^[A-Za-z0-9+/]{27}=$/.test(header.trim())) return malformed('twilio', 'X-Twilio-Signature is not 28 base64 characters', header, 'base64');
     const index = matchSecret('twilio', [header.trim()], d.secrets, expected(url, d.body));
     if (typeof index !== 'number') return index;

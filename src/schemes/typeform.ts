@@ -1,3 +1,4 @@
+import { typeform as samples } from '../send/samples/typeform.js';
 import { type Bytes, hmacBase64 } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
@@ -6,6 +7,7 @@ const expected = (body: Bytes) => (secret: Secret) => `sha256=${hmacBase64('sha2
 
 /** Typeform: `Typeform-Signature: sha256=<base64 HMAC-SHA256(secret, raw body)>`; no timestamp. */
 export const typeform: Scheme = {
+  samples,
   name: 'typeform',
   provider: 'Typeform',
   headers: ['Typeform-Signature'],

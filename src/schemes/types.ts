@@ -1,3 +1,4 @@
+import type { Samples } from '../send/samples/types.js';
 import type { Definition } from './definition.js';
 
 /**
@@ -85,6 +86,11 @@ interface VerdictBase {
    * e.g. 'HMAC-SHA256 hex of "timestamp.body", as the custom definition in acme.json says'.
    */
   check?: string;
+  /**
+   * What was compared, where it is not a signature over the delivery: `token` (a shared secret
+   * sent as it is: proves who sent it, not what), `hash` (a digest of body + secret).
+   */
+  proof?: 'token' | 'hash';
 }
 export interface Valid extends VerdictBase {
   valid: true;
@@ -153,4 +159,48 @@ export interface Scheme {
   misassemblies?(delivery: Delivery): Array<{ matches: boolean; explain: string }>;
   /** Where the provider puts its event type and id, for the listener. */
   eventInfo?(headers: Record<string, string>, json: unknown): { type?: string; id?: string };
+
+  // What the rest of whk needs to know about the provider, said here rather than by testing its
+  // name elsewhere (send, probe, replay, diagnosis).
+  /** Headers any of which identifies a delivery of this scheme (auto-detection); default: `headers[0]`. */
+  detect?: string[];
+  /** What the secret is: drives whk's placeholder and wrong secrets, and what diagnosis tries (default text). */
+  keyKind?: KeyKind;
+  /** A timestamp signed inside the JSON body, as a top-level number: re-signing rewrites it in place. */
+  bodyTimestamp?: { field: string; unit: 's' | 'ms' };
+  /** A scheme whose signature under this one's headers makes a convincing forgery (probe). */
+  forgeryPeer?: string;
+  /** A throwaway secret of the right kind, for modes that need no real one (default: by key kind). */
+  placeholderSecret?: string;
+  /** The provider sends compact JSON only: probe does not send unusual formatting as a must-accept. */
+  compactJson?: boolean;
+  /** What whk send says about a body of the user's that the provider would not send as it is. */
+  bodyNotes?(body: Buffer): string[];
+  /** Probe checks of the provider's own: bodies to send signed, each with what it proves. */
+  probeChecks?(sampleBody: Buffer): ProbeBodyCheck[];
+  /** Sample events for `whk send` and `whk probe`. */
+  samples?: Samples;
+}
+
+/**
+ * What a secret is. Symmetric: `text` (its UTF-8 bytes), `whsec` (base64 after whsec_), `base64`,
+ * `hex`, `token` (compared, not a key). Asymmetric (the sender signs with a private key; receivers
+ * verify with the public key or certificate): `ed25519`, `ecdsa`, `rsa`.
+ */
+export type KeyKind = 'text' | 'whsec' | 'base64' | 'hex' | 'token' | 'ed25519' | 'ecdsa' | 'rsa';
+
+/** Whether receivers verify with a public key: then whk's own signing secret cannot verify. */
+export const isKeyPair = (k: KeyKind | undefined): boolean => k === 'ed25519' || k === 'ecdsa' || k === 'rsa';
+
+/** A provider-specific probe check: a body signed as usual, which a receiver must accept. */
+export interface ProbeBodyCheck {
+  id: string;
+  title: string;
+  /** What was sent, for the report. */
+  sent: string;
+  body: Buffer;
+  /** What a failure means and what to change. */
+  explain: string;
+  /** A failure is a WARN, not a FAIL (the provider's own samples get it wrong). */
+  warnOnly?: boolean;
 }

@@ -13,10 +13,13 @@ export function v0Scheme(opts: {
   timestampHeader: string;
   direction: 'both' | 'past';
   eventInfo: Scheme['eventInfo'];
+  /** The provider's own capabilities and samples (see Scheme). */
+  more?: Partial<Scheme>;
 }): Scheme {
   const { name, signatureHeader: SIG, timestampHeader: TS } = opts;
   const expected = (ts: string, body: Uint8Array | string) => (secret: Secret) => `v0=${hmacHex('sha256', secret, `v0:${ts}:`, body)}`;
   const scheme: Scheme = {
+    ...opts.more,
     name,
     provider: opts.provider,
     headers: [SIG, TS],

@@ -1,4 +1,4 @@
-import { WhkError } from './errors.js';
+import { WhkError } from '../errors.js';
 import { safeEqual } from './hmac.js';
 import type { Delivery, Invalid, Scheme, Secret, Valid } from './types.js';
 

@@ -1,3 +1,4 @@
+import { wealthkernel as samples } from '../send/samples/wealthkernel.js';
 import { type Bytes, hmacBase64, nowSeconds, toBuffer } from './hmac.js';
 import { parseParams } from './params.js';
 import type { Delivery, Scheme, Secret } from './types.js';
@@ -11,6 +12,7 @@ const expected = (body: Uint8Array, t: string) => (secret: Secret) => hmacBase64
  * active secret (at most two).
  */
 export const wealthkernel: Scheme = {
+  samples,
   name: 'wealthkernel',
   provider: 'WealthKernel',
   headers: ['X-Webhook-Signature'],

@@ -1,3 +1,4 @@
+import { zoom as samples } from '../send/samples/zoom.js';
 import { idAndType } from './fields.js';
 import { v0Scheme } from './v0.js';
 
@@ -9,4 +10,5 @@ export const zoom = v0Scheme({
   timestampHeader: 'x-zm-request-timestamp',
   direction: 'both',
   eventInfo: (_h, json) => idAndType(json, 'event', 'event_ts'),
+  more: { samples },
 });

@@ -1,11 +1,9 @@
-/**
- * Schemes that sign a timestamp inside the JSON body rather than in a header. Re-signing such a
- * body (replay --resign, --stale on a body of your own) means rewriting that field.
- */
-export const BODY_TIMESTAMP: Readonly<Record<string, { field: string; unit: 's' | 'ms' }>> = {
-  dfns: { field: 'timestampSent', unit: 's' },
-  linear: { field: 'webhookTimestamp', unit: 'ms' },
-};
+import { getScheme } from '../schemes/registry.js';
+import type { Scheme } from '../schemes/types.js';
+
+// Schemes that sign a timestamp inside the JSON body rather than in a header say so
+// (`Scheme.bodyTimestamp`). Re-signing such a body (replay --resign, --stale on a body of your
+// own) means rewriting that field.
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -51,8 +49,8 @@ export function rewriteNumberField(body: Buffer, field: string, value: number): 
 }
 
 /** Sets a body-borne timestamp (Unix seconds) for `scheme`; the body unchanged when the scheme has none. */
-export function setBodyTimestamp(scheme: string, body: Buffer, unixSeconds: number): { body: Buffer; rewritten: boolean; field?: string } {
-  const rule = BODY_TIMESTAMP[scheme];
+export function setBodyTimestamp(scheme: string | Scheme, body: Buffer, unixSeconds: number): { body: Buffer; rewritten: boolean; field?: string } {
+  const rule = (typeof scheme === 'string' ? getScheme(scheme) : scheme).bodyTimestamp;
   if (!rule) return { body, rewritten: false };
   const value = rule.unit === 'ms' ? Math.round(unixSeconds * 1000) : Math.floor(unixSeconds);
   const next = rewriteNumberField(body, rule.field, value);

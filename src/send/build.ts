@@ -2,7 +2,7 @@ import { sign } from '../schemes/core.js';
 import type { Scheme, Secret, SignedHeaders } from '../schemes/types.js';
 import { setBodyTimestamp } from './body-timestamp.js';
 import { stripSignature, tamperBody, tamperSignature, wrongSecret, type Negative } from './negative.js';
-import type { Provider, Sample, SampleContext } from './samples/index.js';
+import type { Samples, Sample, SampleContext } from './samples/index.js';
 import { uuid } from './samples/ids.js';
 import { compile, type Render } from './template.js';
 
@@ -32,7 +32,7 @@ export interface EventState {
 
 export interface BuildOptions {
   scheme: Scheme;
-  provider?: Provider;
+  provider?: Samples;
   sample?: Sample;
   /** A body of the user's: sent as given, never re-encoded. */
   body?: Buffer;
@@ -115,7 +115,7 @@ export function builder(o: BuildOptions): Builder {
     const body = o.body ?? Buffer.alloc(0);
     // A body of the user's is sent as given, except that --stale/--future must move the timestamp
     // a scheme keeps inside it (Dfns timestampSent, Linear webhookTimestamp).
-    return shift !== 0 ? setBodyTimestamp(scheme.name, body, ctx.now).body : body;
+    return shift !== 0 ? setBodyTimestamp(scheme, body, ctx.now).body : body;
   };
 
   return {

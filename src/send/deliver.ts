@@ -1,6 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import { bodyError, isRefusal, networkError, refusedRequest } from '../net-errors.js';
-import type { WhkError } from '../schemes/errors.js';
+import type { WhkError } from '../errors.js';
 import type { OutRequest } from './build.js';
 
 export interface Response {

@@ -1,4 +1,4 @@
-import { usage } from '../schemes/errors.js';
+import { usage } from '../errors.js';
 
 /** Which statuses count as success: `2xx`, `200`, `4xx`, `200,201,4xx`, `200-299`. */
 export interface Expect {

@@ -1,5 +1,5 @@
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
-import { customSchemes } from '../schemes/registry.js';
+import { allSchemes } from '../schemes/registry.js';
 import type { Scheme, Secret, SignedHeaders } from '../schemes/types.js';
 
 /**
@@ -18,8 +18,16 @@ export type Negative =
 /** The signature itself (not the timestamp or id headers that go with it). */
 export const isSignatureHeader = (name: string) =>
   (/signature|hmac/i.test(name) && !/timestamp/i.test(name)) ||
-  // A custom scheme's signature header may be called anything.
-  customSchemes().some((s) => s.headers[0]!.toLowerCase() === name.toLowerCase());
+  // A provider's (or a custom scheme's) signature header may be called anything (X-Gitlab-Token).
+  signatureHeaders().has(name.toLowerCase());
+
+let known: { list: readonly Scheme[]; names: Set<string> } | undefined;
+/** The first header of every scheme, lower-cased; rebuilt when the catalogue changes. */
+function signatureHeaders(): Set<string> {
+  const list = allSchemes();
+  if (known?.list !== list) known = { list, names: new Set(list.map((s) => s.headers[0]!.toLowerCase())) };
+  return known.names;
+}
 
 /**
  * The body after signing, with one digit changed (the one nearest the middle, where the payload
@@ -80,12 +88,29 @@ const randomText = (n: number) => [...randomBytes(n)].map((b) => ALNUM[b % ALNUM
  */
 export function wrongSecret(scheme: Scheme, secret: Secret | undefined): string {
   const s = typeof secret === 'string' ? secret : undefined;
-  if (scheme.name === 'discord' || s?.startsWith('whsk_') || s?.includes('PRIVATE KEY')) {
+  const kind = scheme.keyKind;
+  if (kind === 'rsa' || kind === 'ecdsa') {
+    const { privateKey } = kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    return privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+  }
+  if (kind === 'ed25519' || s?.startsWith('whsk_') || s?.includes('PRIVATE KEY')) {
     const { privateKey } = generateKeyPairSync('ed25519');
     const seed = (privateKey.export({ format: 'der', type: 'pkcs8' }) as Buffer).subarray(-32);
     return s?.startsWith('whsk_') ? `whsk_${seed.toString('base64')}` : seed.toString('hex');
   }
-  if (s?.startsWith('whsec_') || (!s && (scheme.name === 'standard' || scheme.name === 'svix'))) {
+  if (kind === 'hex' && (!s || /^[0-9a-f]+$/i.test(s))) {
+    let out: string;
+    do out = randomBytes(Math.max((s?.length ?? 0) >> 1, 32)).toString('hex');
+    while (out === s);
+    return out;
+  }
+  if (kind === 'base64' && (!s || /^[A-Za-z0-9+/]+={0,2}$/.test(s))) {
+    let out: string;
+    do out = randomBytes(Math.max(s ? Buffer.from(s, 'base64').length : 0, 32)).toString('base64');
+    while (out === s);
+    return out;
+  }
+  if (s?.startsWith('whsec_') || (!s && kind === 'whsec')) {
     const len = s ? Math.max(Buffer.from(s.slice(6), 'base64').length, 24) : 24;
     return `whsec_${randomBytes(len).toString('base64')}`;
   }

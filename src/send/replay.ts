@@ -1,5 +1,5 @@
 import { sign } from '../schemes/core.js';
-import { usage, WhkError } from '../schemes/errors.js';
+import { usage, WhkError } from '../errors.js';
 import { getScheme } from '../schemes/registry.js';
 import type { Scheme, Secret } from '../schemes/types.js';
 import { recordBody, type EventRecord } from '../record.js';
@@ -181,7 +181,7 @@ export function replayRequest(rec: EventRecord, url: URL, resign?: Resign): Repl
     const now = resign.now();
     // Dfns signs timestampSent inside the body: re-signing means changing that number. The edit
     // is the smallest possible (the digits only, in place), so everything else stays byte-exact.
-    const moved = setBodyTimestamp(scheme.name, body, now);
+    const moved = setBodyTimestamp(scheme, body, now);
     if (moved.field && !moved.rewritten) {
       throw usage('no_body_timestamp', `${scheme.name} keeps its timestamp in the body's ${moved.field}, and this body has none to re-sign`);
     }

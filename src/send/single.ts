@@ -1,6 +1,5 @@
 import { verify } from '../schemes/core.js';
-import { compactJson } from '../schemes/dfns.js';
-import type { Scheme, Secret } from '../schemes/types.js';
+import { isKeyPair, type Scheme, type Secret } from '../schemes/types.js';
 import type { OutRequest } from './build.js';
 import type { Outcome } from './deliver.js';
 import type { Expect } from './expect.js';
@@ -52,15 +51,9 @@ export async function deliverOnce(
  * sample verifier, say so before the receiver does. Returns notes; never throws.
  */
 export function selfCheck(scheme: Scheme, req: OutRequest, secrets: Secret[], url: string): string[] {
-  const notes: string[] = [];
-  if (scheme.name === 'dfns') {
-    const compact = compactJson(Buffer.from(req.body));
-    if (compact !== undefined && !Buffer.from(compact).equals(Buffer.from(req.body))) {
-      notes.push("this body changes when re-serialized (JSON.stringify(JSON.parse(body)): spacing, escapes or integers beyond 2^53); Dfns sends compact JSON, and receivers that follow Dfns's sample code verify the re-serialization, so they will refuse it");
-    }
-  }
-  // Discord verifies with the public key, which whk does not have here.
-  if (scheme.name === 'discord') return notes;
+  const notes: string[] = scheme.bodyNotes?.(Buffer.from(req.body)) ?? [];
+  // A key-pair scheme verifies with the public key, which whk does not have here.
+  if (isKeyPair(scheme.keyKind)) return notes;
   const headers: Record<string, string> = {};
   for (let i = 0; i < req.headers.length; i += 2) headers[req.headers[i]!] = req.headers[i + 1]!;
   try {

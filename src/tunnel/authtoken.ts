@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { usage } from '../schemes/errors.js';
+import { usage } from '../errors.js';
 
 export const AUTHTOKEN_URL = 'https://dashboard.ngrok.com/get-started/your-authtoken';
 

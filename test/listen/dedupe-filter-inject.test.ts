@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { boundKey, Dedupe, Lru } from '../../src/listen/dedupe.js';
 import { parseEventFilter } from '../../src/listen/filter.js';
 import { Injector } from '../../src/listen/inject.js';
-import { WhkError } from '../../src/schemes/errors.js';
+import { WhkError } from '../../src/errors.js';
 
 describe('Lru', () => {
   it('keeps at most `capacity` entries, evicting the least recently used', () => {

@@ -11,7 +11,7 @@ import { parseEventFilter } from '../../src/listen/filter.js';
 import type { Forwarder } from '../../src/listen/forward.js';
 import { startListener, type Listener, type ListenerOptions } from '../../src/listen/server.js';
 import { sign } from '../../src/schemes/core.js';
-import { WhkError } from '../../src/schemes/errors.js';
+import { WhkError } from '../../src/errors.js';
 import { fakeTunnel } from '../../src/tunnel/fake.js';
 
 const SECRET = 'dfns-s3cret';

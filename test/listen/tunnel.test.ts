@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentServer } from '../helpers/silent.js';
-import { WhkError } from '../../src/schemes/errors.js';
+import { WhkError } from '../../src/errors.js';
 import { ngrokConfigPaths, parseNgrokConfig, resolveNgrokSettings } from '../../src/tunnel/authtoken.js';
 import { ngrokTunnel, tunnelError } from '../../src/tunnel/ngrok.js';
 

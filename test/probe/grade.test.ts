@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Check } from '../../src/probe/battery.js';
 import { grade, overall, SLOW_MS } from '../../src/probe/grade.js';
 import { junitReport } from '../../src/probe/junit.js';
-import { WhkError } from '../../src/schemes/errors.js';
+import { WhkError } from '../../src/errors.js';
 import type { Outcome } from '../../src/send/deliver.js';
 
 const check = (expect: Check['expect'], warnOnly = false): Check => ({

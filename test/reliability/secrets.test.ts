@@ -26,7 +26,7 @@ describe('secretProblem', () => {
 
   describe.each([['standard'], ['svix']])('%s: the key is the base64 after whsec_', (name) => {
     it.each([
-      ['whsec_abc!defghijkl', /is not base64: Standard Webhooks secrets look like whsec_<base64> \(use --scheme freepik/],
+      ['whsec_abc!defghijkl', /is not base64: Standard Webhooks secrets look like whsec_<base64> \(the freepik scheme takes the secret as plain text/],
       ['whsec_abcde', /is not base64/], // 5 characters: not a whole number of base64 bytes
       ['whsec_abcd efgh', /is not base64/],
       ['plain text secret', /is not base64/],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WhkError } from '../../src/schemes/errors.js';
+import { WhkError } from '../../src/errors.js';
 import type { Outcome } from '../../src/send/deliver.js';
 import { parseExpect } from '../../src/send/expect.js';
 import { deliveryPlan } from '../../src/send/load.js';

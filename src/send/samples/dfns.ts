@@ -1,5 +1,5 @@
 import { dfnsId } from './ids.js';
-import type { Provider, Sample, SampleContext } from './types.js';
+import type { Samples, Sample, SampleContext } from './types.js';
 
 // A small, consistent world: one wallet on Ethereum Sepolia, one user, one policy.
 const WALLET = 'wa-5pfuu-9euek-h0odgb6snva8ph3k';
@@ -48,7 +48,7 @@ const evaluated = [{ policyId: POLICY_ID, triggered: true, reason: 'Transfer of 
 
 const kind = (name: string, description: string, data: (ctx: SampleContext) => unknown): Sample => ({ event: name, description, body: envelope(name, data) });
 
-export const dfns: Provider = {
+export const dfns: Samples = {
   scheme: 'dfns',
   newId: () => dfnsId('wh'),
   events: [

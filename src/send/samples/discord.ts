@@ -1,11 +1,11 @@
 import { snowflake } from './ids.js';
-import type { Provider } from './types.js';
+import type { Samples } from './types.js';
 
 const APP = '1239876543210987654';
 const user = { id: '80351110224678912', username: 'nelly', global_name: 'Nelly', discriminator: '0', avatar: '8342729096ea3675442027381ff50dfe' };
 
 /** Discord interactions: compact JSON; the signature is Ed25519 (sign with the private key). */
-export const discord: Provider = {
+export const discord: Samples = {
   scheme: 'discord',
   userAgent: 'Discord-Interactions/1.0 (+https://discord.com)',
   newId: snowflake,

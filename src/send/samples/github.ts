@@ -1,5 +1,5 @@
 import { uuid } from './ids.js';
-import type { Provider, Sample, SampleContext } from './types.js';
+import type { Samples, Sample, SampleContext } from './types.js';
 
 const HOOK_ID = '492840197';
 const REPO_ID = 812345678;
@@ -32,7 +32,7 @@ const sample = (event: string, description: string, topic: string, body: (ctx: S
   event, description, topic, body: (ctx) => JSON.stringify(body(ctx)),
 });
 
-export const github: Provider = {
+export const github: Samples = {
   scheme: 'github',
   userAgent: 'GitHub-Hookshot/8e03811',
   // X-GitHub-Delivery is the id receivers dedupe on: a fresh GUID per delivery (kept on redelivery).

@@ -1,5 +1,5 @@
 import { uuid } from './ids.js';
-import type { Provider, Sample, SampleContext } from './types.js';
+import type { Samples, Sample, SampleContext } from './types.js';
 
 const ORG = '5a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const TEAM = { id: '0a1b2c3d-4e5f-4061-8293-a4b5c6d7e8f9', key: 'ENG', name: 'Engineering' };
@@ -20,7 +20,7 @@ const sample = (type: string, action: string, description: string, data: (ctx: S
   }),
 });
 
-export const linear: Provider = {
+export const linear: Samples = {
   scheme: 'linear',
   userAgent: 'Linear-Webhook',
   contentType: 'application/json; charset=utf-8',

@@ -1,5 +1,5 @@
 import { paddleId } from './ids.js';
-import type { Provider, Sample, SampleContext } from './types.js';
+import type { Samples, Sample, SampleContext } from './types.js';
 
 /**
  * Paddle Billing notifications: `{event_id, event_type, occurred_at, notification_id, data}`,
@@ -32,7 +32,7 @@ const product = (ctx: SampleContext) => ({
 const totals = { subtotal: '3000', discount: '0', tax: '600', total: '3600', credit: '0', balance: '0', grand_total: '3600', fee: '230', earnings: '2770', currency_code: 'USD' };
 const period = (ctx: SampleContext) => ({ starts_at: ctx.created, ends_at: ctx.created });
 
-export const paddle: Provider = {
+export const paddle: Samples = {
   scheme: 'paddle',
   newId: () => paddleId('evt'),
   events: [

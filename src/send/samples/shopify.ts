@@ -1,10 +1,10 @@
 import { uuid } from './ids.js';
-import type { Provider } from './types.js';
+import type { Samples } from './types.js';
 
 const SHOP = 'whk-demo.myshopify.com';
 
 /** Shopify: compact JSON, the topic and ids in X-Shopify-* headers. */
-export const shopify: Provider = {
+export const shopify: Samples = {
   scheme: 'shopify',
   userAgent: 'Shopify-Captain-Hook',
   // X-Shopify-Webhook-Id: the same on every retry of a delivery, what receivers dedupe on.

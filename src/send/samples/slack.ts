@@ -1,10 +1,10 @@
 import { ALNUM_ID } from './util.js';
-import type { Provider } from './types.js';
+import type { Samples } from './types.js';
 
 const authorizations = [{ enterprise_id: null, team_id: 'T061EG9R6', user_id: 'U0LAN0Z89', is_bot: true, is_enterprise_install: false }];
 
 /** Slack Events API deliveries: compact JSON. */
-export const slack: Provider = {
+export const slack: Samples = {
   scheme: 'slack',
   userAgent: 'Slackbot 1.0 (+https://api.slack.com/robots)',
   newId: () => `Ev${ALNUM_ID(9)}`,

@@ -1,8 +1,8 @@
 import { uuid } from './ids.js';
-import type { Provider } from './types.js';
+import type { Samples } from './types.js';
 
 /** Square: compact JSON; the signature covers the notification URL + body (whk signs the target URL). */
-export const square: Provider = {
+export const square: Samples = {
   scheme: 'square',
   userAgent: 'Square Connect v2',
   newId: uuid,

@@ -1,5 +1,5 @@
 import { msgId } from './ids.js';
-import type { Provider, Sample, SampleContext } from './types.js';
+import type { Samples, Sample, SampleContext } from './types.js';
 
 /** The Standard Webhooks payload shape: `{type, timestamp, data}`, compact JSON. */
 const payload = (type: string, description: string, data: (ctx: SampleContext) => unknown): Sample => ({
@@ -21,16 +21,16 @@ const emailDelivered = payload('email.delivered', 'an email reached the recipien
 }));
 
 // Standard Webhooks: the message id (webhook-id) is what receivers dedupe on.
-export const standard: Provider = { scheme: 'standard', newId: msgId, events: [userCreated, invoicePaid, emailDelivered] };
+export const standard: Samples = { scheme: 'standard', newId: msgId, events: [userCreated, invoicePaid, emailDelivered] };
 
-export const svix: Provider = {
+export const svix: Samples = {
   scheme: 'svix',
   userAgent: 'Svix-Webhooks/1.63.0 (sender-whk; +https://www.svix.com/http-sender/)',
   newId: msgId,
   events: [userCreated, invoicePaid],
 };
 
-export const freepik: Provider = {
+export const freepik: Samples = {
   scheme: 'freepik',
   newId: msgId,
   events: [

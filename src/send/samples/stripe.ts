@@ -1,5 +1,5 @@
 import { stripeId } from './ids.js';
-import type { Provider, Sample, SampleContext } from './types.js';
+import type { Samples, Sample, SampleContext } from './types.js';
 
 const API_VERSION = '2024-06-20';
 const PI = 'pi_3PqWhkLkdIwHu7ix1yW2sFAx';
@@ -51,7 +51,7 @@ const sample = (type: string, description: string, object: (ctx: SampleContext) 
   body: event(type, object),
 });
 
-export const stripe: Provider = {
+export const stripe: Samples = {
   scheme: 'stripe',
   userAgent: 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
   contentType: 'application/json; charset=utf-8',

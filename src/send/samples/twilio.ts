@@ -1,12 +1,12 @@
 import { twilioSid } from './ids.js';
-import type { Provider } from './types.js';
+import type { Samples } from './types.js';
 
 const ACCOUNT = 'AC3f1e8a9b2c4d5e6f7a8b9c0d1e2f3a4b';
 
 /** Twilio posts form-encoded parameters; the signature covers the URL + sorted parameters. */
 const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
 
-export const twilio: Provider = {
+export const twilio: Samples = {
   scheme: 'twilio',
   userAgent: 'TwilioProxy/1.1',
   contentType: 'application/x-www-form-urlencoded',

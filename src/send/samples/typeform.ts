@@ -1,5 +1,5 @@
 import { ulid } from './ids.js';
-import type { Provider } from './types.js';
+import type { Samples } from './types.js';
 
 const FORM = 'lT4Z3j';
 const fields = [
@@ -9,7 +9,7 @@ const fields = [
 ];
 
 /** Typeform: compact JSON, `event_type: "form_response"`, one answer per field. */
-export const typeform: Provider = {
+export const typeform: Samples = {
   scheme: 'typeform',
   userAgent: 'Typeform Webhooks',
   newId: ulid,

@@ -33,7 +33,7 @@ export interface Sample {
   topic?: string;
 }
 
-export interface Provider {
+export interface Samples {
   /** The scheme name (whk schemes). */
   scheme: string;
   /** What the provider sends as User-Agent, where known. */

@@ -1,5 +1,5 @@
 import { uuid } from './ids.js';
-import type { Provider, Sample, SampleContext } from './types.js';
+import type { Samples, Sample, SampleContext } from './types.js';
 
 /**
  * WealthKernel wraps each notification as `{event: {id, type, version}, payload}` (compact JSON).
@@ -11,7 +11,7 @@ const sample = (type: string, description: string, payload: (ctx: SampleContext)
   body: (ctx) => JSON.stringify({ event: { id: ctx.id, type, version: '1', occurredAt: ctx.created }, payload: payload(ctx) }),
 });
 
-export const wealthkernel: Provider = {
+export const wealthkernel: Samples = {
   scheme: 'wealthkernel',
   newId: uuid,
   events: [

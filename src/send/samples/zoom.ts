@@ -1,8 +1,8 @@
 import { ALNUM_ID } from './util.js';
-import type { Provider } from './types.js';
+import type { Samples } from './types.js';
 
 /** Zoom: compact JSON `{event, payload, event_ts (ms)}`; x-zm-trackingid identifies the delivery. */
-export const zoom: Provider = {
+export const zoom: Samples = {
   scheme: 'zoom',
   userAgent: 'Zoom Marketplace/1.0a',
   newId: () => `v=2.0;clid=aw1;rid=WEB_${ALNUM_ID(32).toLowerCase()}`,
