@@ -19,6 +19,8 @@ export interface VerifyFlags {
   now?: number;
   tolerance?: number;
   url?: string;
+  /** The request method of the delivery, for schemes that sign it. */
+  method?: string;
   json?: boolean;
   color?: boolean;
 }
@@ -41,6 +43,7 @@ export async function verifyCommand(flags: VerifyFlags, { out }: IO): Promise<nu
     now: flags.now,
     tolerance: flags.tolerance,
     url: flags.url,
+    ...(flags.method ? { method: flags.method } : {}),
   });
   out(flags.json ? termSafeJson(JSON.stringify(verdictJson(verdict))) : renderVerdict(verdict, await loadStyle(useColor(process.stdout, flags.color))));
   return verdictExitCode(verdict);

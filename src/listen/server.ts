@@ -240,7 +240,7 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
     // A GET or HEAD with no signature header is a verification handshake (Meta's hub.challenge,
     // ...): shown, not verified, and forwarded when --forward-to is given.
     const handshake = (method === 'GET' || method === 'HEAD') && body.length === 0 && !hasSignature(headers);
-    const delivery: Delivery = { body, headers, now: Math.floor(r.receivedAt / 1000) };
+    const delivery: Delivery = { body, headers, method, now: Math.floor(r.receivedAt / 1000) };
     if (secrets.length > 0 && !handshake && judge.needsUrl(headers)) delivery.url = signedUrl(headers, r.path);
     let verdict = secrets.length > 0 && !handshake ? judge.judge(n, delivery, (s) => warn(`verifying as ${s} from now on; pass --scheme to choose`)) : null;
     const accepted = verdict === null || verdict.valid;
