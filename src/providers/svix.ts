@@ -1,6 +1,15 @@
-import { svix as samples } from '../send/samples/standard.js';
-import { whsecKey } from './hmac.js';
-import { standardFamily } from './standard.js';
+import { whsecKey } from '../schemes/hmac.js';
+import { standardFamily } from '../schemes/standard.js';
+import { msgId } from '../send/samples/ids.js';
+import type { Samples } from '../send/samples/types.js';
+import { invoicePaid, userCreated } from './standard.js';
+
+const samples: Samples = {
+  scheme: 'svix',
+  userAgent: 'Svix-Webhooks/1.63.0 (sender-whk; +https://www.svix.com/http-sender/)',
+  newId: msgId,
+  events: [userCreated, invoicePaid],
+};
 
 /** Svix: Standard Webhooks with `svix-id`, `svix-timestamp`, `svix-signature` header names. */
 export const svix = standardFamily({
