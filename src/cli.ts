@@ -96,7 +96,8 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .option('--header <line>', 'a header the scheme signs, "Name: value" ({header:Name} in a definition; repeatable)', collect)
     .option('--timestamp <unix>', 'timestamp to sign, Unix seconds (default: now)', F.unixTime('--timestamp'))
     .option('--id <id>', 'message id, where the scheme has one (default: a fresh one)')
-    .option('--url <url>', 'the URL the provider posts to (square, twilio)')
+    .option('--url <url>', 'the URL the provider posts to, for schemes that sign it (square, twilio, hubspot, ...)')
+    .option('--method <verb>', 'the request method, for schemes that sign it (default POST)', F.method('--method'))
     .option('--json', 'print {"scheme","headers","body"} as JSON')
     .addHelpText('after', '\nExample:\n  whk sign --scheme dfns --secret s3cret --body \'{"kind":"wallet.created"}\' > headers.txt')
     .action(async (flags) => done(await signCommand(flags, streams)));
@@ -108,7 +109,8 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .option('--headers-file <path>', 'received headers, one "Name: value" per line (what whk sign prints)')
     .option('--now <unix>', 'the current time, Unix seconds (for reproducible checks)', F.unixTime('--now'))
     .option('--tolerance <seconds>', "timestamp tolerance (default: the scheme's own)", F.integer('--tolerance'))
-    .option('--url <url>', 'the URL the delivery was sent to (square, twilio)')
+    .option('--url <url>', 'the URL the delivery was sent to, for schemes that sign it (square, twilio, hubspot, ...)')
+    .option('--method <verb>', 'the request method of the delivery, for schemes that sign it (default POST)', F.method('--method'))
     .option('--json', 'print {"valid","scheme","reason","message","diagnosis"} as JSON')
     .addHelpText('after', '\nExample:\n  whk verify --scheme dfns --secret s3cret --headers-file headers.txt --body-file body.json')
     .action(async (flags) => done(await verifyCommand({ ...flags, color: global().color }, streams)));

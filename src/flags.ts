@@ -85,5 +85,12 @@ export const methods = (flag: string) => (text: string) => {
   return list;
 };
 
+/** One HTTP method (`--method`), upper-cased. */
+export const method = (flag: string) => (text: string) => {
+  const m = text.trim().toUpperCase();
+  if (!/^[A-Z][A-Z-]*$/.test(m)) throw usage('bad_method', `${flag} "${text}" is not an HTTP method: give e.g. POST`);
+  return m;
+};
+
 /** `wallet.created,payment_intent.*`. */
 export const events = (flag: string) => (text: string) => parseEventFilter(text, flag);

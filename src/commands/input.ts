@@ -135,20 +135,52 @@ export async function readInput(path: string, flag: string): Promise<Buffer> {
 
 /**
  * Secrets from --secret (repeatable), --secret-file (one per line, blank lines and # comments
- * skipped), or the WHK_SECRET environment variable, in that order of preference.
+ * skipped; a PEM key or certificate is one secret, whole), or the WHK_SECRET environment
+ * variable, in that order of preference.
  */
 export function readSecrets(opts: { secret?: string[]; secretFile?: string }, required = true): string[] {
   const out = [...(opts.secret ?? [])];
   if (opts.secretFile) {
-    for (const line of readFileFor(opts.secretFile, '--secret-file').toString('utf8').split(/\r?\n/)) {
-      if (line !== '' && !line.startsWith('#')) out.push(line);
-    }
+    out.push(...secretsOfFile(readFileFor(opts.secretFile, '--secret-file').toString('utf8')));
     if (out.length === 0) throw usage('no_secret', `--secret-file ${opts.secretFile} has no secret in it (one per line)`);
   }
   if (out.length === 0 && process.env.WHK_SECRET) out.push(process.env.WHK_SECRET);
   if (out.length === 0 && required) {
     throw usage('no_secret', 'no secret: pass --secret <s>, --secret-file <path>, or set WHK_SECRET');
   }
+  return out;
+}
+
+/**
+ * Secrets of other environments the user keeps in environment variables (STRIPE_WEBHOOK_SECRET_LIVE,
+ * WHK_SECRET_STAGING, ...), for the no-match diagnosis only: a match names the variable, never
+ * its value, and never makes a delivery valid. The ones given are left out.
+ */
+export function environmentSecrets(given: readonly string[], env: NodeJS.ProcessEnv = process.env): Array<{ label: string; secret: string }> {
+  const out: Array<{ label: string; secret: string }> = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!value || value.length < 8 || value.length > 4096 || given.includes(value) || name === 'WHK_SECRET') continue;
+    if (!/^WHK_SECRET_|(?:^|_)(?:WEBHOOK|SIGNING|ENDPOINT|HOOK)_?(?:SECRET|KEY)(?:_|$)/i.test(name)) continue;
+    out.push({ label: `$${name}`, secret: value });
+    if (out.length === 20) break;
+  }
+  return out;
+}
+
+/** The secrets of a file's text: each PEM block whole, each other line (not blank, not a # comment) one. */
+export function secretsOfFile(text: string): string[] {
+  const out: string[] = [];
+  const pem = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+  let last = 0;
+  const lines = (part: string) => {
+    for (const line of part.split(/\r?\n/)) if (line.trim() !== '' && !line.startsWith('#')) out.push(line);
+  };
+  for (const m of text.matchAll(pem)) {
+    lines(text.slice(last, m.index));
+    out.push(`${m[0].replace(/\r\n/g, '\n')}\n`);
+    last = m.index! + m[0].length;
+  }
+  lines(text.slice(last));
   return out;
 }
 

@@ -14,6 +14,8 @@ export interface SignFlags {
   timestamp?: number;
   id?: string;
   url?: string;
+  /** The request method, for schemes that sign it. */
+  method?: string;
   /** Headers the scheme signs ({header:Name} in a definition), "Name: value". */
   header?: string[];
   json?: boolean;
@@ -41,6 +43,7 @@ export async function signCommand(flags: SignFlags, { out }: IO): Promise<number
     timestamp: flags.timestamp,
     id: flags.id,
     url: flags.url,
+    ...(flags.method ? { method: flags.method } : {}),
     ...(given ? { headers: given } : {}),
   });
   if (flags.json) {

@@ -4,7 +4,7 @@ import { renderVerdict } from '../render/verdict.js';
 import { verdictJson } from '../record.js';
 import { loadStyle, useColor } from '../render/style.js';
 import { termSafeJson } from '../render/safe.js';
-import { checkSecrets, readBody, readHeaders, readSecrets, type IO } from './input.js';
+import { checkSecrets, environmentSecrets, readBody, readHeaders, readSecrets, type IO } from './input.js';
 import type { Verdict } from '../schemes/types.js';
 
 export interface VerifyFlags {
@@ -19,6 +19,8 @@ export interface VerifyFlags {
   now?: number;
   tolerance?: number;
   url?: string;
+  /** The request method of the delivery, for schemes that sign it. */
+  method?: string;
   json?: boolean;
   color?: boolean;
 }
@@ -41,6 +43,8 @@ export async function verifyCommand(flags: VerifyFlags, { out }: IO): Promise<nu
     now: flags.now,
     tolerance: flags.tolerance,
     url: flags.url,
+    ...(flags.method ? { method: flags.method } : {}),
+    otherSecrets: environmentSecrets(secrets),
   });
   out(flags.json ? termSafeJson(JSON.stringify(verdictJson(verdict))) : renderVerdict(verdict, await loadStyle(useColor(process.stdout, flags.color))));
   return verdictExitCode(verdict);

@@ -9,6 +9,8 @@ export interface JudgeOptions {
   secrets: string[];
   /** Seconds; default: the scheme's own. */
   tolerance?: number;
+  /** Other environments' secrets, for the no-match diagnosis only (VerifyInput.otherSecrets). */
+  otherSecrets?: Array<{ label: string; secret: string }>;
 }
 
 export interface Delivery {
@@ -16,6 +18,8 @@ export interface Delivery {
   headers: Record<string, string>;
   /** The URL the provider signed (square, twilio), when the scheme needs one. */
   url?: string;
+  /** The request method (schemes that sign it: hubspot, contentful). */
+  method?: string;
   /** Unix seconds. */
   now: number;
 }
@@ -75,13 +79,13 @@ export class Judge {
 
   /** What the no-match diagnosis of `verdict` needs (the slow part, for after the answer): the scheme and the core's input. */
   diagnosisCall(verdict: Verdict, d: Delivery): { scheme: string; input: VerifyInput } {
-    return { scheme: verdict.scheme, input: { body: d.body, headers: d.headers, secrets: this.o.secrets, tolerance: this.o.tolerance, url: d.url, now: d.now, diagnose: true } };
+    return { scheme: verdict.scheme, input: { body: d.body, headers: d.headers, secrets: this.o.secrets, tolerance: this.o.tolerance, url: d.url, method: d.method, now: d.now, otherSecrets: this.o.otherSecrets, diagnose: true } };
   }
 
   private run(scheme: Scheme | string, d: Delivery, diagnose: boolean): Verdict {
     const name = typeof scheme === 'string' ? scheme : scheme.name;
     try {
-      return verify(scheme, { body: d.body, headers: d.headers, secrets: this.o.secrets, tolerance: this.o.tolerance, url: d.url, now: d.now, diagnose });
+      return verify(scheme, { body: d.body, headers: d.headers, secrets: this.o.secrets, tolerance: this.o.tolerance, url: d.url, method: d.method, now: d.now, diagnose });
     } catch (e) {
       // Misuse the core detected for this delivery (a secret this scheme cannot decode, no URL):
       // a verdict like any other, never a crash. Anything else is a body the core could not

@@ -22,6 +22,8 @@ export function compactJson(raw: Buffer): string | undefined {
  */
 export const dfns: Scheme = {
   samples,
+  docs: 'https://docs.dfns.co/',
+  checkedBy: "docs example: the Dfns webhook page's Node and Python samples (../shared/seeds), run as receivers in the tests",
   name: 'dfns',
   provider: 'Dfns',
   headers: ['X-DFNS-WEBHOOK-SIGNATURE'],

@@ -10,6 +10,8 @@ import { invalid, noMatch, parseUnix, valid } from './verdict.js';
  */
 export const discord: Scheme = {
   samples,
+  docs: 'https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers',
+  checkedBy: 'SDK discord-interactions (verifyKey)',
   keyKind: 'ed25519',
   // A valid Ed25519 seed (64 hex digits) that is nobody's key.
   placeholderSecret: `${'0'.repeat(63)}1`,

@@ -12,5 +12,5 @@ export const freepik = standardFamily({
   prefix: 'webhook',
   key: rawKey,
   secretFormat: 'the secret as text (UTF-8), used as is, not base64-decoded',
-  more: { samples, forgeryPeer: 'standard' },
+  more: { checkedBy: "docs text: a Python signer written from Freepik's page", samples, forgeryPeer: 'standard' },
 });

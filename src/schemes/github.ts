@@ -11,6 +11,7 @@ const expected = (alg: 'sha256' | 'sha1', body: Uint8Array | string) => (secret:
  */
 export const github: Scheme = {
   samples,
+  checkedBy: "SDK @octokit/webhooks-methods, and the docs' published example",
   detect: ['X-Hub-Signature-256', 'X-Hub-Signature'],
   name: 'github',
   provider: 'GitHub',

@@ -12,6 +12,7 @@ const expected = (body: Uint8Array | string) => (secret: Secret) => hmacHex('sha
  */
 export const linear: Scheme = {
   samples,
+  checkedBy: 'SDK @linear/sdk',
   bodyTimestamp: { field: 'webhookTimestamp', unit: 'ms' },
   name: 'linear',
   provider: 'Linear',

@@ -10,6 +10,7 @@ const expected = (ts: string, body: Uint8Array | string) => (secret: Secret) => 
 /** Paddle Billing: `Paddle-Signature: ts=<ts>;h1=<hex>` over `${ts}:${body}`; the SDK allows 5 s. */
 export const paddle: Scheme = {
   samples,
+  checkedBy: 'SDK @paddle/paddle-node-sdk',
   name: 'paddle',
   provider: 'Paddle Billing',
   headers: ['Paddle-Signature'],

@@ -8,6 +8,7 @@ const expected = (body: Uint8Array | string) => (secret: Secret) => hmacBase64('
 /** Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256(secret, body)>`, no prefix, no timestamp. */
 export const shopify: Scheme = {
   samples,
+  checkedBy: "docs text: a Python signer written from Shopify's page",
   name: 'shopify',
   provider: 'Shopify',
   headers: ['X-Shopify-Hmac-Sha256'],

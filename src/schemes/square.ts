@@ -9,6 +9,7 @@ const expected = (url: string, body: Uint8Array | string) => (secret: Secret) =>
 /** Square: `x-square-hmacsha256-signature: <base64 HMAC-SHA256(key, notificationUrl + body)>`. */
 export const square: Scheme = {
   samples,
+  checkedBy: 'SDK square (WebhooksHelper), and its published test vector',
   name: 'square',
   provider: 'Square',
   headers: ['x-square-hmacsha256-signature'],

@@ -115,5 +115,5 @@ export const standard = standardFamily({
   prefix: 'webhook',
   key: whsecKey,
   secretFormat: 'whsec_<base64>: the key is the decoded bytes (prefix optional); whsk_/whpk_ Ed25519 keys for v1a',
-  more: { samples, keyKind: 'whsec', placeholderSecret: 'whsec_d2hrIHBsYWNlaG9sZGVyIHNlY3JldCE=', forgeryPeer: 'freepik' },
+  more: { checkedBy: "SDK standardwebhooks, and the spec's published vectors", samples, keyKind: 'whsec', placeholderSecret: 'whsec_d2hrIHBsYWNlaG9sZGVyIHNlY3JldCE=', forgeryPeer: 'freepik' },
 });

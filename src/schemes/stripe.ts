@@ -13,6 +13,7 @@ const expected = (t: string, body: Uint8Array | string) => (secret: Secret) => h
  */
 export const stripe: Scheme = {
   samples,
+  checkedBy: 'SDK stripe (constructEvent, generateTestHeaderString)',
   forgeryPeer: 'github',
   name: 'stripe',
   provider: 'Stripe',

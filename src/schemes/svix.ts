@@ -9,5 +9,5 @@ export const svix = standardFamily({
   prefix: 'svix',
   key: whsecKey,
   secretFormat: 'whsec_<base64>: the key is the decoded bytes (prefix optional)',
-  more: { samples, keyKind: 'whsec', placeholderSecret: 'whsec_d2hrIHBsYWNlaG9sZGVyIHNlY3JldCE=', forgeryPeer: 'standard' },
+  more: { checkedBy: "SDK svix, and the Standard Webhooks published vectors", samples, keyKind: 'whsec', placeholderSecret: 'whsec_d2hrIHBsYWNlaG9sZGVyIHNlY3JldCE=', forgeryPeer: 'standard' },
 });

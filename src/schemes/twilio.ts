@@ -25,6 +25,8 @@ const expected = (url: string, body: Uint8Array | string) => (secret: Secret) =>
 /** Twilio: `X-Twilio-Signature: <base64 HMAC-SHA1(auth token, URL + sorted params)>`. */
 export const twilio: Scheme = {
   samples,
+  docs: 'https://www.twilio.com/docs/usage/webhooks/webhooks-security',
+  checkedBy: "SDK twilio (validateRequest), and the docs' published example",
   name: 'twilio',
   provider: 'Twilio',
   headers: ['X-Twilio-Signature'],

@@ -8,6 +8,7 @@ const expected = (body: Bytes) => (secret: Secret) => `sha256=${hmacBase64('sha2
 /** Typeform: `Typeform-Signature: sha256=<base64 HMAC-SHA256(secret, raw body)>`; no timestamp. */
 export const typeform: Scheme = {
   samples,
+  checkedBy: "docs example: the Typeform/Django guide's Python sample, run in the tests",
   name: 'typeform',
   provider: 'Typeform',
   headers: ['Typeform-Signature'],

@@ -13,6 +13,7 @@ const expected = (body: Uint8Array, t: string) => (secret: Secret) => hmacBase64
  */
 export const wealthkernel: Scheme = {
   samples,
+  checkedBy: "docs text: a Python signer written from the vendor's prose (test/schemes/python.test.ts)",
   name: 'wealthkernel',
   provider: 'WealthKernel',
   headers: ['X-Webhook-Signature'],

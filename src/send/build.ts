@@ -127,7 +127,9 @@ export function builder(o: BuildOptions): Builder {
     build(ev, attempt = 1) {
       const ctx = ctxOf(ev, attempt);
       let body = bodyFor(ctx);
-      let signed: SignedHeaders = sign(scheme, { body, secrets, timestamp: ctx.now, id: ev.id, url: signUrl, headers: extra });
+      const own = provider?.headers && sample ? provider.headers(ctx, sample) : undefined;
+      // A scheme that signs headers besides its own ({header:Name}) signs the provider's values, or --header's.
+      let signed: SignedHeaders = sign(scheme, { body, secrets, timestamp: ctx.now, id: ev.id, url: signUrl, headers: own ? { ...own, ...extra } : extra });
       let note: string | undefined;
       if (neg?.kind === 'tamper-body') {
         const t = tamperBody(typeof body === 'string' ? Buffer.from(body) : body);
@@ -137,7 +139,7 @@ export function builder(o: BuildOptions): Builder {
       else if (neg?.kind === 'no-signature') signed = stripSignature(signed);
 
       const headers = fixedHeaders.slice();
-      if (provider?.headers && sample) for (const [k, v] of Object.entries(provider.headers(ctx, sample))) add(headers, k, v);
+      if (own) for (const [k, v] of Object.entries(own)) add(headers, k, v);
       for (const k in signed) add(headers, k, signed[k]!);
       if (extraList.length > 0) headers.push(...extraList);
       return { method: 'POST', path, headers, body, id: ev.id, note, asciiHeaders };
