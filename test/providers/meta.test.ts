@@ -206,7 +206,7 @@ describe('meta: whk listen in auto mode', () => {
   });
 });
 
-// Meta's own source text is the schema for what whk sends: the listing says where it comes from.
+// whk schemes --json: the docs page and how the provider is checked.
 it('meta is listed with its docs and how it is checked', async () => {
   const r = await runWhk(['schemes', '--json']);
   const row = (JSON.parse(r.stdout) as Array<{ name: string; docs?: string; checkedBy?: string }>).find((x) => x.name === 'meta');
