@@ -11,6 +11,10 @@
 import type { Definition } from '../schemes/definition.js';
 import { defineScheme } from '../schemes/definition.js';
 import type { Scheme } from '../schemes/types.js';
+import { box } from './box.js';
+import { contentful } from './contentful.js';
+import { hygraph } from './hygraph.js';
+import { meta } from './meta.js';
 import aftership from './definitions/aftership.json' with { type: 'json' };
 import alchemy from './definitions/alchemy.json' with { type: 'json' };
 import asana from './definitions/asana.json' with { type: 'json' };
@@ -108,6 +112,10 @@ const DEFINITIONS = [
 
 /** Providers written as code (key pairs, tokens, fields signed inside the body, several versions). */
 const CODED: readonly Scheme[] = [
+  box,
+  contentful,
+  hygraph,
+  meta,
 ];
 
 let compiled: readonly Scheme[] | undefined;
