@@ -14,6 +14,7 @@ import type { Scheme } from '../schemes/types.js';
 import aftership from './definitions/aftership.json' with { type: 'json' };
 import alchemy from './definitions/alchemy.json' with { type: 'json' };
 import asana from './definitions/asana.json' with { type: 'json' };
+import autodesk from './definitions/autodesk.json' with { type: 'json' };
 import bitbucket from './definitions/bitbucket.json' with { type: 'json' };
 import bolt from './definitions/bolt.json' with { type: 'json' };
 import buildkite from './definitions/buildkite.json' with { type: 'json' };
@@ -24,6 +25,7 @@ import circleci from './definitions/circleci.json' with { type: 'json' };
 import clearbit from './definitions/clearbit.json' with { type: 'json' };
 import clerk from './definitions/clerk.json' with { type: 'json' };
 import coinbase from './definitions/coinbase.json' with { type: 'json' };
+import docusign from './definitions/docusign.json' with { type: 'json' };
 import dropbox from './definitions/dropbox.json' with { type: 'json' };
 import frameIo from './definitions/frame-io.json' with { type: 'json' };
 import intercom from './definitions/intercom.json' with { type: 'json' };
@@ -62,6 +64,7 @@ const DEFINITIONS = [
   aftership,
   alchemy,
   asana,
+  autodesk,
   bitbucket,
   bolt,
   buildkite,
@@ -72,6 +75,7 @@ const DEFINITIONS = [
   clearbit,
   clerk,
   coinbase,
+  docusign,
   dropbox,
   frameIo,
   intercom,
