@@ -18,18 +18,28 @@ import { meta } from './meta.js';
 import aftership from './definitions/aftership.json' with { type: 'json' };
 import alchemy from './definitions/alchemy.json' with { type: 'json' };
 import asana from './definitions/asana.json' with { type: 'json' };
+import autodesk from './definitions/autodesk.json' with { type: 'json' };
 import bitbucket from './definitions/bitbucket.json' with { type: 'json' };
 import bolt from './definitions/bolt.json' with { type: 'json' };
 import buildkite from './definitions/buildkite.json' with { type: 'json' };
 import calCom from './definitions/cal-com.json' with { type: 'json' };
 import calendly from './definitions/calendly.json' with { type: 'json' };
 import castle from './definitions/castle.json' with { type: 'json' };
+import checkoutCom from './definitions/checkout-com.json' with { type: 'json' };
 import circleci from './definitions/circleci.json' with { type: 'json' };
 import clearbit from './definitions/clearbit.json' with { type: 'json' };
 import clerk from './definitions/clerk.json' with { type: 'json' };
+import clickup from './definitions/clickup.json' with { type: 'json' };
 import coinbase from './definitions/coinbase.json' with { type: 'json' };
+import customerIo from './definitions/customer-io.json' with { type: 'json' };
+import discourse from './definitions/discourse.json' with { type: 'json' };
+import docusign from './definitions/docusign.json' with { type: 'json' };
 import dropbox from './definitions/dropbox.json' with { type: 'json' };
 import frameIo from './definitions/frame-io.json' with { type: 'json' };
+import gitea from './definitions/gitea.json' with { type: 'json' };
+import gocardless from './definitions/gocardless.json' with { type: 'json' };
+import greenhouse from './definitions/greenhouse.json' with { type: 'json' };
+import helpscout from './definitions/helpscout.json' with { type: 'json' };
 import intercom from './definitions/intercom.json' with { type: 'json' };
 import jira from './definitions/jira.json' with { type: 'json' };
 import launchdarkly from './definitions/launchdarkly.json' with { type: 'json' };
@@ -66,18 +76,28 @@ const DEFINITIONS = [
   aftership,
   alchemy,
   asana,
+  autodesk,
   bitbucket,
   bolt,
   buildkite,
   calCom,
   calendly,
   castle,
+  checkoutCom,
   circleci,
   clearbit,
   clerk,
+  clickup,
   coinbase,
+  customerIo,
+  discourse,
+  docusign,
   dropbox,
   frameIo,
+  gitea,
+  gocardless,
+  greenhouse,
+  helpscout,
   intercom,
   jira,
   launchdarkly,
