@@ -26,6 +26,7 @@ import clerk from './definitions/clerk.json' with { type: 'json' };
 import coinbase from './definitions/coinbase.json' with { type: 'json' };
 import dropbox from './definitions/dropbox.json' with { type: 'json' };
 import frameIo from './definitions/frame-io.json' with { type: 'json' };
+import heroku from './definitions/heroku.json' with { type: 'json' };
 import intercom from './definitions/intercom.json' with { type: 'json' };
 import jira from './definitions/jira.json' with { type: 'json' };
 import launchdarkly from './definitions/launchdarkly.json' with { type: 'json' };
@@ -45,6 +46,8 @@ import sanity from './definitions/sanity.json' with { type: 'json' };
 import segment from './definitions/segment.json' with { type: 'json' };
 import sentry from './definitions/sentry.json' with { type: 'json' };
 import sonatypeNexus from './definitions/sonatype-nexus.json' with { type: 'json' };
+import tally from './definitions/tally.json' with { type: 'json' };
+import terraformCloud from './definitions/terraform-cloud.json' with { type: 'json' };
 import tiktok from './definitions/tiktok.json' with { type: 'json' };
 import trello from './definitions/trello.json' with { type: 'json' };
 import twitch from './definitions/twitch.json' with { type: 'json' };
@@ -74,6 +77,7 @@ const DEFINITIONS = [
   coinbase,
   dropbox,
   frameIo,
+  heroku,
   intercom,
   jira,
   launchdarkly,
@@ -93,6 +97,8 @@ const DEFINITIONS = [
   segment,
   sentry,
   sonatypeNexus,
+  tally,
+  terraformCloud,
   tiktok,
   trello,
   twitch,
