@@ -35,13 +35,19 @@ import microsoftTeams from './definitions/microsoft-teams.json' with { type: 'js
 import modernTreasury from './definitions/modern-treasury.json' with { type: 'json' };
 import mongodbAtlas from './definitions/mongodb-atlas.json' with { type: 'json' };
 import mux from './definitions/mux.json' with { type: 'json' };
+import nylas from './definitions/nylas.json' with { type: 'json' };
+import onfleet from './definitions/onfleet.json' with { type: 'json' };
+import openai from './definitions/openai.json' with { type: 'json' };
 import orb from './definitions/orb.json' with { type: 'json' };
 import pagerduty from './definitions/pagerduty.json' with { type: 'json' };
+import persona from './definitions/persona.json' with { type: 'json' };
 import pinwheel from './definitions/pinwheel.json' with { type: 'json' };
 import pusher from './definitions/pusher.json' with { type: 'json' };
 import quicknode from './definitions/quicknode.json' with { type: 'json' };
 import razorpay from './definitions/razorpay.json' with { type: 'json' };
+import replicate from './definitions/replicate.json' with { type: 'json' };
 import resend from './definitions/resend.json' with { type: 'json' };
+import revolut from './definitions/revolut.json' with { type: 'json' };
 import sanity from './definitions/sanity.json' with { type: 'json' };
 import segment from './definitions/segment.json' with { type: 'json' };
 import sentry from './definitions/sentry.json' with { type: 'json' };
@@ -86,13 +92,19 @@ const DEFINITIONS = [
   modernTreasury,
   mongodbAtlas,
   mux,
+  nylas,
+  onfleet,
+  openai,
   orb,
   pagerduty,
+  persona,
   pinwheel,
   pusher,
   quicknode,
   razorpay,
+  replicate,
   resend,
+  revolut,
   sanity,
   segment,
   sentry,
