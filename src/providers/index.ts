@@ -40,6 +40,7 @@ import gitea from './definitions/gitea.json' with { type: 'json' };
 import gocardless from './definitions/gocardless.json' with { type: 'json' };
 import greenhouse from './definitions/greenhouse.json' with { type: 'json' };
 import helpscout from './definitions/helpscout.json' with { type: 'json' };
+import heroku from './definitions/heroku.json' with { type: 'json' };
 import intercom from './definitions/intercom.json' with { type: 'json' };
 import jira from './definitions/jira.json' with { type: 'json' };
 import launchdarkly from './definitions/launchdarkly.json' with { type: 'json' };
@@ -48,17 +49,25 @@ import microsoftTeams from './definitions/microsoft-teams.json' with { type: 'js
 import modernTreasury from './definitions/modern-treasury.json' with { type: 'json' };
 import mongodbAtlas from './definitions/mongodb-atlas.json' with { type: 'json' };
 import mux from './definitions/mux.json' with { type: 'json' };
+import nylas from './definitions/nylas.json' with { type: 'json' };
+import onfleet from './definitions/onfleet.json' with { type: 'json' };
+import openai from './definitions/openai.json' with { type: 'json' };
 import orb from './definitions/orb.json' with { type: 'json' };
 import pagerduty from './definitions/pagerduty.json' with { type: 'json' };
+import persona from './definitions/persona.json' with { type: 'json' };
 import pinwheel from './definitions/pinwheel.json' with { type: 'json' };
 import pusher from './definitions/pusher.json' with { type: 'json' };
 import quicknode from './definitions/quicknode.json' with { type: 'json' };
 import razorpay from './definitions/razorpay.json' with { type: 'json' };
+import replicate from './definitions/replicate.json' with { type: 'json' };
 import resend from './definitions/resend.json' with { type: 'json' };
+import revolut from './definitions/revolut.json' with { type: 'json' };
 import sanity from './definitions/sanity.json' with { type: 'json' };
 import segment from './definitions/segment.json' with { type: 'json' };
 import sentry from './definitions/sentry.json' with { type: 'json' };
 import sonatypeNexus from './definitions/sonatype-nexus.json' with { type: 'json' };
+import tally from './definitions/tally.json' with { type: 'json' };
+import terraformCloud from './definitions/terraform-cloud.json' with { type: 'json' };
 import tiktok from './definitions/tiktok.json' with { type: 'json' };
 import trello from './definitions/trello.json' with { type: 'json' };
 import twitch from './definitions/twitch.json' with { type: 'json' };
@@ -98,6 +107,7 @@ const DEFINITIONS = [
   gocardless,
   greenhouse,
   helpscout,
+  heroku,
   intercom,
   jira,
   launchdarkly,
@@ -106,17 +116,25 @@ const DEFINITIONS = [
   modernTreasury,
   mongodbAtlas,
   mux,
+  nylas,
+  onfleet,
+  openai,
   orb,
   pagerduty,
+  persona,
   pinwheel,
   pusher,
   quicknode,
   razorpay,
+  replicate,
   resend,
+  revolut,
   sanity,
   segment,
   sentry,
   sonatypeNexus,
+  tally,
+  terraformCloud,
   tiktok,
   trello,
   twitch,
