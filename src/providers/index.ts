@@ -11,12 +11,16 @@
 import type { Definition } from '../schemes/definition.js';
 import { defineScheme } from '../schemes/definition.js';
 import type { Scheme } from '../schemes/types.js';
+import { buildkite } from './buildkite.js';
+import { gitlab } from './gitlab.js';
+import { mailgun } from './mailgun.js';
+import { mandrill } from './mandrill.js';
+import { moralis } from './moralis.js';
 import aftership from './definitions/aftership.json' with { type: 'json' };
 import alchemy from './definitions/alchemy.json' with { type: 'json' };
 import asana from './definitions/asana.json' with { type: 'json' };
 import bitbucket from './definitions/bitbucket.json' with { type: 'json' };
 import bolt from './definitions/bolt.json' with { type: 'json' };
-import buildkite from './definitions/buildkite.json' with { type: 'json' };
 import calCom from './definitions/cal-com.json' with { type: 'json' };
 import calendly from './definitions/calendly.json' with { type: 'json' };
 import castle from './definitions/castle.json' with { type: 'json' };
@@ -64,7 +68,6 @@ const DEFINITIONS = [
   asana,
   bitbucket,
   bolt,
-  buildkite,
   calCom,
   calendly,
   castle,
@@ -108,6 +111,11 @@ const DEFINITIONS = [
 
 /** Providers written as code (key pairs, tokens, fields signed inside the body, several versions). */
 const CODED: readonly Scheme[] = [
+  buildkite,
+  gitlab,
+  mailgun,
+  mandrill,
+  moralis,
 ];
 
 let compiled: readonly Scheme[] | undefined;
