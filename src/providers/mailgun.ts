@@ -51,12 +51,12 @@ function fieldsOf(body: Buffer): Fields | undefined {
     const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
     return {
       timestamp: str(s.timestamp), token: str(s.token), form: false,
-      signatures: [s.signature, s['parent-signature']].map(str).filter((x): x is string => x !== undefined),
+      signatures: [s.signature, s['parent-signature']].map(str).filter((x): x is string => x !== undefined && x.length > 0),
     };
   }
   const p = new URLSearchParams(text);
   if (!p.has('signature') && !p.has('token') && !p.has('timestamp')) return undefined;
-  return { timestamp: p.get('timestamp') ?? undefined, token: p.get('token') ?? undefined, signatures: p.getAll('signature'), form: true };
+  return { timestamp: p.get('timestamp') ?? undefined, token: p.get('token') ?? undefined, signatures: p.getAll('signature').filter((x) => x.length > 0), form: true };
 }
 
 const QUOTE = 0x22;
