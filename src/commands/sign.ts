@@ -1,4 +1,4 @@
-import { sign } from '../schemes/core.js';
+import { signDelivery } from '../schemes/core.js';
 import { usage } from '../errors.js';
 import { getScheme } from '../schemes/registry.js';
 import { isUtf8 } from 'node:buffer';
@@ -36,9 +36,10 @@ export async function signCommand(flags: SignFlags, { out }: IO): Promise<number
       throw usage('unsigned_header', `--header ${name}: ${scheme.name} does not sign that header (it signs ${scheme.headers.join(', ')}); --header gives the value of a header a definition signs ({header:Name})`);
     }
   }
-  const body = await readBody(flags);
-  const headers = sign(scheme, {
-    body,
+  const givenBody = await readBody(flags);
+  // A scheme that signs inside the body (Mailgun) gives the body back with its signature in it.
+  const { headers, body } = signDelivery(scheme, {
+    body: givenBody,
     secrets,
     timestamp: flags.timestamp,
     id: flags.id,
@@ -50,7 +51,11 @@ export async function signCommand(flags: SignFlags, { out }: IO): Promise<number
     const isText = isUtf8(body);
     out(JSON.stringify({ scheme: scheme.name, headers, body: body.toString(isText ? 'utf8' : 'base64'), ...(isText ? {} : { bodyEncoding: 'base64' }) }));
   } else {
-    out(Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n'));
+    const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}`);
+    // The signed body follows the headers (after a blank line, as in an HTTP message) when the
+    // signature is inside it.
+    if (scheme.signBody) lines.push(...(lines.length > 0 ? [''] : []), body.toString('utf8'));
+    out(lines.join('\n'));
   }
   return 0;
 }

@@ -1,7 +1,7 @@
 import { allSchemes, getScheme } from '../schemes/registry.js';
 import type { Scheme, Secret, SignInput } from '../schemes/types.js';
 import { builder, type OutRequest } from '../send/build.js';
-import { isSignatureHeader, wrongSecret, type Negative } from '../send/negative.js';
+import { editBodySignature, isSignatureHeader, wrongSecret, type Negative } from '../send/negative.js';
 import { findSample, providerFor } from '../send/samples/index.js';
 import { digestsOf, signatureTwins } from './twins.js';
 
@@ -78,15 +78,19 @@ export function battery(o: BatteryOptions): Check[] {
 
   const refuse = (id: string, title: string, sent: string, req: () => OutRequest, explain: string) =>
     checks.push({ id, title, expect: 'refuse', sent, requests: () => [req()], explain });
-  refuse('tampered-body', 'tampered body', 'the event with one byte changed after signing', () => one({ negative: { kind: 'tamper-body' } }),
-    'your receiver accepted a body that does not match its signature: it does not verify the signature at all, or verifies something else than the raw body');
+  // A shared token, or a signature over fields that leave the payload out (Mailgun), cannot tell
+  // a changed body: a receiver that accepts one is right to.
+  if (scheme.signsBody?.(secrets) ?? true) {
+    refuse('tampered-body', 'tampered body', 'the event with one byte changed after signing', () => one({ negative: { kind: 'tamper-body' } }),
+      'your receiver accepted a body that does not match its signature: it does not verify the signature at all, or verifies something else than the raw body');
+  }
   refuse('tampered-signature', 'tampered signature', `one character of ${header} changed`, () => one({ negative: { kind: 'tamper-signature' } }),
     'your receiver accepted a signature that does not match: compare the computed signature with the received one (crypto.timingSafeEqual) and refuse on mismatch');
   refuse('wrong-secret', 'wrong secret', 'the event signed with a secret of the same shape that is not yours', () => one({ negative: { kind: 'wrong-secret' } }),
     'your receiver accepted a signature made with another secret: it does not verify the signature, or verifies with a key that is not the secret');
   refuse('missing-signature', 'missing signature header', `the event without ${scheme.headers.filter(isSignatureHeader).join(', ') || header}`, () => one({ negative: { kind: 'no-signature' } }),
     `your receiver accepted a delivery without ${header}: a missing header must be a refusal (401), not a skipped check`);
-  refuse('malformed-signature', 'malformed signature header', `${header} set to "garbage"`, () => withHeader(one(), isSignatureHeader, 'garbage'),
+  refuse('malformed-signature', 'malformed signature header', `${header} set to "garbage"`, () => garbage(one()),
     `your receiver accepted a ${header} it cannot parse: refuse anything that is not a well-formed, matching signature`);
 
   const staleMs = (tolerance + Math.max(tolerance, 300)) * 1000;
@@ -168,6 +172,14 @@ export function unusualJson(value: unknown): Buffer {
     .replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     .replace(/\//g, '\\/');
   return Buffer.from(`\n${text}\r\n`);
+}
+
+/** The request with its signature set to "garbage": in the signature headers, and inside the body where the scheme signs there. */
+function garbage(req: OutRequest): OutRequest {
+  const out = withHeader(req, isSignatureHeader, 'garbage');
+  if (!req.signatureSpan) return out;
+  const { body, span } = editBodySignature(Buffer.from(req.body), req.signatureSpan, 'garbage');
+  return { ...out, body, signatureSpan: span };
 }
 
 function withHeader(req: OutRequest, match: (name: string) => boolean, value: string): OutRequest {

@@ -29,8 +29,8 @@ export function signatureTwins(scheme: Scheme, input: SignInput, candidates: rea
   const mine = trySign(scheme, input);
   if (!mine) return [];
   const digests = new Set(Object.entries(mine).filter(([name]) => isSignatureHeader(name)).flatMap(([, v]) => digestsOf(v)));
-  // A twin's header that is one of the scheme's own (Meta and GitHub share theirs) carries a
-  // genuine delivery, not a forgery: left out.
+  // A twin's header that is one of this scheme's own (Meta and GitHub share theirs; GitLab's signing
+  // token uses Standard Webhooks' webhook-signature) carries no forgery: it is this scheme's delivery.
   const own = new Set(scheme.headers.map((h) => h.toLowerCase()));
   const twins: Twin[] = [];
   for (const other of candidates) {

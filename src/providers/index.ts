@@ -15,13 +15,17 @@ import { box } from './box.js';
 import { contentful } from './contentful.js';
 import { hygraph } from './hygraph.js';
 import { meta } from './meta.js';
+import { buildkite } from './buildkite.js';
+import { gitlab } from './gitlab.js';
+import { mailgun } from './mailgun.js';
+import { mandrill } from './mandrill.js';
+import { moralis } from './moralis.js';
 import aftership from './definitions/aftership.json' with { type: 'json' };
 import alchemy from './definitions/alchemy.json' with { type: 'json' };
 import asana from './definitions/asana.json' with { type: 'json' };
 import autodesk from './definitions/autodesk.json' with { type: 'json' };
 import bitbucket from './definitions/bitbucket.json' with { type: 'json' };
 import bolt from './definitions/bolt.json' with { type: 'json' };
-import buildkite from './definitions/buildkite.json' with { type: 'json' };
 import calCom from './definitions/cal-com.json' with { type: 'json' };
 import calendly from './definitions/calendly.json' with { type: 'json' };
 import castle from './definitions/castle.json' with { type: 'json' };
@@ -88,7 +92,6 @@ const DEFINITIONS = [
   autodesk,
   bitbucket,
   bolt,
-  buildkite,
   calCom,
   calendly,
   castle,
@@ -154,6 +157,11 @@ const CODED: readonly Scheme[] = [
   contentful,
   hygraph,
   meta,
+  buildkite,
+  gitlab,
+  mailgun,
+  mandrill,
+  moralis,
 ];
 
 let compiled: readonly Scheme[] | undefined;

@@ -12,6 +12,26 @@ export function sign(scheme: string | Scheme, input: SignInput): SignedHeaders {
   return resolve(scheme).sign(input);
 }
 
+/** What a provider sends: its headers and the body, with the signature's place where it is inside the body. */
+export interface SignedDelivery {
+  headers: SignedHeaders;
+  body: Buffer;
+  /** [start, end) of the signature in `body`, for schemes that sign inside it (Scheme.signBody). */
+  signature?: [number, number];
+}
+
+/**
+ * The headers and the body the provider would send: the body is `input.body` as it is, except for
+ * schemes that write their signature into it (Mailgun). Throws a WhkError on misuse.
+ */
+export function signDelivery(scheme: string | Scheme, input: SignInput): SignedDelivery {
+  if (input.secrets.length === 0) throw usage('no_secret', 'no secret');
+  const s = resolve(scheme);
+  if (!s.signBody) return { headers: s.sign(input), body: toBuffer(input.body) };
+  const { body, signature } = s.signBody(input);
+  return { headers: s.sign({ ...input, body }), body, signature };
+}
+
 /** Lower-cases header names; repeated headers are joined with ", " as node:http does. */
 export function normalizeHeaders(headers: VerifyInput['headers']): Record<string, string> {
   // node:http's req.headers are usually lower-cased strings already: then they are used as they

@@ -158,6 +158,12 @@ export interface Scheme {
   /** Default Content-Type of the deliveries. */
   contentType: string;
   sign(input: SignInput): SignedHeaders;
+  /**
+   * For providers that sign fields inside the body (Mailgun's `signature` object): the body as
+   * sent, with the signature written in. Everything that signs (send, sign, replay --resign,
+   * probe) sends this body, and `sign` then gives the headers that go with it (often none).
+   */
+  signBody?(input: SignInput): SignedBody;
   verify(delivery: Delivery): Verdict;
   /**
    * Optional, for diagnosis only: signed contents assembled the wrong way that a buggy sender (or
@@ -187,6 +193,21 @@ export interface Scheme {
   probeChecks?(sampleBody: Buffer): ProbeBodyCheck[];
   /** Sample events for `whk send` and `whk probe`. */
   samples?: Samples;
+  /**
+   * Whether what is checked covers the body (default true): false for a shared token sent as it
+   * is (GitLab's X-Gitlab-Token) or a signature over fields that leave the payload out (Mailgun's
+   * timestamp + token). Then a changed body cannot be told, and probe does not ask a receiver to
+   * refuse one. `secrets` are the ones the delivery is signed with (a GitLab signing token does
+   * cover the body).
+   */
+  signsBody?(secrets: readonly Secret[]): boolean;
+}
+
+/** A body with its signature inside (Scheme.signBody). */
+export interface SignedBody {
+  body: Buffer;
+  /** Where the signature's text is in `body`, [start, end) in bytes: negative modes change it there. */
+  signature: [number, number];
 }
 
 /**

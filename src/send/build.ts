@@ -1,7 +1,7 @@
-import { sign } from '../schemes/core.js';
+import { sign, signDelivery } from '../schemes/core.js';
 import type { Scheme, Secret, SignedHeaders } from '../schemes/types.js';
 import { setBodyTimestamp } from './body-timestamp.js';
-import { stripSignature, tamperBody, tamperSignature, wrongSecret, type Negative } from './negative.js';
+import { editBodySignature, stripSignature, tamperBody, tamperSignature, wrongSecret, type Negative } from './negative.js';
 import type { Samples, Sample, SampleContext } from './samples/index.js';
 import { uuid } from './samples/ids.js';
 import { compile, type Render } from './template.js';
@@ -19,6 +19,8 @@ export interface OutRequest {
   note?: string;
   /** Every header name and value is printable ASCII (whk's own always are; --header may not be). */
   asciiHeaders?: boolean;
+  /** [start, end) of the signature inside `body`, for schemes that sign inside it (Mailgun). */
+  signatureSpan?: [number, number];
 }
 
 /** An event: what stays the same across its deliveries (retries, duplicates). */
@@ -126,23 +128,32 @@ export function builder(o: BuildOptions): Builder {
     },
     build(ev, attempt = 1) {
       const ctx = ctxOf(ev, attempt);
-      let body = bodyFor(ctx);
       const own = provider?.headers && sample ? provider.headers(ctx, sample) : undefined;
       // A scheme that signs headers besides its own ({header:Name}) signs the provider's values, or --header's.
-      let signed: SignedHeaders = sign(scheme, { body, secrets, timestamp: ctx.now, id: ev.id, url: signUrl, headers: own ? { ...own, ...extra } : extra });
+      const input = { body: bodyFor(ctx), secrets, timestamp: ctx.now, id: ev.id, url: signUrl, headers: own ? { ...own, ...extra } : extra };
+      // A scheme that signs inside the body (Mailgun) gives the body back with its signature in it.
+      const d = scheme.signBody ? signDelivery(scheme, input) : undefined;
+      let body: string | Buffer = d?.body ?? input.body;
+      let span = d?.signature;
+      let signed: SignedHeaders = d?.headers ?? sign(scheme, input);
       let note: string | undefined;
       if (neg?.kind === 'tamper-body') {
         const t = tamperBody(typeof body === 'string' ? Buffer.from(body) : body);
         body = t.body;
         note = `body changed after signing, ${t.change}`;
-      } else if (neg?.kind === 'tamper-signature') signed = tamperSignature(signed);
-      else if (neg?.kind === 'no-signature') signed = stripSignature(signed);
+      } else if (neg?.kind === 'tamper-signature') {
+        signed = tamperSignature(signed);
+        if (span) ({ body, span } = editBodySignature(body as Buffer, span, 'tamper'));
+      } else if (neg?.kind === 'no-signature') {
+        signed = stripSignature(signed);
+        if (span) ({ body, span } = editBodySignature(body as Buffer, span, 'strip'));
+      }
 
       const headers = fixedHeaders.slice();
       if (own) for (const [k, v] of Object.entries(own)) add(headers, k, v);
       for (const k in signed) add(headers, k, signed[k]!);
       if (extraList.length > 0) headers.push(...extraList);
-      return { method: 'POST', path, headers, body, id: ev.id, note, asciiHeaders };
+      return { method: 'POST', path, headers, body, id: ev.id, note, asciiHeaders, ...(span ? { signatureSpan: span } : {}) };
     },
   };
 }

@@ -62,16 +62,37 @@ export function tamperBody(body: Buffer): { body: Buffer; change: string } {
 export function tamperSignature(headers: SignedHeaders): SignedHeaders {
   const out: SignedHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    out[name] = !isSignatureHeader(name)
-      ? value
-      : value.replace(/[A-Za-z0-9+/]{16,}/g, (run) => {
-          const c = run[5]!;
-          const hex = /^[0-9a-f]+$/.test(run);
-          const swap = hex ? (c === '0' ? '1' : '0') : c === 'A' ? 'B' : 'A';
-          return run.slice(0, 5) + swap + run.slice(6);
-        });
+    out[name] = !isSignatureHeader(name) ? value : tamperText(value);
   }
   return out;
+}
+
+/**
+ * One character changed in every signature `value` carries (see tamperSignature); a value with no
+ * such run (a short shared token, GitLab's X-Gitlab-Token) gets its last character changed.
+ */
+function tamperText(value: string): string {
+  const out = value.replace(/[A-Za-z0-9+/]{16,}/g, (run) => {
+    const c = run[5]!;
+    const hex = /^[0-9a-f]+$/.test(run);
+    const swap = hex ? (c === '0' ? '1' : '0') : c === 'A' ? 'B' : 'A';
+    return run.slice(0, 5) + swap + run.slice(6);
+  });
+  if (out !== value || value.length === 0) return out;
+  const last = value[value.length - 1]!;
+  return value.slice(0, -1) + (last === 'A' ? 'B' : 'A');
+}
+
+/**
+ * The negative modes of a signature kept inside the body (Scheme.signBody): `tamper` changes one
+ * character of it, `strip` removes its text (the field stays, empty), `garbage` replaces it.
+ * Returns the new body and where the signature now is.
+ */
+export function editBodySignature(body: Buffer, span: [number, number], edit: 'tamper' | 'strip' | 'garbage'): { body: Buffer; span: [number, number] } {
+  const [from, to] = span;
+  const text = body.subarray(from, to).toString('latin1');
+  const next = edit === 'tamper' ? tamperText(text) : edit === 'strip' ? '' : 'garbage';
+  return { body: Buffer.concat([body.subarray(0, from), Buffer.from(next, 'latin1'), body.subarray(to)]), span: [from, from + next.length] };
 }
 
 /** The headers without the signature(s): the id and timestamp headers stay. */

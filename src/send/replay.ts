@@ -1,4 +1,4 @@
-import { sign } from '../schemes/core.js';
+import { signDelivery } from '../schemes/core.js';
 import { usage, WhkError } from '../errors.js';
 import { getScheme } from '../schemes/registry.js';
 import type { Scheme, Secret } from '../schemes/types.js';
@@ -189,13 +189,19 @@ export function replayRequest(rec: EventRecord, url: URL, resign?: Resign): Repl
     body = moved.body;
     const own = new Set(scheme.headers.map((h) => h.toLowerCase()));
     const kept = headers.filter(([k]) => !own.has(k.toLowerCase()));
-    const fresh = sign(scheme, {
+    // A scheme that signs inside the body (Mailgun) writes a fresh signature there.
+    const signed = signDelivery(scheme, {
       body,
       secrets: resign.secrets,
       timestamp: now,
       id: scheme.headers.some((h) => /-id$/i.test(h)) ? msgId() : undefined,
       url: resign.signUrl ?? url.href,
     });
+    const fresh = signed.headers;
+    if (scheme.signBody) {
+      body = signed.body;
+      bodyEdit = bodyEdit ?? 'signature inside the body set anew';
+    }
     headers.length = 0;
     headers.push(...kept, ...Object.entries(fresh));
     resigned = scheme.name;
