@@ -16,7 +16,8 @@ import type { Negative } from '../../src/send/negative.js';
 import { findSample, providerFor } from '../../src/send/samples/index.js';
 
 registerCatalogue(catalogueSchemes());
-const providers = catalogueSchemes().filter((s) => !isKeyPair(s.keyKind));
+// Key pairs, and signatures written into the body (no signature header to mutate), have their own tests.
+const providers = catalogueSchemes().filter((s) => !isKeyPair(s.keyKind) && !s.signBody);
 
 const KEY = Buffer.from('whk catalogue test key, 32 bytes').toString('base64');
 const SECRETS: Record<string, string> = {
@@ -66,7 +67,8 @@ describe.each(providers.map((s) => [s.name, s] as const))('%s', (_name, s) => {
   it('the sample event: its type and id are where the provider says', () => {
     const d = delivery(s);
     const samples = providerFor(s.name);
-    const info = s.eventInfo?.(d.headers, JSON.parse(d.body.toString('utf8') || 'null'));
+    const text = d.body.toString('utf8');
+    const info = s.eventInfo?.(d.headers, /^\s*[{[]/.test(text) ? JSON.parse(text) : null);
     if (s.definition?.eventType) expect(info?.type).toBe(findSample(samples, undefined).event);
   });
 
