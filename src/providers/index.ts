@@ -11,6 +11,8 @@
 import type { Definition } from '../schemes/definition.js';
 import { defineScheme } from '../schemes/definition.js';
 import type { Scheme } from '../schemes/types.js';
+import { hubspot } from './hubspot.js';
+import { plivo } from './plivo.js';
 import aftership from './definitions/aftership.json' with { type: 'json' };
 import alchemy from './definitions/alchemy.json' with { type: 'json' };
 import asana from './definitions/asana.json' with { type: 'json' };
@@ -108,6 +110,8 @@ const DEFINITIONS = [
 
 /** Providers written as code (key pairs, tokens, fields signed inside the body, several versions). */
 const CODED: readonly Scheme[] = [
+  hubspot,
+  plivo,
 ];
 
 let compiled: readonly Scheme[] | undefined;
