@@ -24,7 +24,8 @@
  *
  * Signing gives V3 (with its nonce, fresh 20 digits) by default. Other versions are asked for by
  * giving their header among the signed headers (the CLI's `--header`, for sign and send):
- * `X-Plivo-Signature-V2-Nonce: <nonce>` signs V2 with that nonce (empty: a fresh one),
+ * `X-Plivo-Signature-V2-Nonce: <nonce>` signs V2 with that nonce (empty: a fresh one; `whk send`
+ * sends a --header as given, so give it a value there),
  * `X-Plivo-Signature-V3-Nonce: <nonce>` fixes V3's nonce, `X-Plivo-Signature: legacy` (any value)
  * adds the legacy signature; naming several gives several. With several secrets, V3 carries one
  * signature per secret, comma-separated.
