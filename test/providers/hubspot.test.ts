@@ -6,7 +6,9 @@
  * (test/providers/python/hubspot.py).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -214,8 +216,9 @@ describe('hubspot: the mutation table', () => {
   });
 
   it('a proxy that changed https to http is named', () => {
-    const v = check(valid3, { url: URL_.replace('https:', 'http:') });
-    expect(v.diagnosis).toBe('the signature matches the URL as https: HubSpot signs the public URL it called (a proxy in front of the receiver changed the scheme)');
+    expect(check(valid3, { url: URL_.replace('https:', 'http:') })).toMatchObject({
+      reason: 'no_match', diagnosis: 'the signature matches the URL as https: HubSpot signs the public URL it called (a proxy in front of the receiver changed the scheme)',
+    });
   });
 });
 
@@ -299,5 +302,37 @@ describe('hubspot: whk send -> whk listen, whk probe -> whk listen', () => {
   it('whk probe passes against it', async () => {
     const r = await runWhk(['probe', url, '--scheme', 'hubspot', '--secret', S, '--json']);
     expect([r.code, r.stderr]).toEqual([0, '']);
+  });
+});
+
+describe('hubspot: whk listen --record -> whk replay --resign', () => {
+  it('a delivery signed 10 minutes ago is refused as it is, and accepted re-signed', async () => {
+    const S = 'hubspot-client-secret-0123';
+    const file = join(mkdtempSync(join(tmpdir(), 'whk-provC1-hubspot-')), 'rec.ndjson');
+    const start = async (extra: string[]) => {
+      const l = startWhk(['listen', '--port', '0', '--json', '--scheme', 'hubspot', '--secret', S, ...extra]);
+      return { l, url: JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url as string };
+    };
+    const stop = async (l: Running) => {
+      l.child.kill('SIGINT');
+      await l.exited;
+    };
+    const rec = await start(['--record', file]);
+    try {
+      expect((await runWhk(['send', `${rec.url}hooks?portal=62515`, '--scheme', 'hubspot', '--secret', S, '--stale', '10m'])).code).toBe(0);
+      await rec.l.waitFor(/"reason":"timestamp_too_old"/, 'stdout');
+    } finally {
+      await stop(rec.l);
+    }
+    const strict = await start([]);
+    try {
+      const asIs = await runWhk(['replay', file, '--to', strict.url]);
+      expect(asIs.code).toBe(1);
+      const resigned = await runWhk(['replay', file, '--to', strict.url, '--resign', '--secret', S]);
+      expect([resigned.code, resigned.stdout]).toEqual([0, expect.stringMatching(/re-signed: hubspot/)]);
+      await strict.l.waitFor(/"valid":true/, 'stdout');
+    } finally {
+      await stop(strict.l);
+    }
   });
 });

@@ -6,6 +6,9 @@
  * written from Plivo's docs (test/providers/python/plivo.py, pages cited there).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -225,8 +228,12 @@ describe('plivo: the mutation table', () => {
   });
 
   it('a proxy that changed https to http, and a trailing slash, are named', () => {
-    expect(check(v3, { url: URL_.replace('https:', 'http:') }).diagnosis).toBe('the signature matches the URL as https: Plivo signs the URL it called (a proxy in front of the receiver changed the scheme)');
-    expect(check(v2, { url: 'https://example.com/abcd/' }).diagnosis).toBe('the signature matches the URL without a trailing slash: give the callback URL exactly as configured in Plivo');
+    expect(check(v3, { url: URL_.replace('https:', 'http:') })).toMatchObject({
+      reason: 'no_match', diagnosis: 'the signature matches the URL as https: Plivo signs the URL it called (a proxy in front of the receiver changed the scheme)',
+    });
+    expect(check(v2, { url: 'https://example.com/abcd/' })).toMatchObject({
+      reason: 'no_match', diagnosis: 'the signature matches the URL without a trailing slash: give the callback URL exactly as configured in Plivo',
+    });
   });
 });
 
@@ -310,5 +317,37 @@ describe('plivo: whk send -> whk listen, whk probe -> whk listen', () => {
   it('whk probe passes against it', async () => {
     const r = await runWhk(['probe', url, '--scheme', 'plivo', '--secret', TOKEN, '--json']);
     expect([r.code, r.stderr]).toEqual([0, '']);
+  });
+});
+
+describe('plivo: whk listen --record -> whk replay --resign', () => {
+  it('replayed to another URL the signature no longer matches; re-signed for it, it does', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'whk-provC1-plivo-')), 'rec.ndjson');
+    const start = async (extra: string[]) => {
+      const l = startWhk(['listen', '--port', '0', '--json', '--scheme', 'plivo', '--secret', TOKEN, ...extra]);
+      return { l, url: JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url as string };
+    };
+    const stop = async (l: Running) => {
+      l.child.kill('SIGINT');
+      await l.exited;
+    };
+    const rec = await start(['--record', file]);
+    try {
+      expect((await runWhk(['send', `${rec.url}hangup?account=7`, '--scheme', 'plivo', '--secret', TOKEN])).code).toBe(0);
+      await rec.l.waitFor(/"valid":true/, 'stdout');
+    } finally {
+      await stop(rec.l);
+    }
+    // Another listener: another port, so another URL than the one signed.
+    const other = await start([]);
+    try {
+      const asIs = await runWhk(['replay', file, '--to', other.url]);
+      expect(asIs.code).toBe(1);
+      const resigned = await runWhk(['replay', file, '--to', other.url, '--resign', '--secret', TOKEN]);
+      expect([resigned.code, resigned.stdout]).toEqual([0, expect.stringMatching(/re-signed: plivo/)]);
+      await other.l.waitFor(/"valid":true/, 'stdout');
+    } finally {
+      await stop(other.l);
+    }
   });
 });
