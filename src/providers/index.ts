@@ -20,6 +20,8 @@ import { gitlab } from './gitlab.js';
 import { mailgun } from './mailgun.js';
 import { mandrill } from './mandrill.js';
 import { moralis } from './moralis.js';
+import { hubspot } from './hubspot.js';
+import { plivo } from './plivo.js';
 import aftership from './definitions/aftership.json' with { type: 'json' };
 import alchemy from './definitions/alchemy.json' with { type: 'json' };
 import asana from './definitions/asana.json' with { type: 'json' };
@@ -162,6 +164,8 @@ const CODED: readonly Scheme[] = [
   mailgun,
   mandrill,
   moralis,
+  hubspot,
+  plivo,
 ];
 
 let compiled: readonly Scheme[] | undefined;
