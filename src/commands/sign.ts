@@ -1,4 +1,4 @@
-import { sign } from '../schemes/core.js';
+import { signDelivery } from '../schemes/core.js';
 import { usage } from '../errors.js';
 import { getScheme } from '../schemes/registry.js';
 import { isUtf8 } from 'node:buffer';
@@ -21,7 +21,10 @@ export interface SignFlags {
   json?: boolean;
 }
 
-/** `whk sign`: prints the headers the provider would send, one `Name: value` line each. */
+/**
+ * `whk sign`: prints the headers the provider would send, one `Name: value` line each; for a
+ * scheme that signs inside the body (Amazon SNS), then a blank line and the signed body.
+ */
 export async function signCommand(flags: SignFlags, { out }: IO): Promise<number> {
   if (!flags.scheme) throw usage('no_scheme', 'missing --scheme <name>: whk schemes lists them');
   const scheme = getScheme(flags.scheme);
@@ -37,7 +40,7 @@ export async function signCommand(flags: SignFlags, { out }: IO): Promise<number
     }
   }
   const body = await readBody(flags);
-  const headers = sign(scheme, {
+  const { headers, body: signedBody } = signDelivery(scheme, {
     body,
     secrets,
     timestamp: flags.timestamp,
@@ -46,11 +49,15 @@ export async function signCommand(flags: SignFlags, { out }: IO): Promise<number
     ...(flags.method ? { method: flags.method } : {}),
     ...(given ? { headers: given } : {}),
   });
+  // A scheme that signs inside the body (Amazon SNS) changes the body: it is what to send.
+  const sent = Buffer.from(signedBody);
   if (flags.json) {
-    const isText = isUtf8(body);
-    out(JSON.stringify({ scheme: scheme.name, headers, body: body.toString(isText ? 'utf8' : 'base64'), ...(isText ? {} : { bodyEncoding: 'base64' }) }));
+    const isText = isUtf8(sent);
+    out(JSON.stringify({ scheme: scheme.name, headers, body: sent.toString(isText ? 'utf8' : 'base64'), ...(isText ? {} : { bodyEncoding: 'base64' }) }));
   } else {
-    out(Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n'));
+    const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n');
+    // The headers, a blank line, then the signed body (an HTTP message's shape).
+    out(scheme.bodySignature ? `${lines}\n\n${sent.toString('utf8')}` : lines);
   }
   return 0;
 }

@@ -1,7 +1,7 @@
 import { allSchemes, getScheme } from '../schemes/registry.js';
 import type { Scheme, Secret, SignInput } from '../schemes/types.js';
 import { builder, type OutRequest } from '../send/build.js';
-import { isSignatureHeader, wrongSecret, type Negative } from '../send/negative.js';
+import { isSignatureHeader, setBodySignature, wrongSecret, type Negative } from '../send/negative.js';
 import { findSample, providerFor } from '../send/samples/index.js';
 import { digestsOf, signatureTwins } from './twins.js';
 
@@ -44,7 +44,9 @@ export function battery(o: BatteryOptions): Check[] {
     const b = make(extra);
     return b.build(b.newEvent());
   };
-  const header = scheme.headers[0]!;
+  // A signature inside the body (Amazon SNS) is named, tampered with and dropped there.
+  const inBody = scheme.bodySignature?.field;
+  const header = inBody ? `the body's ${inBody}` : scheme.headers[0]!;
   const tolerance = scheme.timestamp?.tolerance ?? 0;
   const checks: Check[] = [];
 
@@ -84,9 +86,9 @@ export function battery(o: BatteryOptions): Check[] {
     'your receiver accepted a signature that does not match: compare the computed signature with the received one (crypto.timingSafeEqual) and refuse on mismatch');
   refuse('wrong-secret', 'wrong secret', 'the event signed with a secret of the same shape that is not yours', () => one({ negative: { kind: 'wrong-secret' } }),
     'your receiver accepted a signature made with another secret: it does not verify the signature, or verifies with a key that is not the secret');
-  refuse('missing-signature', 'missing signature header', `the event without ${scheme.headers.filter(isSignatureHeader).join(', ') || header}`, () => one({ negative: { kind: 'no-signature' } }),
+  refuse('missing-signature', 'missing signature header', `the event without ${inBody ? header : scheme.headers.filter(isSignatureHeader).join(', ') || header}`, () => one({ negative: { kind: 'no-signature' } }),
     `your receiver accepted a delivery without ${header}: a missing header must be a refusal (401), not a skipped check`);
-  refuse('malformed-signature', 'malformed signature header', `${header} set to "garbage"`, () => withHeader(one(), isSignatureHeader, 'garbage'),
+  refuse('malformed-signature', 'malformed signature header', `${header} set to "garbage"`, () => (inBody ? inBodySignature(one(), inBody, 'garbage') : withHeader(one(), isSignatureHeader, 'garbage')),
     `your receiver accepted a ${header} it cannot parse: refuse anything that is not a well-formed, matching signature`);
 
   const staleMs = (tolerance + Math.max(tolerance, 300)) * 1000;
@@ -168,6 +170,10 @@ export function unusualJson(value: unknown): Buffer {
     .replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     .replace(/\//g, '\\/');
   return Buffer.from(`\n${text}\r\n`);
+}
+
+function inBodySignature(req: OutRequest, field: string, value: string): OutRequest {
+  return { ...req, body: setBodySignature(req.body, field, value) };
 }
 
 function withHeader(req: OutRequest, match: (name: string) => boolean, value: string): OutRequest {

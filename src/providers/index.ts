@@ -11,6 +11,9 @@
 import type { Definition } from '../schemes/definition.js';
 import { defineScheme } from '../schemes/definition.js';
 import type { Scheme } from '../schemes/types.js';
+import { amazonSns } from './amazon-sns.js';
+import { fireblocks } from './fireblocks.js';
+import { sendgrid } from './sendgrid.js';
 import aftership from './definitions/aftership.json' with { type: 'json' };
 import alchemy from './definitions/alchemy.json' with { type: 'json' };
 import asana from './definitions/asana.json' with { type: 'json' };
@@ -108,6 +111,9 @@ const DEFINITIONS = [
 
 /** Providers written as code (key pairs, tokens, fields signed inside the body, several versions). */
 const CODED: readonly Scheme[] = [
+  amazonSns,
+  fireblocks,
+  sendgrid,
 ];
 
 let compiled: readonly Scheme[] | undefined;

@@ -12,6 +12,18 @@ export function sign(scheme: string | Scheme, input: SignInput): SignedHeaders {
   return resolve(scheme).sign(input);
 }
 
+/**
+ * The delivery as the provider sends it: the headers and the body, which for a scheme that
+ * carries its signature inside the body (`bodySignature`: Amazon SNS) has the signature written
+ * in. For every other scheme the body is `input.body` as it is.
+ */
+export function signDelivery(scheme: string | Scheme, input: SignInput): { headers: SignedHeaders; body: Uint8Array | string } {
+  if (input.secrets.length === 0) throw usage('no_secret', 'no secret');
+  const s = resolve(scheme);
+  const body = s.bodySignature ? s.bodySignature.sign(input) : input.body;
+  return { headers: s.sign(body === input.body ? input : { ...input, body }), body };
+}
+
 /** Lower-cases header names; repeated headers are joined with ", " as node:http does. */
 export function normalizeHeaders(headers: VerifyInput['headers']): Record<string, string> {
   // node:http's req.headers are usually lower-cased strings already: then they are used as they
@@ -48,9 +60,10 @@ const RANK: Record<Invalid['reason'], number> = {
  * misuse (no secret, unknown scheme, a URL-signing scheme without the URL) throws.
  */
 export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
-  if (input.secrets.length === 0) throw usage('no_secret', 'no secret');
   const headers = normalizeHeaders(input.headers);
   const candidates = scheme === 'auto' ? detectScheme(headers).map(getScheme) : [resolve(scheme)];
+  // Without a secret, only a provider that publishes its keys (Fireblocks) can be checked.
+  if (input.secrets.length === 0 && !candidates.some((s) => s.publishedKeys)) throw usage('no_secret', 'no secret');
   if (candidates.length === 0) {
     return {
       valid: false, reason: 'missing_header', scheme: 'auto',
@@ -59,10 +72,12 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
   }
   let worst: Invalid | undefined;
   for (const s of candidates) {
+    const secrets = input.secrets.length > 0 ? input.secrets : s.publishedKeys?.map((k) => k.key);
+    if (!secrets) continue;
     const d: Delivery = {
       body: toBuffer(input.body),
       headers,
-      secrets: input.secrets,
+      secrets,
       now: input.now ?? nowSeconds(),
       tolerance: input.tolerance ?? s.timestamp?.tolerance ?? Number.POSITIVE_INFINITY,
       url: input.url,

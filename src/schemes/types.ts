@@ -180,6 +180,18 @@ export interface Scheme {
   probeChecks?(sampleBody: Buffer): ProbeBodyCheck[];
   /** Sample events for `whk send` and `whk probe`. */
   samples?: Samples;
+  /**
+   * The signature travels inside the JSON body, in the top-level string member `field` (Amazon
+   * SNS), not in a header: `sign` gives the headers and `bodySignature.sign` the body as sent,
+   * signature written in (core's `signDelivery` calls both). Negative modes and probe tamper
+   * with, drop or garble that member instead of a header.
+   */
+  bodySignature?: { field: string; sign(input: SignInput): Buffer };
+  /**
+   * Public keys the provider publishes for everyone (Fireblocks): verifying uses them when no
+   * secret is given. Each with a name for messages ("US production").
+   */
+  publishedKeys?: ReadonlyArray<{ name: string; key: string }>;
 }
 
 /**

@@ -1,7 +1,7 @@
-import { sign } from '../schemes/core.js';
+import { signDelivery } from '../schemes/core.js';
 import type { Scheme, Secret, SignedHeaders } from '../schemes/types.js';
 import { setBodyTimestamp } from './body-timestamp.js';
-import { stripSignature, tamperBody, tamperSignature, wrongSecret, type Negative } from './negative.js';
+import { bodySignatureOf, setBodySignature, stripSignature, tamperBody, tamperSignature, tamperValue, wrongSecret, type Negative } from './negative.js';
 import type { Samples, Sample, SampleContext } from './samples/index.js';
 import { uuid } from './samples/ids.js';
 import { compile, type Render } from './template.js';
@@ -126,15 +126,23 @@ export function builder(o: BuildOptions): Builder {
     },
     build(ev, attempt = 1) {
       const ctx = ctxOf(ev, attempt);
-      let body = bodyFor(ctx);
-      let signed: SignedHeaders = sign(scheme, { body, secrets, timestamp: ctx.now, id: ev.id, url: signUrl, headers: extra });
+      const out = signDelivery(scheme, { body: bodyFor(ctx), secrets, timestamp: ctx.now, id: ev.id, url: signUrl, headers: extra });
+      let body = out.body as string | Buffer;
+      let signed: SignedHeaders = out.headers;
       let note: string | undefined;
+      // A signature inside the body (Amazon SNS) is tampered with or dropped there.
+      const inBody = scheme.bodySignature?.field;
       if (neg?.kind === 'tamper-body') {
         const t = tamperBody(typeof body === 'string' ? Buffer.from(body) : body);
         body = t.body;
         note = `body changed after signing, ${t.change}`;
-      } else if (neg?.kind === 'tamper-signature') signed = tamperSignature(signed);
-      else if (neg?.kind === 'no-signature') signed = stripSignature(signed);
+      } else if (neg?.kind === 'tamper-signature') {
+        if (inBody) body = setBodySignature(body, inBody, tamperValue(bodySignatureOf(body, inBody) ?? ''));
+        else signed = tamperSignature(signed);
+      } else if (neg?.kind === 'no-signature') {
+        if (inBody) body = setBodySignature(body, inBody, undefined);
+        else signed = stripSignature(signed);
+      }
 
       const headers = fixedHeaders.slice();
       if (provider?.headers && sample) for (const [k, v] of Object.entries(provider.headers(ctx, sample))) add(headers, k, v);

@@ -1,4 +1,5 @@
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import { bodyString, setStringField } from '../schemes/fields.js';
 import { allSchemes } from '../schemes/registry.js';
 import type { Scheme, Secret, SignedHeaders } from '../schemes/types.js';
 
@@ -61,18 +62,31 @@ export function tamperBody(body: Buffer): { body: Buffer; change: string } {
  */
 export function tamperSignature(headers: SignedHeaders): SignedHeaders {
   const out: SignedHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    out[name] = !isSignatureHeader(name)
-      ? value
-      : value.replace(/[A-Za-z0-9+/]{16,}/g, (run) => {
-          const c = run[5]!;
-          const hex = /^[0-9a-f]+$/.test(run);
-          const swap = hex ? (c === '0' ? '1' : '0') : c === 'A' ? 'B' : 'A';
-          return run.slice(0, 5) + swap + run.slice(6);
-        });
-  }
+  for (const [name, value] of Object.entries(headers)) out[name] = isSignatureHeader(name) ? tamperValue(value) : value;
   return out;
 }
+
+/** A signature value with one character changed in each run of 16+ hex/base64 characters (see tamperSignature). */
+export function tamperValue(value: string): string {
+  return value.replace(/[A-Za-z0-9+/]{16,}/g, (run) => {
+    const c = run[5]!;
+    const hex = /^[0-9a-f]+$/.test(run);
+    const swap = hex ? (c === '0' ? '1' : '0') : c === 'A' ? 'B' : 'A';
+    return run.slice(0, 5) + swap + run.slice(6);
+  });
+}
+
+/**
+ * The body with its top-level string member `field` (a signature carried in the body: Amazon
+ * SNS) set to `value`, or removed when undefined; every other byte as it was.
+ */
+export function setBodySignature(body: string | Buffer, field: string, value: string | undefined): Buffer {
+  const b = typeof body === 'string' ? Buffer.from(body) : body;
+  return setStringField(b, field, value) ?? b;
+}
+/** The body's signature member (`setBodySignature`'s field), or undefined. */
+export const bodySignatureOf = (body: string | Buffer, field: string): string | undefined =>
+  bodyString(typeof body === 'string' ? Buffer.from(body) : body, field);
 
 /** The headers without the signature(s): the id and timestamp headers stay. */
 export function stripSignature(headers: SignedHeaders): SignedHeaders {

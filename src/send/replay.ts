@@ -1,4 +1,4 @@
-import { sign } from '../schemes/core.js';
+import { signDelivery } from '../schemes/core.js';
 import { usage, WhkError } from '../errors.js';
 import { getScheme } from '../schemes/registry.js';
 import type { Scheme, Secret } from '../schemes/types.js';
@@ -189,7 +189,7 @@ export function replayRequest(rec: EventRecord, url: URL, resign?: Resign): Repl
     body = moved.body;
     const own = new Set(scheme.headers.map((h) => h.toLowerCase()));
     const kept = headers.filter(([k]) => !own.has(k.toLowerCase()));
-    const fresh = sign(scheme, {
+    const signed = signDelivery(scheme, {
       body,
       secrets: resign.secrets,
       timestamp: now,
@@ -197,7 +197,12 @@ export function replayRequest(rec: EventRecord, url: URL, resign?: Resign): Repl
       url: resign.signUrl ?? url.href,
     });
     headers.length = 0;
-    headers.push(...kept, ...Object.entries(fresh));
+    headers.push(...kept, ...Object.entries(signed.headers));
+    // A signature carried in the body (Amazon SNS) is written there.
+    if (scheme.bodySignature) {
+      body = Buffer.from(signed.body);
+      bodyEdit = `${scheme.bodySignature.field} re-signed`;
+    }
     resigned = scheme.name;
   }
   return {
