@@ -203,6 +203,20 @@ const s3Event = (ctx: SampleContext) => JSON.stringify({
   }],
 });
 
+/** What CloudWatch publishes when an alarm fires (the Message is that JSON, as a string). */
+const alarm = (ctx: SampleContext) => JSON.stringify({
+  AlarmName: 'orders-api-5xx', AlarmDescription: 'More than 5% of orders API responses are 5xx', AWSAccountId: ACCOUNT,
+  AlarmConfigurationUpdatedTimestamp: '2024-11-02T09:14:51.204+0000', NewStateValue: 'ALARM',
+  NewStateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [7.3 (30/11/24 10:00:00)] was greater than the threshold (5.0) (minimum 1 datapoint for OK -> ALARM transition).',
+  StateChangeTime: ctx.created.replace('Z', '+0000'), Region: 'US East (N. Virginia)', AlarmArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:orders-api-5xx`,
+  OldStateValue: 'OK', OKActions: [], AlarmActions: [TOPIC], InsufficientDataActions: [],
+  Trigger: {
+    MetricName: '5XXError', Namespace: 'AWS/ApiGateway', StatisticType: 'Statistic', Statistic: 'AVERAGE', Unit: null,
+    Dimensions: [{ value: 'orders-api', name: 'ApiName' }], Period: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1,
+    ComparisonOperator: 'GreaterThanThreshold', Threshold: 5.0, TreatMissingData: 'missing', EvaluateLowSampleCountPercentile: '',
+  },
+});
+
 const samples: Samples = {
   scheme: 'amazon-sns',
   userAgent: 'Amazon Simple Notification Service Agent',
@@ -229,8 +243,8 @@ const samples: Samples = {
       },
     },
     {
-      event: 'notification-v2', description: 'a message with a Subject, on a topic set to SignatureVersion 2 (SHA256)',
-      body: notification('Order 6735 shipped', (ctx) => `Order 6735 shipped on ${ctx.created}.\nCarrier: UPS, tracking 1Z999AA10123456784.`, '2'),
+      event: 'notification-v2', description: 'a CloudWatch alarm (with a Subject), on a topic set to SignatureVersion 2 (SHA256)',
+      body: notification('ALARM: "orders-api-5xx" in US East (N. Virginia)', alarm, '2'),
     },
   ],
 };

@@ -222,6 +222,7 @@ function parseJws(value: string): { protectedHeader: string; kid?: string; signa
   } catch {
     return `the header of ${JWS} is not JSON`;
   }
+  if (h === null || typeof h !== 'object' || Array.isArray(h)) return `the header of ${JWS} is not a JSON object`;
   if (h.alg !== 'RS512') return `${JWS} says alg ${JSON.stringify(h.alg)}; Fireblocks signs with RS512`;
   return { protectedHeader: parts[0]!, kid: typeof h.kid === 'string' ? h.kid : undefined, signature };
 }
