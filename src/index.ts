@@ -2,7 +2,7 @@
  * whk as a library: sign and verify webhook deliveries for many providers. Importing this module
  * loads only node:crypto; the CLI's dependencies stay out.
  */
-export { sign, verify, normalizeHeaders } from './schemes/core.js';
+export { sign, signDelivery, verify, normalizeHeaders } from './schemes/core.js';
 export {
   allSchemes, customSchemes, detectScheme, getScheme, isBuiltIn, registerSchemes, schemes, unregisterSchemes,
 } from './schemes/registry.js';

@@ -18,6 +18,8 @@ import { secretProblem } from '../../src/schemes/secrets.js';
 import { REASONS, type Verdict } from '../../src/schemes/types.js';
 import { amazonSns, stringToSign } from '../../src/providers/amazon-sns.js';
 import { builder } from '../../src/send/build.js';
+import { replayRequest } from '../../src/send/replay.js';
+import type { EventRecord } from '../../src/record.js';
 import { tamperBody } from '../../src/send/negative.js';
 import type { SampleContext } from '../../src/send/samples/types.js';
 import { runWhk } from '../helpers/cli.js';
@@ -221,6 +223,24 @@ describe('amazon-sns: negative modes act on the body\'s Signature', () => {
       }
     }
   }, 60_000);
+});
+
+describe('amazon-sns: replay --resign writes a fresh Signature into the recorded body', () => {
+  it('a delivery signed with an old key, re-signed with the new one: only the Signature changed, and it verifies', () => {
+    const old = Buffer.from(signDelivery('amazon-sns', { body: sample('notification'), secrets: [other.privatePem] }).body).toString();
+    const rec = {
+      type: 'event', seq: 1, receivedAt: '2024-11-30T10:00:00.000Z', method: 'POST', path: '/sns',
+      headers: { host: '127.0.0.1:4000', 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' },
+      body: old, bodyEncoding: 'utf8', scheme: 'amazon-sns', verdict: null, eventType: 'Notification', eventId: 'm',
+      duplicate: false, filtered: false, response: { status: 200 },
+    } as unknown as EventRecord;
+    const r = replayRequest(rec, new URL('http://127.0.0.1:9/sns'), { secrets: [key.privatePem], now: () => NOW });
+    const body = Buffer.from(r.body).toString();
+    expect(r).toMatchObject({ resigned: 'amazon-sns', bodyEdit: 'Signature re-signed' });
+    expect(body).toBe(old.replace(JSON.parse(old).Signature, JSON.parse(body).Signature));
+    expect(judge(body).valid).toBe(true);
+    expect(judge(old).reason).toBe('no_match');
+  });
 });
 
 const flip = (b64: string) => b64.slice(0, 10) + (b64[10] === 'A' ? 'B' : 'A') + b64.slice(11);
