@@ -54,4 +54,6 @@ export const verdictJson = (v: Verdict) => ({
   ...(v.age === undefined ? {} : { age: Math.round(v.age) }),
   // Schemes made from a definition say which check was made (whk's own code for a provider does not).
   ...(v.check === undefined ? {} : { check: v.check }),
+  // A shared token compared, or a hash of body + secret: not a signature, and said so.
+  ...(v.proof === undefined ? {} : { proof: v.proof }),
 });

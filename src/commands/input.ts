@@ -151,6 +151,22 @@ export function readSecrets(opts: { secret?: string[]; secretFile?: string }, re
   return out;
 }
 
+/**
+ * Secrets of other environments the user keeps in environment variables (STRIPE_WEBHOOK_SECRET_LIVE,
+ * WHK_SECRET_STAGING, ...), for the no-match diagnosis only: a match names the variable, never
+ * its value, and never makes a delivery valid. The ones given are left out.
+ */
+export function environmentSecrets(given: readonly string[], env: NodeJS.ProcessEnv = process.env): Array<{ label: string; secret: string }> {
+  const out: Array<{ label: string; secret: string }> = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!value || value.length < 8 || value.length > 4096 || given.includes(value) || name === 'WHK_SECRET') continue;
+    if (!/^WHK_SECRET_|(?:^|_)(?:WEBHOOK|SIGNING|ENDPOINT|HOOK)_?(?:SECRET|KEY)(?:_|$)/i.test(name)) continue;
+    out.push({ label: `$${name}`, secret: value });
+    if (out.length === 20) break;
+  }
+  return out;
+}
+
 /** The secrets of a file's text: each PEM block whole, each other line (not blank, not a # comment) one. */
 export function secretsOfFile(text: string): string[] {
   const out: string[] = [];

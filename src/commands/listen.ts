@@ -11,7 +11,7 @@ import type { Scheme } from '../schemes/types.js';
 import { useSchemes } from '../run-schemes.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
 import { formatDuration } from '../units.js';
-import { checkSecrets, readSecrets, type IO } from './input.js';
+import { checkSecrets, environmentSecrets, readSecrets, type IO } from './input.js';
 
 /** The flags, parsed and checked by commander (src/cli.ts: defaults written there, once). */
 export interface ListenFlags {
@@ -80,6 +80,7 @@ export function planListen(flags: ListenFlags): ListenPlan {
       path: normalizePath(flags.path),
       scheme: flags.scheme,
       secrets,
+      otherSecrets: environmentSecrets(secrets),
       tolerance: flags.tolerance,
       url: flags.url,
       maxBody: flags.maxBody,

@@ -4,7 +4,7 @@ import { renderVerdict } from '../render/verdict.js';
 import { verdictJson } from '../record.js';
 import { loadStyle, useColor } from '../render/style.js';
 import { termSafeJson } from '../render/safe.js';
-import { checkSecrets, readBody, readHeaders, readSecrets, type IO } from './input.js';
+import { checkSecrets, environmentSecrets, readBody, readHeaders, readSecrets, type IO } from './input.js';
 import type { Verdict } from '../schemes/types.js';
 
 export interface VerifyFlags {
@@ -45,6 +45,7 @@ export async function verifyCommand(flags: VerifyFlags, { out }: IO): Promise<nu
     tolerance: flags.tolerance,
     url: flags.url,
     ...(flags.method ? { method: flags.method } : {}),
+    otherSecrets: environmentSecrets(secrets),
   });
   out(flags.json ? termSafeJson(JSON.stringify(verdictJson(verdict))) : renderVerdict(verdict, await loadStyle(useColor(process.stdout, flags.color))));
   return verdictExitCode(verdict);

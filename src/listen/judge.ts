@@ -9,6 +9,8 @@ export interface JudgeOptions {
   secrets: string[];
   /** Seconds; default: the scheme's own. */
   tolerance?: number;
+  /** Other environments' secrets, for the no-match diagnosis only (VerifyInput.otherSecrets). */
+  otherSecrets?: Array<{ label: string; secret: string }>;
 }
 
 export interface Delivery {
@@ -77,7 +79,7 @@ export class Judge {
 
   /** What the no-match diagnosis of `verdict` needs (the slow part, for after the answer): the scheme and the core's input. */
   diagnosisCall(verdict: Verdict, d: Delivery): { scheme: string; input: VerifyInput } {
-    return { scheme: verdict.scheme, input: { body: d.body, headers: d.headers, secrets: this.o.secrets, tolerance: this.o.tolerance, url: d.url, method: d.method, now: d.now, diagnose: true } };
+    return { scheme: verdict.scheme, input: { body: d.body, headers: d.headers, secrets: this.o.secrets, tolerance: this.o.tolerance, url: d.url, method: d.method, now: d.now, otherSecrets: this.o.otherSecrets, diagnose: true } };
   }
 
   private run(scheme: Scheme | string, d: Delivery, diagnose: boolean): Verdict {

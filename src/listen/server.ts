@@ -31,6 +31,8 @@ export interface ListenerOptions {
   scheme?: string;
   /** No secret: events are shown, not verified. */
   secrets?: string[];
+  /** Other environments' secrets, for the no-match diagnosis only (named, never shown). */
+  otherSecrets?: Array<{ label: string; secret: string }>;
   /** Seconds; default: the scheme's own. */
   tolerance?: number;
   /** The URL the provider signs (square, twilio): default the public URL, else Host + path. */
@@ -88,7 +90,7 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
   const path = normalizePath(opts.path ?? '/');
   const prefix = path.replace(/\/+$/, '');
   const secrets = opts.secrets ?? [];
-  const judge = new Judge({ scheme: opts.scheme ?? 'auto', secrets, tolerance: opts.tolerance });
+  const judge = new Judge({ scheme: opts.scheme ?? 'auto', secrets, tolerance: opts.tolerance, otherSecrets: opts.otherSecrets });
   const maxBody = opts.maxBody ?? 1024 * 1024;
   const okStatus = opts.status ?? 200;
   const injector = opts.inject ? new Injector(opts.inject) : undefined;
@@ -97,7 +99,7 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
   const via = opts.via ?? viaToken();
   const forwardMethods = new Set((opts.forwardMethods ?? ['POST', 'GET']).map((m) => m.toUpperCase()));
   const stats: ListenerStats = { events: 0, valid: 0, invalid: 0, unverified: 0, duplicates: 0, filtered: 0, forwarded: 0, forwardFailed: 0, rejected: 0 };
-  const ctx = { scheme: () => judge.scheme, dedupe: new Dedupe(opts.dedupeMemory), events: opts.events, redact: secretRedactor(secrets), stats };
+  const ctx = { scheme: () => judge.scheme, dedupe: new Dedupe(opts.dedupeMemory), events: opts.events, redact: secretRedactor([...secrets, ...(opts.otherSecrets ?? []).map((o) => o.secret)]), stats };
   const pending = new Set<NodeJS.Timeout>();
   let seq = 0;
   let closing = false;

@@ -29,13 +29,16 @@ export function signatureTwins(scheme: Scheme, input: SignInput, candidates: rea
   const mine = trySign(scheme, input);
   if (!mine) return [];
   const digests = new Set(Object.entries(mine).filter(([name]) => isSignatureHeader(name)).flatMap(([, v]) => digestsOf(v)));
+  // A twin's header that is one of the scheme's own (Meta and GitHub share theirs) carries a
+  // genuine delivery, not a forgery: left out.
+  const own = new Set(scheme.headers.map((h) => h.toLowerCase()));
   const twins: Twin[] = [];
   for (const other of candidates) {
     if (other.name === scheme.name) continue;
     const theirs = trySign(other, input);
     if (!theirs) continue;
     const headers = Object.entries(theirs)
-      .filter(([name, v]) => isSignatureHeader(name) && digestsOf(v).some((d) => digests.has(d)))
+      .filter(([name, v]) => isSignatureHeader(name) && !own.has(name.toLowerCase()) && digestsOf(v).some((d) => digests.has(d)))
       .map(([name]) => name);
     if (headers.length > 0) twins.push({ scheme: other, headers });
   }

@@ -12,7 +12,11 @@ import type { Definition } from '../schemes/definition.js';
 import { defineScheme } from '../schemes/definition.js';
 import type { Scheme } from '../schemes/types.js';
 import { amazonSns } from './amazon-sns.js';
+import { box } from './box.js';
+import { contentful } from './contentful.js';
 import { fireblocks } from './fireblocks.js';
+import { hygraph } from './hygraph.js';
+import { meta } from './meta.js';
 import { sendgrid } from './sendgrid.js';
 import aftership from './definitions/aftership.json' with { type: 'json' };
 import alchemy from './definitions/alchemy.json' with { type: 'json' };
@@ -112,7 +116,11 @@ const DEFINITIONS = [
 /** Providers written as code (key pairs, tokens, fields signed inside the body, several versions). */
 const CODED: readonly Scheme[] = [
   amazonSns,
+  box,
+  contentful,
   fireblocks,
+  hygraph,
+  meta,
   sendgrid,
 ];
 

@@ -13,7 +13,9 @@ export function renderVerdict(v: Verdict, c: Style): string {
   if (v.valid) {
     const age = v.age === undefined ? '' : `, timestamp ${formatAge(v.age)}`;
     const key = v.secretIndex > 0 ? `, secret #${v.secretIndex + 1}` : '';
-    return `${c.green('✓ valid')} (${termSafeLine(v.scheme)}, ${termSafeLine(v.matched)}${age}${key})${check}`;
+    // "token matches" is not "signature valid": a token proves who sent it, not what was sent.
+    const head = v.proof === 'token' ? '✓ token matches' : v.proof === 'hash' ? '✓ valid hash' : '✓ valid';
+    return `${c.green(head)} (${termSafeLine(v.scheme)}, ${termSafeLine(v.matched)}${age}${key})${check}`;
   }
   const lines = [`${c.red(`✗ invalid: ${termSafeLine(v.reason)}`)} — ${termSafeLine(v.message)}`];
   if (v.diagnosis) lines.push(`  ${c.yellow('diagnosis:')} ${termSafeLine(v.diagnosis)}`);

@@ -82,6 +82,7 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
       tolerance: input.tolerance ?? s.timestamp?.tolerance ?? Number.POSITIVE_INFINITY,
       url: input.url,
       method: input.method,
+      ...(input.otherSecrets ? { otherSecrets: input.otherSecrets } : {}),
     };
     const v = s.verify(d);
     if (v.valid) return v;

@@ -40,6 +40,14 @@ export function diagnose(scheme: Scheme, d: Delivery, candidates: string[] = [])
     }
   }
 
+  // The other environment's secret (test and live, staging and production): one the caller knows
+  // of (an environment variable), named, never shown.
+  for (const other of d.otherSecrets ?? []) {
+    if (matches(scheme, { secrets: [other.secret] })) {
+      return `the signature matches the secret in ${other.label}, not the one given: the delivery comes from the other environment (test or live, staging or production), or the secrets were swapped: verify with that environment's secret`;
+    }
+  }
+
   for (const [body, why] of bodyMistakes(d.body)) {
     if (matches(scheme, { body })) return why;
   }
@@ -58,6 +66,12 @@ export function diagnose(scheme: Scheme, d: Delivery, candidates: string[] = [])
     if (other === scheme || !candidates.includes(other.name)) continue;
     if (matches(other, {})) return `the signature is valid for the ${other.name} scheme, which uses the same headers: ${other.secretFormat}`;
   }
+  // An API key where the webhook signing secret belongs: nothing can match, say so.
+  const apiKey = d.secrets.find((s): s is string => typeof s === 'string' && API_KEY.test(s.trim()));
+  if (apiKey !== undefined) {
+    const prefix = API_KEY.exec(apiKey.trim())![0];
+    return `the secret is an API key (${prefix}...), not the webhook signing secret: take the signing secret from the webhook endpoint's settings (Stripe: whsec_..., under Developers > Webhooks)`;
+  }
   if (d.body.length > COPY_LIMIT) {
     return `the body is over ${COPY_LIMIT / 1024 / 1024} MiB, so only the checks that need no copy of it were tried (secret, encoding, a trailing newline too many), and none explains the signature`;
   }
@@ -66,6 +80,9 @@ export function diagnose(scheme: Scheme, d: Delivery, candidates: string[] = [])
   }
   return undefined;
 }
+
+/** API keys of the providers that have them (Stripe sk_/rk_/pk_, Clerk sk_, Resend re_...). */
+const API_KEY = /^(?:sk|rk|pk)_(?:live|test)_|^sk_(?=[A-Za-z0-9]{20})|^re_(?=[A-Za-z0-9_]{20})/;
 
 /** Whether the first byte that is not whitespace opens a JSON object or array. */
 function looksLikeJson(body: Buffer): boolean {

@@ -1,21 +1,21 @@
-import { dfns } from './dfns.js';
-import { discord } from './discord.js';
+import { dfns } from '../providers/dfns.js';
+import { discord } from '../providers/discord.js';
 import { usage } from '../errors.js';
-import { freepik } from './freepik.js';
-import { github } from './github.js';
-import { linear } from './linear.js';
-import { paddle } from './paddle.js';
-import { shopify } from './shopify.js';
-import { slack } from './slack.js';
-import { square } from './square.js';
-import { standard } from './standard.js';
-import { stripe } from './stripe.js';
-import { svix } from './svix.js';
-import { twilio } from './twilio.js';
-import { typeform } from './typeform.js';
+import { freepik } from '../providers/freepik.js';
+import { github } from '../providers/github.js';
+import { linear } from '../providers/linear.js';
+import { paddle } from '../providers/paddle.js';
+import { shopify } from '../providers/shopify.js';
+import { slack } from '../providers/slack.js';
+import { square } from '../providers/square.js';
+import { standard } from '../providers/standard.js';
+import { stripe } from '../providers/stripe.js';
+import { svix } from '../providers/svix.js';
+import { twilio } from '../providers/twilio.js';
+import { typeform } from '../providers/typeform.js';
 import type { Scheme } from './types.js';
-import { wealthkernel } from './wealthkernel.js';
-import { zoom } from './zoom.js';
+import { wealthkernel } from '../providers/wealthkernel.js';
+import { zoom } from '../providers/zoom.js';
 
 /** The hand-written schemes (the core), seed schemes first. */
 export const schemes: readonly Scheme[] = [

@@ -1,6 +1,5 @@
-import { standard as samples } from '../send/samples/standard.js';
 import { edSign, edVerify, privateKey, publicKey } from './ed25519.js';
-import { b64, type Bytes, freshId, hmacBase64, nowSeconds, safeEqual, toBuffer, whsecKey } from './hmac.js';
+import { b64, type Bytes, freshId, hmacBase64, nowSeconds, safeEqual, toBuffer } from './hmac.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 import { checkTimestamp, invalid, noMatch, parseUnix, valid } from './verdict.js';
 
@@ -108,12 +107,3 @@ export function standardFamily(opts: {
 }
 
 const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
-
-export const standard = standardFamily({
-  name: 'standard',
-  provider: 'Standard Webhooks (Resend, Clerk, Liveblocks, ...)',
-  prefix: 'webhook',
-  key: whsecKey,
-  secretFormat: 'whsec_<base64>: the key is the decoded bytes (prefix optional); whsk_/whpk_ Ed25519 keys for v1a',
-  more: { samples, keyKind: 'whsec', placeholderSecret: 'whsec_d2hrIHBsYWNlaG9sZGVyIHNlY3JldCE=', forgeryPeer: 'freepik' },
-});

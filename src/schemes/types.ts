@@ -60,6 +60,11 @@ export interface VerifyInput {
   /** The request method, for schemes that sign it; POST by default. */
   method?: string;
   /**
+   * Other secrets the caller knows of (another environment's, from environment variables), for
+   * the diagnosis only: a match names `label`, never the secret. Never accepted as valid.
+   */
+  otherSecrets?: Array<{ label: string; secret: Secret }>;
+  /**
    * On no_match, look for the mistake that explains the signature (default true). The listener
    * passes false to answer at once, and diagnoses later, off the answer's path.
    */
@@ -75,6 +80,8 @@ export interface Delivery {
   tolerance: number;
   url?: string;
   method?: string;
+  /** See VerifyInput.otherSecrets: for the diagnosis only. */
+  otherSecrets?: Array<{ label: string; secret: Secret }>;
 }
 
 interface VerdictBase {

@@ -51,14 +51,28 @@ export function checkTimestamp(scheme: Scheme, ts: number, d: Delivery): Invalid
   const age = d.now - ts;
   const beyond = (seconds: number) => (rule.strict ? seconds >= d.tolerance : seconds > d.tolerance);
   if (beyond(age)) {
-    return invalid(scheme.name, 'timestamp_too_old',
+    const v = invalid(scheme.name, 'timestamp_too_old',
       `timestamp is ${age} s old, beyond the ${d.tolerance} s tolerance (${rule.where}): a replay, a delayed retry, or your clock is wrong`, age);
+    // The signature itself matched: say how long ago it stopped being valid.
+    v.diagnosis = `this signature was valid ${span(age - d.tolerance)} ago: the delivery was replayed (or retried late), or a clock is off`;
+    return v;
   }
   if (rule.direction === 'both' && beyond(-age)) {
-    return invalid(scheme.name, 'timestamp_in_future',
+    const v = invalid(scheme.name, 'timestamp_in_future',
       `timestamp is ${-age} s in the future, beyond the ${d.tolerance} s tolerance (${rule.where}): the sender's or your clock is wrong`, age);
+    v.diagnosis = `this signature becomes valid in ${span(-age - d.tolerance)}: the sender's clock is ahead of yours, or yours is behind`;
+    return v;
   }
   return undefined;
+}
+
+/** A duration for people: "45 s", "7 minutes", "3 hours", "2 days". */
+export function span(seconds: number): string {
+  const s = Math.max(1, Math.round(seconds));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} minutes`;
+  if (s < 172800) return `${Math.round(s / 3600)} hours`;
+  return `${Math.round(s / 86400)} days`;
 }
 
 export const noMatch = (scheme: string, what: string, n: number, age?: number) =>

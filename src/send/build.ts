@@ -126,7 +126,9 @@ export function builder(o: BuildOptions): Builder {
     },
     build(ev, attempt = 1) {
       const ctx = ctxOf(ev, attempt);
-      const out = signDelivery(scheme, { body: bodyFor(ctx), secrets, timestamp: ctx.now, id: ev.id, url: signUrl, headers: extra });
+      const own = provider?.headers && sample ? provider.headers(ctx, sample) : undefined;
+      // A scheme that signs headers besides its own ({header:Name}) signs the provider's values, or --header's.
+      const out = signDelivery(scheme, { body: bodyFor(ctx), secrets, timestamp: ctx.now, id: ev.id, url: signUrl, headers: own ? { ...own, ...extra } : extra });
       let body = out.body as string | Buffer;
       let signed: SignedHeaders = out.headers;
       let note: string | undefined;
@@ -145,7 +147,7 @@ export function builder(o: BuildOptions): Builder {
       }
 
       const headers = fixedHeaders.slice();
-      if (provider?.headers && sample) for (const [k, v] of Object.entries(provider.headers(ctx, sample))) add(headers, k, v);
+      if (own) for (const [k, v] of Object.entries(own)) add(headers, k, v);
       for (const k in signed) add(headers, k, signed[k]!);
       if (extraList.length > 0) headers.push(...extraList);
       return { method: 'POST', path, headers, body, id: ev.id, note, asciiHeaders };

@@ -14,7 +14,7 @@ import { probeJson, renderProbe } from '../../src/render/probe.js';
 import { termSafe, termSafeJson, termSafeLine } from '../../src/render/safe.js';
 import { plain, type Style } from '../../src/render/style.js';
 import { renderSchemes, renderVerdict } from '../../src/render/verdict.js';
-import { dfns } from '../../src/schemes/dfns.js';
+import { dfns } from '../../src/providers/dfns.js';
 import type { Invalid, Scheme } from '../../src/schemes/types.js';
 
 // Window title, clear screen, clipboard write (OSC 52), a bare CR, a C1 CSI, a bidi override,

@@ -1,9 +1,45 @@
-import { twilio as samples } from '../send/samples/twilio.js';
 import { createHash } from 'node:crypto';
-import { requireUrl } from './fields.js';
-import { hmacBase64, toBuffer } from './hmac.js';
-import type { Delivery, Scheme, Secret } from './types.js';
-import { invalid, matchSecret, noMatch, valid, malformed } from './verdict.js';
+import { requireUrl } from '../schemes/fields.js';
+import { hmacBase64, toBuffer } from '../schemes/hmac.js';
+import type { Delivery, Scheme, Secret } from '../schemes/types.js';
+import { invalid, matchSecret, noMatch, valid, malformed } from '../schemes/verdict.js';
+import { twilioSid } from '../send/samples/ids.js';
+import type { Samples } from '../send/samples/types.js';
+
+const ACCOUNT = 'AC3f1e8a9b2c4d5e6f7a8b9c0d1e2f3a4b';
+
+/** Twilio posts form-encoded parameters; the signature covers the URL + sorted parameters. */
+const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
+
+/** What the provider sends (whk send, probe). */
+const samples: Samples = {
+  scheme: 'twilio',
+  userAgent: 'TwilioProxy/1.1',
+  contentType: 'application/x-www-form-urlencoded',
+  // The MessageSid is what receivers key on.
+  newId: () => twilioSid('SM'),
+  headers: (ctx) => ({ Accept: '*/*', 'I-Twilio-Idempotency-Token': ctx.delivery, 'X-Home-Region': 'us1' }),
+  events: [
+    {
+      event: 'message.status',
+      description: 'an SMS status callback: the message was delivered',
+      body: (ctx) => form({
+        SmsSid: ctx.id, SmsStatus: 'delivered', MessageStatus: 'delivered', To: '+15558675310',
+        MessageSid: ctx.id, AccountSid: ACCOUNT, From: '+15017122661', ApiVersion: '2010-04-01',
+      }),
+    },
+    {
+      event: 'message.incoming',
+      description: 'an incoming SMS',
+      body: (ctx) => form({
+        ToCountry: 'US', ToState: 'CA', SmsMessageSid: ctx.id, NumMedia: '0', ToCity: 'SAN FRANCISCO', FromZip: '94105',
+        SmsSid: ctx.id, FromState: 'CA', SmsStatus: 'received', FromCity: 'SAN FRANCISCO', Body: 'Is the webhook up? 👋',
+        FromCountry: 'US', To: '+15017122661', ToZip: '94105', NumSegments: '1', MessageSid: ctx.id,
+        AccountSid: ACCOUNT, From: '+15558675310', ApiVersion: '2010-04-01',
+      }),
+    },
+  ],
+};
 
 /**
  * What Twilio signs: the URL followed by each form parameter's name and value, sorted by name;
@@ -25,6 +61,8 @@ const expected = (url: string, body: Uint8Array | string) => (secret: Secret) =>
 /** Twilio: `X-Twilio-Signature: <base64 HMAC-SHA1(auth token, URL + sorted params)>`. */
 export const twilio: Scheme = {
   samples,
+  docs: 'https://www.twilio.com/docs/usage/webhooks/webhooks-security',
+  checkedBy: "SDK twilio (validateRequest), and the docs' published example",
   name: 'twilio',
   provider: 'Twilio',
   headers: ['X-Twilio-Signature'],

@@ -1,8 +1,35 @@
-import { wealthkernel as samples } from '../send/samples/wealthkernel.js';
-import { type Bytes, hmacBase64, nowSeconds, toBuffer } from './hmac.js';
-import { parseParams } from './params.js';
-import type { Delivery, Scheme, Secret } from './types.js';
-import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from './verdict.js';
+import { type Bytes, hmacBase64, nowSeconds, toBuffer } from '../schemes/hmac.js';
+import { parseParams } from '../schemes/params.js';
+import type { Delivery, Scheme, Secret } from '../schemes/types.js';
+import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from '../schemes/verdict.js';
+import { uuid } from '../send/samples/ids.js';
+import type { Samples, Sample, SampleContext } from '../send/samples/types.js';
+
+/**
+ * WealthKernel wraps each notification as `{event: {id, type, version}, payload}` (compact JSON).
+ * The seed guide documents only the signature, so these payloads are illustrative.
+ */
+const sample = (type: string, description: string, payload: (ctx: SampleContext) => unknown): Sample => ({
+  event: type,
+  description,
+  body: (ctx) => JSON.stringify({ event: { id: ctx.id, type, version: '1', occurredAt: ctx.created }, payload: payload(ctx) }),
+});
+
+/** What the provider sends (whk send, probe). */
+const samples: Samples = {
+  scheme: 'wealthkernel',
+  newId: uuid,
+  events: [
+    sample('deposits.deposit_settled', 'a deposit into a portfolio settled', (ctx) => ({
+      id: 'dep-34bh6yf2x22xe2', portfolioId: 'prt-32b5a4fgc22t6a', accountId: 'acc-2z5yxh4b222xbs',
+      consideration: { currency: 'GBP', amount: 250.0 }, status: 'Settled', settledAt: ctx.created,
+    })),
+    sample('portfolios.portfolio_created', 'a portfolio was created', (ctx) => ({
+      id: 'prt-32b5a4fgc22t6a', accountId: 'acc-2z5yxh4b222xbs', currency: 'GBP', status: 'Created',
+      mandate: { type: 'ExecutionOnly' }, createdAt: ctx.created,
+    })),
+  ],
+};
 
 const expected = (body: Uint8Array, t: string) => (secret: Secret) => hmacBase64('sha256', secret, body, t);
 
@@ -13,6 +40,7 @@ const expected = (body: Uint8Array, t: string) => (secret: Secret) => hmacBase64
  */
 export const wealthkernel: Scheme = {
   samples,
+  checkedBy: "docs text: a Python signer written from the vendor's prose (test/schemes/python.test.ts)",
   name: 'wealthkernel',
   provider: 'WealthKernel',
   headers: ['X-Webhook-Signature'],

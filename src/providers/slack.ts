@@ -1,10 +1,12 @@
-import { ALNUM_ID } from './util.js';
-import type { Samples } from './types.js';
+import { v0Scheme } from '../schemes/v0.js';
+import { ALNUM_ID } from '../send/samples/util.js';
+import type { Samples } from '../send/samples/types.js';
 
 const authorizations = [{ enterprise_id: null, team_id: 'T061EG9R6', user_id: 'U0LAN0Z89', is_bot: true, is_enterprise_install: false }];
 
 /** Slack Events API deliveries: compact JSON. */
-export const slack: Samples = {
+/** What the provider sends (whk send, probe). */
+const samples: Samples = {
   scheme: 'slack',
   userAgent: 'Slackbot 1.0 (+https://api.slack.com/robots)',
   newId: () => `Ev${ALNUM_ID(9)}`,
@@ -39,3 +41,18 @@ export const slack: Samples = {
     },
   ],
 };
+
+/** Slack: `X-Slack-Signature: v0=<hex>` over `v0:${ts}:${body}`, `X-Slack-Request-Timestamp`, 300 s. */
+export const slack = v0Scheme({
+  name: 'slack',
+  provider: 'Slack',
+  signatureHeader: 'X-Slack-Signature',
+  timestampHeader: 'X-Slack-Request-Timestamp',
+  direction: 'past',
+  eventInfo: (_h, json) => {
+    const o = (json ?? {}) as { type?: unknown; event?: { type?: unknown }; event_id?: unknown };
+    const type = [o.event?.type, o.type].find((x) => typeof x === 'string') as string | undefined;
+    return { type, id: typeof o.event_id === 'string' ? o.event_id : undefined };
+  },
+  more: { samples },
+});

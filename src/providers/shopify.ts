@@ -1,10 +1,14 @@
-import { uuid } from './ids.js';
-import type { Samples } from './types.js';
+import { hmacBase64 } from '../schemes/hmac.js';
+import type { Delivery, Scheme, Secret } from '../schemes/types.js';
+import { invalid, matchSecret, noMatch, valid, malformed } from '../schemes/verdict.js';
+import { uuid } from '../send/samples/ids.js';
+import type { Samples } from '../send/samples/types.js';
 
 const SHOP = 'whk-demo.myshopify.com';
 
 /** Shopify: compact JSON, the topic and ids in X-Shopify-* headers. */
-export const shopify: Samples = {
+/** What the provider sends (whk send, probe). */
+const samples: Samples = {
   scheme: 'shopify',
   userAgent: 'Shopify-Captain-Hook',
   // X-Shopify-Webhook-Id: the same on every retry of a delivery, what receivers dedupe on.
@@ -58,4 +62,33 @@ export const shopify: Samples = {
       body: (ctx) => JSON.stringify({ id: 68123456789, name: 'whk demo', email: 'owner@example.com', domain: SHOP, myshopify_domain: SHOP, updated_at: ctx.created }),
     },
   ],
+};
+
+const expected = (body: Uint8Array | string) => (secret: Secret) => hmacBase64('sha256', secret, body);
+
+/** Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256(secret, body)>`, no prefix, no timestamp. */
+export const shopify: Scheme = {
+  samples,
+  checkedBy: "docs text: a Python signer written from Shopify's page",
+  name: 'shopify',
+  provider: 'Shopify',
+  headers: ['X-Shopify-Hmac-Sha256'],
+  algorithm: 'HMAC-SHA256 base64, no prefix',
+  timestamp: null,
+  secretFormat: "the app's client secret as text (UTF-8)",
+  multipleSecrets: false,
+  contentType: 'application/json',
+
+  sign: ({ body, secrets }) => ({ 'X-Shopify-Hmac-Sha256': expected(body)(secrets[0]!) }),
+
+  verify(d: Delivery) {
+    const header = d.headers['x-shopify-hmac-sha256'];
+    if (header === undefined) return invalid('shopify', 'missing_header', 'no X-Shopify-Hmac-Sha256 header');
+    if (!/^[A-Za-z0-9+/]{43}=$/.test(header.trim())) return malformed('shopify', 'X-Shopify-Hmac-Sha256 is not 44 base64 characters', header, 'base64');
+    const index = matchSecret('shopify', [header.trim()], d.secrets, expected(d.body));
+    if (typeof index !== 'number') return index;
+    return index === -1 ? noMatch('shopify', 'the raw body', d.secrets.length) : valid('shopify', 'raw body', index);
+  },
+
+  eventInfo: (h) => ({ type: h['x-shopify-topic'], id: h['x-shopify-webhook-id'] ?? h['x-shopify-event-id'] }),
 };

@@ -1,8 +1,11 @@
-import { ALNUM_ID } from './util.js';
-import type { Samples } from './types.js';
+import { idAndType } from '../schemes/fields.js';
+import { v0Scheme } from '../schemes/v0.js';
+import { ALNUM_ID } from '../send/samples/util.js';
+import type { Samples } from '../send/samples/types.js';
 
 /** Zoom: compact JSON `{event, payload, event_ts (ms)}`; x-zm-trackingid identifies the delivery. */
-export const zoom: Samples = {
+/** What the provider sends (whk send, probe). */
+const samples: Samples = {
   scheme: 'zoom',
   userAgent: 'Zoom Marketplace/1.0a',
   newId: () => `v=2.0;clid=aw1;rid=WEB_${ALNUM_ID(32).toLowerCase()}`,
@@ -30,3 +33,14 @@ export const zoom: Samples = {
     },
   ],
 };
+
+/** Zoom: `x-zm-signature: v0=<hex>` over `v0:${ts}:${body}`, `x-zm-request-timestamp`. */
+export const zoom = v0Scheme({
+  name: 'zoom',
+  provider: 'Zoom',
+  signatureHeader: 'x-zm-signature',
+  timestampHeader: 'x-zm-request-timestamp',
+  direction: 'both',
+  eventInfo: (_h, json) => idAndType(json, 'event', 'event_ts'),
+  more: { samples },
+});

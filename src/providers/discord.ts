@@ -1,8 +1,36 @@
-import { discord as samples } from '../send/samples/discord.js';
-import { edSign, edVerify, privateKey, publicKey } from './ed25519.js';
-import { hex, nowSeconds, toBuffer } from './hmac.js';
-import type { Delivery, Scheme } from './types.js';
-import { invalid, noMatch, parseUnix, valid } from './verdict.js';
+import { edSign, edVerify, privateKey, publicKey } from '../schemes/ed25519.js';
+import { hex, nowSeconds, toBuffer } from '../schemes/hmac.js';
+import type { Delivery, Scheme } from '../schemes/types.js';
+import { invalid, noMatch, parseUnix, valid } from '../schemes/verdict.js';
+import { snowflake } from '../send/samples/ids.js';
+import type { Samples } from '../send/samples/types.js';
+
+const APP = '1239876543210987654';
+const user = { id: '80351110224678912', username: 'nelly', global_name: 'Nelly', discriminator: '0', avatar: '8342729096ea3675442027381ff50dfe' };
+
+/** Discord interactions: compact JSON; the signature is Ed25519 (sign with the private key). */
+/** What the provider sends (whk send, probe). */
+const samples: Samples = {
+  scheme: 'discord',
+  userAgent: 'Discord-Interactions/1.0 (+https://discord.com)',
+  newId: snowflake,
+  events: [
+    {
+      event: 'ping',
+      description: 'type 1 PING, sent when the interactions endpoint URL is saved (answer {"type":1})',
+      body: (ctx) => JSON.stringify({ app_permissions: '562949953601536', application_id: APP, entitlements: [], id: ctx.id, token: 'aW50ZXJhY3Rpb246d2hrOnBpbmc', type: 1, user, version: 1 }),
+    },
+    {
+      event: 'application_command',
+      description: 'type 2: a user ran the /hello slash command',
+      body: (ctx) => JSON.stringify({
+        app_permissions: '562949953601536', application_id: APP, channel_id: '1139876543210987654',
+        data: { id: '1249876543210987654', name: 'hello', type: 1 }, entitlements: [], guild_id: '1129876543210987654',
+        id: ctx.id, locale: 'en-US', member: { user, roles: [], joined_at: ctx.created }, token: 'aW50ZXJhY3Rpb246d2hrOmhlbGxv', type: 2, version: 1,
+      }),
+    },
+  ],
+};
 
 /**
  * Discord interactions: `X-Signature-Ed25519: <hex Ed25519(ts + body)>`, `X-Signature-Timestamp`.
@@ -10,6 +38,8 @@ import { invalid, noMatch, parseUnix, valid } from './verdict.js';
  */
 export const discord: Scheme = {
   samples,
+  docs: 'https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers',
+  checkedBy: 'SDK discord-interactions (verifyKey)',
   keyKind: 'ed25519',
   // A valid Ed25519 seed (64 hex digits) that is nobody's key.
   placeholderSecret: `${'0'.repeat(63)}1`,
