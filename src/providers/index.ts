@@ -21,18 +21,29 @@ import { sendgrid } from './sendgrid.js';
 import aftership from './definitions/aftership.json' with { type: 'json' };
 import alchemy from './definitions/alchemy.json' with { type: 'json' };
 import asana from './definitions/asana.json' with { type: 'json' };
+import autodesk from './definitions/autodesk.json' with { type: 'json' };
 import bitbucket from './definitions/bitbucket.json' with { type: 'json' };
 import bolt from './definitions/bolt.json' with { type: 'json' };
 import buildkite from './definitions/buildkite.json' with { type: 'json' };
 import calCom from './definitions/cal-com.json' with { type: 'json' };
 import calendly from './definitions/calendly.json' with { type: 'json' };
 import castle from './definitions/castle.json' with { type: 'json' };
+import checkoutCom from './definitions/checkout-com.json' with { type: 'json' };
 import circleci from './definitions/circleci.json' with { type: 'json' };
 import clearbit from './definitions/clearbit.json' with { type: 'json' };
 import clerk from './definitions/clerk.json' with { type: 'json' };
+import clickup from './definitions/clickup.json' with { type: 'json' };
 import coinbase from './definitions/coinbase.json' with { type: 'json' };
+import customerIo from './definitions/customer-io.json' with { type: 'json' };
+import discourse from './definitions/discourse.json' with { type: 'json' };
+import docusign from './definitions/docusign.json' with { type: 'json' };
 import dropbox from './definitions/dropbox.json' with { type: 'json' };
 import frameIo from './definitions/frame-io.json' with { type: 'json' };
+import gitea from './definitions/gitea.json' with { type: 'json' };
+import gocardless from './definitions/gocardless.json' with { type: 'json' };
+import greenhouse from './definitions/greenhouse.json' with { type: 'json' };
+import helpscout from './definitions/helpscout.json' with { type: 'json' };
+import heroku from './definitions/heroku.json' with { type: 'json' };
 import intercom from './definitions/intercom.json' with { type: 'json' };
 import jira from './definitions/jira.json' with { type: 'json' };
 import launchdarkly from './definitions/launchdarkly.json' with { type: 'json' };
@@ -41,17 +52,25 @@ import microsoftTeams from './definitions/microsoft-teams.json' with { type: 'js
 import modernTreasury from './definitions/modern-treasury.json' with { type: 'json' };
 import mongodbAtlas from './definitions/mongodb-atlas.json' with { type: 'json' };
 import mux from './definitions/mux.json' with { type: 'json' };
+import nylas from './definitions/nylas.json' with { type: 'json' };
+import onfleet from './definitions/onfleet.json' with { type: 'json' };
+import openai from './definitions/openai.json' with { type: 'json' };
 import orb from './definitions/orb.json' with { type: 'json' };
 import pagerduty from './definitions/pagerduty.json' with { type: 'json' };
+import persona from './definitions/persona.json' with { type: 'json' };
 import pinwheel from './definitions/pinwheel.json' with { type: 'json' };
 import pusher from './definitions/pusher.json' with { type: 'json' };
 import quicknode from './definitions/quicknode.json' with { type: 'json' };
 import razorpay from './definitions/razorpay.json' with { type: 'json' };
+import replicate from './definitions/replicate.json' with { type: 'json' };
 import resend from './definitions/resend.json' with { type: 'json' };
+import revolut from './definitions/revolut.json' with { type: 'json' };
 import sanity from './definitions/sanity.json' with { type: 'json' };
 import segment from './definitions/segment.json' with { type: 'json' };
 import sentry from './definitions/sentry.json' with { type: 'json' };
 import sonatypeNexus from './definitions/sonatype-nexus.json' with { type: 'json' };
+import tally from './definitions/tally.json' with { type: 'json' };
+import terraformCloud from './definitions/terraform-cloud.json' with { type: 'json' };
 import tiktok from './definitions/tiktok.json' with { type: 'json' };
 import trello from './definitions/trello.json' with { type: 'json' };
 import twitch from './definitions/twitch.json' with { type: 'json' };
@@ -69,18 +88,29 @@ const DEFINITIONS = [
   aftership,
   alchemy,
   asana,
+  autodesk,
   bitbucket,
   bolt,
   buildkite,
   calCom,
   calendly,
   castle,
+  checkoutCom,
   circleci,
   clearbit,
   clerk,
+  clickup,
   coinbase,
+  customerIo,
+  discourse,
+  docusign,
   dropbox,
   frameIo,
+  gitea,
+  gocardless,
+  greenhouse,
+  helpscout,
+  heroku,
   intercom,
   jira,
   launchdarkly,
@@ -89,17 +119,25 @@ const DEFINITIONS = [
   modernTreasury,
   mongodbAtlas,
   mux,
+  nylas,
+  onfleet,
+  openai,
   orb,
   pagerduty,
+  persona,
   pinwheel,
   pusher,
   quicknode,
   razorpay,
+  replicate,
   resend,
+  revolut,
   sanity,
   segment,
   sentry,
   sonatypeNexus,
+  tally,
+  terraformCloud,
   tiktok,
   trello,
   twitch,

@@ -1,0 +1,9 @@
+# Checkout.com workflow webhooks.
+# Source: https://www.checkout.com/docs/developer-resources/webhooks/manage-webhooks/set-up-your-webhook-receiver
+#   "We generate the HMAC by hashing the contents of the webhook notification using the key you provide
+#    in your workflow's webhook action, and then send it in the hex-encoded (Base16) Cko-Signature header."
+#   (SHA-256, over the raw body)
+from _common import read_case, mac, hex_, emit
+
+case = read_case()
+emit({"Cko-Signature": hex_(mac("sha256", case["secret"], case["body"]))})

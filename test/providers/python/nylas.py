@@ -1,0 +1,8 @@
+"""Nylas webhook signer, written from Nylas's docs text (SDK release notes
+https://developer.nylas.com/docs/new/v2-changelogs/2023-04-04-node-sdk-v6-10-0 and Nylas's own Ruby
+example): X-Nylas-Signature = hex HMAC-SHA256 of the raw body keyed with the webhook secret.
+"""
+from _case import read_case, utf8, digest, hexd, emit
+
+c = read_case()
+emit({"X-Nylas-Signature": hexd(digest("sha256", utf8(c["secret"]), utf8(c["body"])))})
