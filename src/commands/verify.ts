@@ -31,7 +31,8 @@ export const verdictExitCode = (v: Verdict) => (v.valid ? 0 : v.reason === 'bad_
 /** `whk verify`: judges one delivery; exit 0 valid, 1 invalid, 2 usage. */
 export async function verifyCommand(flags: VerifyFlags, { out }: IO): Promise<number> {
   const scheme = !flags.scheme || flags.scheme === 'auto' ? 'auto' : getScheme(flags.scheme);
-  const secrets = readSecrets(flags);
+  // A provider that publishes its keys (Fireblocks) is checked against them when no secret is given.
+  const secrets = readSecrets(flags, !(scheme !== 'auto' && scheme.publishedKeys));
   const headers = await readHeaders(flags);
   // Before the body, which may be large: refuse a secret that no scheme in question can use.
   checkSecrets(scheme === 'auto' ? detectScheme(headers).map(getScheme) : [scheme], secrets, 'verify');

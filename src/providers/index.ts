@@ -11,8 +11,10 @@
 import type { Definition } from '../schemes/definition.js';
 import { defineScheme } from '../schemes/definition.js';
 import type { Scheme } from '../schemes/types.js';
+import { amazonSns } from './amazon-sns.js';
 import { box } from './box.js';
 import { contentful } from './contentful.js';
+import { fireblocks } from './fireblocks.js';
 import { hygraph } from './hygraph.js';
 import { meta } from './meta.js';
 import { buildkite } from './buildkite.js';
@@ -22,6 +24,7 @@ import { mandrill } from './mandrill.js';
 import { moralis } from './moralis.js';
 import { hubspot } from './hubspot.js';
 import { plivo } from './plivo.js';
+import { sendgrid } from './sendgrid.js';
 import aftership from './definitions/aftership.json' with { type: 'json' };
 import alchemy from './definitions/alchemy.json' with { type: 'json' };
 import asana from './definitions/asana.json' with { type: 'json' };
@@ -155,8 +158,10 @@ const DEFINITIONS = [
 
 /** Providers written as code (key pairs, tokens, fields signed inside the body, several versions). */
 const CODED: readonly Scheme[] = [
+  amazonSns,
   box,
   contentful,
+  fireblocks,
   hygraph,
   meta,
   buildkite,
@@ -166,6 +171,7 @@ const CODED: readonly Scheme[] = [
   moralis,
   hubspot,
   plivo,
+  sendgrid,
 ];
 
 let compiled: readonly Scheme[] | undefined;

@@ -68,9 +68,10 @@ const RANK: Record<Invalid['reason'], number> = {
  * misuse (no secret, unknown scheme, a URL-signing scheme without the URL) throws.
  */
 export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
-  if (input.secrets.length === 0) throw usage('no_secret', 'no secret');
   const headers = normalizeHeaders(input.headers);
   const candidates = scheme === 'auto' ? detectScheme(headers).map(getScheme) : [resolve(scheme)];
+  // Without a secret, only a provider that publishes its keys (Fireblocks) can be checked.
+  if (input.secrets.length === 0 && !candidates.some((s) => s.publishedKeys)) throw usage('no_secret', 'no secret');
   if (candidates.length === 0) {
     return {
       valid: false, reason: 'missing_header', scheme: 'auto',
@@ -79,10 +80,12 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
   }
   let worst: Invalid | undefined;
   for (const s of candidates) {
+    const secrets = input.secrets.length > 0 ? input.secrets : s.publishedKeys?.map((k) => k.key);
+    if (!secrets) continue;
     const d: Delivery = {
       body: toBuffer(input.body),
       headers,
-      secrets: input.secrets,
+      secrets,
       now: input.now ?? nowSeconds(),
       tolerance: input.tolerance ?? s.timestamp?.tolerance ?? Number.POSITIVE_INFINITY,
       url: input.url,

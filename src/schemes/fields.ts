@@ -39,3 +39,85 @@ export function requireUrl(scheme: string, url: string | undefined, what: string
   if (!url) throw usage('missing_url', `${scheme} signs ${what}: the URL it posts to is needed`);
   return url;
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const isSpace = (c: number | undefined) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+/**
+ * Where the top-level member `field` of a JSON object is: the byte offsets of its key's opening
+ * quote and of the end of its string value. Undefined when there is none, or its value is not a
+ * string. A scanner, so that a rewrite changes nothing else (spacing, order, escapes).
+ */
+function stringMember(body: Buffer, field: string): { key: number; end: number } | undefined {
+  const key = Buffer.from(JSON.stringify(field));
+  let depth = 0;
+  let found: { key: number; end: number } | undefined;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === QUOTE) {
+      const start = i;
+      for (i++; i < body.length && body[i] !== QUOTE; i++) if (body[i] === BACKSLASH) i++;
+      if (depth !== 1 || i - start + 1 !== key.length || !body.subarray(start, i + 1).equals(key)) continue;
+      let j = i + 1;
+      while (isSpace(body[j])) j++;
+      if (body[j] !== 0x3a) continue; // a value equal to the key's text, not a key
+      j++;
+      while (isSpace(body[j])) j++;
+      if (body[j] !== QUOTE) return undefined;
+      let k = j + 1;
+      for (; k < body.length && body[k] !== QUOTE; k++) if (body[k] === BACKSLASH) k++;
+      if (k >= body.length) return undefined;
+      found = { key: start, end: k + 1 };
+      i = k;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return found;
+}
+
+/**
+ * A JSON object body with its top-level string member `field` set to `value` in place (added
+ * before the closing brace when absent, in the body's own spacing), or removed when `value` is
+ * undefined. Every other byte stays as it was. Undefined when the body is not a JSON object.
+ */
+export function setStringField(body: Buffer, field: string, value: string | undefined): Buffer | undefined {
+  const open = body.indexOf(0x7b);
+  const close = body.lastIndexOf(0x7d);
+  if (open < 0 || close < open || body.subarray(0, open).some((c) => !isSpace(c))) return undefined;
+  const at = stringMember(body, field);
+  if (at) {
+    const valueStart = body.indexOf(QUOTE, body.indexOf(0x3a, at.key + Buffer.byteLength(JSON.stringify(field))));
+    if (value !== undefined) return Buffer.concat([body.subarray(0, valueStart), Buffer.from(JSON.stringify(value)), body.subarray(at.end)]);
+    // Removed with one of its commas: the one after it, else the one before.
+    let to = at.end;
+    while (isSpace(body[to])) to++;
+    if (body[to] === 0x2c) return Buffer.concat([body.subarray(0, at.key), body.subarray(to + 1).subarray(countSpaces(body, to + 1))]);
+    let from = at.key;
+    while (from > 0 && isSpace(body[from - 1])) from--;
+    if (body[from - 1] === 0x2c) from--;
+    return Buffer.concat([body.subarray(0, from), body.subarray(at.end)]);
+  }
+  if (value === undefined) return body;
+  let last = close - 1;
+  while (last > open && isSpace(body[last])) last--;
+  const text = body.toString('latin1', open, close);
+  const colon = text.includes('" : ') ? ' : ' : text.includes('": ') ? ': ' : ':';
+  const indent = /\n([ \t]+)"/.exec(text)?.[1];
+  const member = `${JSON.stringify(field)}${colon}${JSON.stringify(value)}`;
+  const sep = indent !== undefined ? `\n${indent}` : colon === ':' ? '' : ' ';
+  const insert = last === open ? `${sep}${member}` : `,${sep}${member}`;
+  return Buffer.concat([body.subarray(0, last + 1), Buffer.from(insert), body.subarray(last + 1)]);
+}
+
+function countSpaces(body: Buffer, from: number): number {
+  let n = 0;
+  while (isSpace(body[from + n])) n++;
+  return n;
+}
+
+/** The top-level string member `field` of a JSON body, or undefined. */
+export function bodyString(body: Buffer, field: string): string | undefined {
+  const v = (parseJsonBody(body)?.value as Record<string, unknown> | null | undefined)?.[field];
+  return typeof v === 'string' ? v : undefined;
+}

@@ -1,7 +1,7 @@
 import { privateKey, publicKey } from './ed25519.js';
 import { WhkError } from '../errors.js';
 import { mask } from './hmac.js';
-import type { Scheme, Secret } from './types.js';
+import { isKeyPair, type Scheme, type Secret } from './types.js';
 
 /**
  * Why `scheme` cannot use `secret` — one sentence naming the problem and the fix, never the
@@ -23,12 +23,38 @@ export function secretProblem(scheme: Scheme, secret: Secret, use: 'sign' | 'ver
   } catch (e) {
     // Verifying Ed25519 takes the public key, which signing refuses.
     if (use === 'verify' && isPublicKeyOnly(secret)) return undefined;
+    // Other key pairs (RSA, ECDSA): the scheme's own key reading judges the public key, verifying
+    // a signature made with its throwaway private key.
+    if (use === 'verify' && isKeyPair(scheme.keyKind) && scheme.placeholderSecret) return verifyProblem(scheme, secret, scheme.placeholderSecret);
     return explain(scheme, secret, e);
   }
   if (use === 'sign') return undefined;
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
   try {
     const v = scheme.verify({ body: Buffer.alloc(0), headers: lower, secrets: [secret], now: 1, tolerance: Number.POSITIVE_INFINITY, url });
+    return !v.valid && v.reason === 'bad_secret' ? v.message : undefined;
+  } catch (e) {
+    return explain(scheme, secret, e);
+  }
+}
+
+/**
+ * Why `scheme` cannot verify with `secret` a delivery signed with `signer` (an empty one where
+ * the scheme cannot sign an empty body); undefined when it can.
+ */
+function verifyProblem(scheme: Scheme, secret: Secret, signer: Secret): string | undefined {
+  const url = 'https://example.com/webhooks';
+  let body: Buffer = Buffer.alloc(0);
+  let headers: Record<string, string> = {};
+  try {
+    const input = { body, secrets: [signer], timestamp: 1, id: 'msg_check', url };
+    body = scheme.signBody ? scheme.signBody(input).body : body;
+    headers = Object.fromEntries(Object.entries(scheme.sign({ ...input, body })).map(([k, v]) => [k.toLowerCase(), v]));
+  } catch {
+    // Judged on the empty delivery: the scheme reads its keys before the delivery.
+  }
+  try {
+    const v = scheme.verify({ body, headers, secrets: [secret], now: 1, tolerance: Number.POSITIVE_INFINITY, url });
     return !v.valid && v.reason === 'bad_secret' ? v.message : undefined;
   } catch (e) {
     return explain(scheme, secret, e);

@@ -201,6 +201,11 @@ export interface Scheme {
    * cover the body).
    */
   signsBody?(secrets: readonly Secret[]): boolean;
+  /**
+   * Public keys the provider publishes for everyone (Fireblocks): verifying uses them when no
+   * secret is given. Each with a name for messages ("US production").
+   */
+  publishedKeys?: ReadonlyArray<{ name: string; key: string }>;
 }
 
 /** A body with its signature inside (Scheme.signBody). */
