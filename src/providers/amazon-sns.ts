@@ -125,7 +125,7 @@ export const amazonSns: Scheme = {
     }
     const m = message(d.body);
     if (!m) return invalid('amazon-sns', 'malformed_header', 'the body is not a JSON object: Amazon SNS signs fields of its JSON body');
-    if (m.Signature === undefined) return invalid('amazon-sns', 'missing_header', 'the body has no Signature field');
+    if (m.Signature === undefined || m.Signature === '') return invalid('amazon-sns', 'missing_header', `the body has ${m.Signature === '' ? 'an empty' : 'no'} Signature field`);
     const sig = typeof m.Signature === 'string' ? base64(m.Signature) : undefined;
     if (!sig) return invalid('amazon-sns', 'malformed_header', 'the body\'s Signature is not base64');
     const hash = typeof m.SignatureVersion === 'string' ? HASH[m.SignatureVersion] : undefined;
