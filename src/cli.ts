@@ -55,15 +55,6 @@ async function resolveSchemes(cmd: Command): Promise<void> {
   cmd.setOptionValue('customSchemes', chosen.custom);
 }
 
-/** The filters of whk history and whk history export. */
-function historyFilters(cmd: Command): Command {
-  return cmd
-    .option('--since <duration>', 'only the last this long (30m, 1h, 48h)', F.duration('--since'))
-    .option('--scheme <name>', 'only this scheme (as recorded)')
-    .option('--type <types>', 'only these event types (comma-separated, * matches any run)', F.events('--type'))
-    .option('--invalid', 'only deliveries whose signature failed');
-}
-
 function bodyFlags(cmd: Command): Command {
   return cmd
     .option('--body <text>', 'the body, as text')
@@ -168,9 +159,15 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .addHelpText('after', '\nInvalid signatures always get 401; --status, --fail-*, --drop and --forward-to apply to the\ndeliveries that pass (or are not verified, without a secret); --delay to every answer.\n--json writes a {"type":"ready"} line, then one {"type":"event"} line per delivery ({"type":"rejected"}\nfor requests refused before that: 413, malformed, aborted). Exit codes: 0 --expect met (or --timeout\nwithout --expect and nothing invalid), 1 an invalid event with --expect, a timeout, too few events, or output that could not be written, 2 usage error\n(bad flag, no ngrok authtoken, port in use), 3 tunnel failure, 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.\n\nExamples:\n  whk listen --secret s3cret\n  whk listen --scheme stripe --secret whsec_... --forward-to http://localhost:3000/webhooks\n  whk listen --port 0 --json --secret s3cret --expect 1 --timeout 30s --ready-file url.txt\n  whk listen --tunnel --scheme dfns --secret s3cret --fail-first 2   # watch the provider retry')
     .action(async (flags) => done(await (await import('./commands/listen.js')).listenCommand({ ...flags, color: global().color }, streams, deps.listen)));
 
-  const history = historyFilters(p.command('history')
+  // The filters and --json are the history command's: its subcommands read them with optsWithGlobals
+  // (commander gives an option of a parent to the parent, wherever it is written).
+  const history = p.command('history')
     .description('the deliveries whk listen received, newest first, across sessions (kept by default)')
-    .addOption(new Option('--limit <n>', 'at most this many').argParser(F.integer('--limit', 1)).default(50)))
+    .option('--limit <n>', 'at most this many (default 50; export: only the newest n)', F.integer('--limit', 1))
+    .option('--since <duration>', 'only the last this long (30m, 1h, 48h)', F.duration('--since'))
+    .option('--scheme <name>', 'only this scheme (as recorded)')
+    .option('--type <types>', 'only these event types (comma-separated, * matches any run)', F.events('--type'))
+    .option('--invalid', 'only deliveries whose signature failed')
     .option('--json', 'one JSON object per line: the --record format plus "session"')
     .addHelpText('after', [
       '',
@@ -186,14 +183,12 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     ].join('\n'))
     .action(async (flags) => done(await (await import('./commands/history.js')).historyCommand({ ...flags, color: global().color }, streams)));
   history.command('show')
-    .description('one delivery in full, as the listener printed it')
+    .description('one delivery in full, as the listener printed it (--json: its NDJSON line)')
     .argument('<ref>', 'a sequence number, an event id, or <session>:<seq> (as whk history prints it)')
-    .option('--json', 'its NDJSON line (the --record format plus "session")')
-    .action(async (ref: string, _flags, cmd: Command) => done(await (await import('./commands/history.js')).historyShowCommand(ref, { json: cmd.opts().json, color: global().color }, streams)));
-  historyFilters(history.command('export')
-    .description('the deliveries as NDJSON, oldest first: a file whk replay takes as it is')
-    .option('--limit <n>', 'only the newest n', F.integer('--limit', 1)))
-    .action(async (_flags, cmd: Command) => done(await (await import('./commands/history.js')).historyExportCommand(cmd.opts(), streams)));
+    .action(async (ref: string, _flags, cmd: Command) => done(await (await import('./commands/history.js')).historyShowCommand(ref, { json: cmd.optsWithGlobals().json, color: global().color }, streams)));
+  history.command('export')
+    .description('the deliveries as NDJSON, oldest first, for whk replay; takes the filters of whk history (--limit: the newest n)')
+    .action(async (_flags, cmd: Command) => done(await (await import('./commands/history.js')).historyExportCommand(cmd.optsWithGlobals(), streams)));
   history.command('clear')
     .description('delete the whole history (asks on a terminal; --yes otherwise)')
     .option('--yes', 'do not ask')
