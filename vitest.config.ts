@@ -1,9 +1,18 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Every whk the tests run (in-process or spawned) keeps its history in a folder of this run, never in
+// the user's ~/.local/state/whk. Tests of the history itself give each run its own WHK_HOME.
+const home = mkdtempSync(join(tmpdir(), 'whk-test-home-'));
+process.on('exit', () => rmSync(home, { recursive: true, force: true }));
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    env: { WHK_HOME: home },
   },
 });

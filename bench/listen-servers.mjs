@@ -10,7 +10,8 @@
 // Each says "... listening on <url>" on stderr; startServer waits for that line.
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,16 @@ export function dfnsBody(id = 'wh-0123456789abcdef') {
   }));
 }
 
+let home;
+/** whk listen keeps a history: a benchmark's goes to a folder of its own, removed at exit (never ~/.local/state). */
+export function benchHome() {
+  if (!home) {
+    home = mkdtempSync(join(tmpdir(), 'whk-bench-home-'));
+    process.on('exit', () => rmSync(home, { recursive: true, force: true }));
+  }
+  return home;
+}
+
 /**
  * Starts a receiver; resolves with { child, url } once it says it is listening (15 s at most).
  * stdout: a path ('/dev/null' by default), an fd, or any stdio value spawn accepts.
@@ -72,7 +83,7 @@ export function startServer(kind, { stdout = '/dev/null', args = [] } = {}) {
     : [WHK, 'listen', '--port', '0', '--json', '--scheme', 'dfns', '--secret', SECRET, '--tolerance', String(TOLERANCE), ...args];
   const child = spawn(process.execPath, argv, {
     stdio: ['ignore', fd ?? stdout, 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', WHK_BENCH_SECRET: SECRET, WHK_BENCH_TOLERANCE: String(TOLERANCE) },
+    env: { ...process.env, WHK_HOME: process.env.WHK_HOME ?? benchHome(), NO_COLOR: '1', WHK_BENCH_SECRET: SECRET, WHK_BENCH_TOLERANCE: String(TOLERANCE) },
   });
   if (fd !== undefined) closeSync(fd); // the child has its own copy
   let stderr = '';

@@ -31,7 +31,7 @@ const noChildProcess = {
 const networkCommands = {
   name: 'network-commands-external',
   setup(b) {
-    b.onResolve({ filter: /^\.\/commands\/(listen|send|replay|probe)\.js$/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^\.\/commands\/(listen|send|replay|probe|history)\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -62,7 +62,7 @@ await build({
   banner: { js: "import { createRequire as __whkRequire } from 'node:module'; const require = __whkRequire(import.meta.url);" },
   // The diagnosis worker sits beside the chunks, where src/listen/diagnosis.ts looks for it.
   entryPoints: {
-    listen: 'src/commands/listen.ts', send: 'src/commands/send.ts', replay: 'src/commands/replay.ts', probe: 'src/commands/probe.ts',
+    listen: 'src/commands/listen.ts', history: 'src/commands/history.ts', send: 'src/commands/send.ts', replay: 'src/commands/replay.ts', probe: 'src/commands/probe.ts',
     'diagnose-worker': 'src/listen/diagnose-worker.ts',
     catalogue: 'src/catalogue.ts',
     providers: 'src/providers/index.ts',

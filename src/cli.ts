@@ -154,6 +154,8 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .option('--drop', 'close the connection without answering')
     .option('--json', 'one JSON object per line on stdout (the default when stdout is not a terminal)')
     .option('--record <file>', 'append every event as NDJSON to this file (for whk replay)')
+    .option('--no-history', 'do not keep this session in the history (whk history)')
+    .addOption(new Option('--compact', 'one line per delivery: time, seq, method, path, provider, type, verdict, status, forward').conflicts('json'))
     .option('--expect <n>', 'exit 0 after n valid events (1 as soon as an invalid one arrives)', F.integer('--expect', 1))
     .option('--timeout <duration>', 'with --expect: exit 1 if the events have not arrived by then', F.duration('--timeout'))
     .addOption(new Option('--max-body <size>', 'largest body accepted (413 above)').argParser(F.size('--max-body')).default(1024 * 1024, '1mb'))
@@ -161,6 +163,41 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .option('--ready-file <path>', 'write the URL to this file once listening')
     .addHelpText('after', '\nInvalid signatures always get 401; --status, --fail-*, --drop and --forward-to apply to the\ndeliveries that pass (or are not verified, without a secret); --delay to every answer.\n--json writes a {"type":"ready"} line, then one {"type":"event"} line per delivery ({"type":"rejected"}\nfor requests refused before that: 413, malformed, aborted). Exit codes: 0 --expect met (or --timeout\nwithout --expect and nothing invalid), 1 an invalid event with --expect, a timeout, too few events, or output that could not be written, 2 usage error\n(bad flag, no ngrok authtoken, port in use), 3 tunnel failure, 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.\n\nExamples:\n  whk listen --secret s3cret\n  whk listen --scheme stripe --secret whsec_... --forward-to http://localhost:3000/webhooks\n  whk listen --port 0 --json --secret s3cret --expect 1 --timeout 30s --ready-file url.txt\n  whk listen --tunnel --scheme dfns --secret s3cret --fail-first 2   # watch the provider retry')
     .action(async (flags) => done(await (await import('./commands/listen.js')).listenCommand({ ...flags, color: global().color }, streams, deps.listen)));
+
+  // The filters and --json are the history command's: its subcommands read them with optsWithGlobals
+  // (commander gives an option of a parent to the parent, wherever it is written).
+  const history = p.command('history')
+    .description('the deliveries whk listen received, newest first, across sessions (kept by default)')
+    .option('--limit <n>', 'at most this many (default 50; export: only the newest n)', F.integer('--limit', 1))
+    .option('--since <duration>', 'only the last this long (30m, 1h, 48h)', F.duration('--since'))
+    .option('--scheme <name>', 'only this scheme (as recorded)')
+    .option('--type <types>', 'only these event types (comma-separated, * matches any run)', F.events('--type'))
+    .option('--invalid', 'only deliveries whose signature failed')
+    .option('--json', 'one JSON object per line: the --record format plus "session"')
+    .addHelpText('after', [
+      '',
+      'History lives in $WHK_HOME/history, else $XDG_STATE_HOME/whk/history, else ~/.local/state/whk/history:',
+      'one NDJSON file per listener session. Kept: the newest 200mb (WHK_HISTORY_MAX) and 30 days',
+      '(WHK_HISTORY_DAYS); older sessions are deleted when a listener starts. whk listen --no-history keeps nothing.',
+      'Exit codes: 0 ok, 1 output could not be written (or clear declined), 2 usage error.',
+      '',
+      'Examples:',
+      '  whk history --since 1h --invalid',
+      '  whk history show 3',
+      '  whk history export --type \'wallet.*\' > part.ndjson && whk replay part.ndjson --to http://localhost:3000/webhooks',
+    ].join('\n'))
+    .action(async (flags) => done(await (await import('./commands/history.js')).historyCommand({ ...flags, color: global().color }, streams)));
+  history.command('show')
+    .description('one delivery in full, as the listener printed it (--json: its NDJSON line)')
+    .argument('<ref>', 'a sequence number, an event id, or <session>:<seq> (as whk history prints it)')
+    .action(async (ref: string, _flags, cmd: Command) => done(await (await import('./commands/history.js')).historyShowCommand(ref, { json: cmd.optsWithGlobals().json, color: global().color }, streams)));
+  history.command('export')
+    .description('the deliveries as NDJSON, oldest first, for whk replay; takes the filters of whk history (--limit: the newest n)')
+    .action(async (_flags, cmd: Command) => done(await (await import('./commands/history.js')).historyExportCommand(cmd.optsWithGlobals(), streams)));
+  history.command('clear')
+    .description('delete the whole history (asks on a terminal; --yes otherwise)')
+    .option('--yes', 'do not ask')
+    .action(async (_flags, cmd: Command) => done(await (await import('./commands/history.js')).historyClearCommand(cmd.opts(), streams)));
 
   schemeFileFlag(secretFlags(bodyFlags(p.command('send')
     .description('build, sign and POST a realistic test event, and report what the receiver answered')

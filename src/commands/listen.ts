@@ -1,13 +1,16 @@
+import { historyLimits, prune, SessionJournal, withoutCredentials } from '../history/journal.js';
+import { historyDir, sessionId, type HistoryEntry } from '../history/store.js';
 import type { ListenerEvent } from '../listen/events.js';
 import type { EventFilter } from '../listen/filter.js';
 import type { InjectOptions } from '../listen/inject.js';
 import { Recorder } from '../listen/recorder.js';
 import { startListener, normalizePath, viaToken, type Listener, type ListenerOptions } from '../listen/server.js';
-import { runSession } from '../listen/session.js';
+import { runSession, type Journal } from '../listen/session.js';
 import { loadStyle, useColor, type Style } from '../render/style.js';
 import { usage } from '../errors.js';
 import { allSchemes, getScheme } from '../schemes/registry.js';
 import type { Scheme } from '../schemes/types.js';
+import type { EventRecord } from '../record.js';
 import { useSchemes } from '../run-schemes.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
 import { formatDuration } from '../units.js';
@@ -38,6 +41,9 @@ export interface ListenFlags {
   drop?: boolean;
   json?: boolean;
   record?: string;
+  /** false with --no-history. */
+  history?: boolean;
+  compact?: boolean;
   expect?: number;
   timeout?: number;
   maxBody: number;
@@ -104,8 +110,28 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
   useSchemes(flags.customSchemes, flags.catalogue);
   const plan = planListen(flags);
   const stdout = io.stdout as NodeJS.WriteStream | undefined;
-  const json = Boolean(flags.json) || !stdout?.isTTY;
+  const json = Boolean(flags.json) || (!stdout?.isTTY && !flags.compact);
+  // The history's limits are checked before anything starts (a bad value is a usage error).
+  const limits = flags.history === false ? undefined : historyLimits(deps.env);
   const recorder = flags.record ? new Recorder(flags.record) : undefined;
+  const startedAt = new Date();
+  const session = sessionId(startedAt, process.pid);
+  const histDir = historyDir(deps.env);
+  if (limits) {
+    // Old sessions go when a listener starts; a folder that cannot be read is told when the journal opens.
+    await prune(histDir, limits).catch(() => undefined);
+  }
+  const openHistory = limits && ((listener: Listener): Journal => {
+    try {
+      return new SessionJournal(histDir, {
+        startedAt: startedAt.toISOString(), url: listener.url, host: flags.host, port: listener.port, path: plan.listener.path ?? '/',
+        pid: process.pid, forwardTo: withoutCredentials(flags.forwardTo), version: '0.1.0',
+      });
+    } catch (e) {
+      return { write: () => false, failure: `${(e as Error).message} (set WHK_HOME to a writable folder, or pass --no-history)`, failed: true, close: () => undefined };
+    }
+  });
+  const onRecord = deps.onRecord && ((r: EventRecord) => deps.onRecord!({ ...r, session }));
 
   // Pretty mode only: chalk and ora are not loaded for NDJSON.
   let style: Style | undefined;
@@ -147,7 +173,7 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
   try {
     return await runSession(start, {
       json, style, errStyle, spinner,
-      expect: flags.expect, timeoutMs: flags.timeout, recorder, readyFile: flags.readyFile, signals: deps.signals,
+      expect: flags.expect, timeoutMs: flags.timeout, recorder, openHistory, onRecord, compact: flags.compact, readyFile: flags.readyFile, signals: deps.signals,
       startingText: flags.tunnel ? 'starting the ngrok tunnel' : 'starting',
       ready: {
         scheme: flags.scheme, secrets: plan.secrets.length, host: flags.host,
@@ -172,6 +198,10 @@ export interface ListenDeps {
   tunnel?: (t: TunnelSettings, warn: (m: string) => void) => Promise<TunnelAdapter>;
   /** Where SIGINT, SIGTERM and SIGHUP come from (default: the process). */
   signals?: NodeJS.EventEmitter;
+  /** The environment for the history's folder and limits (default: the process's). */
+  env?: Record<string, string | undefined>;
+  /** Every delivery as it is written (the inspector's live feed), with this session's id. */
+  onRecord?: (entry: HistoryEntry) => void;
 }
 
 async function ngrok(t: TunnelSettings, warn: (m: string) => void): Promise<TunnelAdapter> {

@@ -5,6 +5,8 @@ import { formatDuration } from '../units.js';
 import type { ListenerEvent } from './events.js';
 import { removeReadyFile, writeReadyFile } from './ready-file.js';
 import type { Recorder } from './recorder.js';
+import { renderCompact } from '../render/compact.js';
+import type { EventRecord } from '../record.js';
 import type { Listener } from './server.js';
 import { Sink, type Writable } from './sink.js';
 
@@ -24,6 +26,15 @@ export interface SessionOptions {
   /** Stop after this long (ms). */
   timeoutMs?: number;
   recorder?: Recorder;
+  /**
+   * Opens the history journal once listening (its first line names the port): a journal that
+   * could not be created comes back failed, and is told like a failed write.
+   */
+  openHistory?: (listener: Listener) => Journal;
+  /** Every delivery, once written: the live feed (the inspector). */
+  onRecord?: (record: EventRecord) => void;
+  /** One line per delivery instead of a block (pretty mode only). */
+  compact?: boolean;
   readyFile?: string;
   /** What the ready lines say, less the URLs. */
   ready: Omit<ReadyInfo, 'url' | 'publicUrl'>;
@@ -31,6 +42,14 @@ export interface SessionOptions {
   startingText?: string;
   /** The process's signals (tests pass an EventEmitter). */
   signals?: NodeJS.EventEmitter;
+}
+
+/** Where delivery lines are appended: --record (src/listen/recorder.ts), the history (src/history/journal.ts). */
+export interface Journal {
+  write(line: string): boolean;
+  failure: string | undefined;
+  failed: boolean;
+  close(): void;
 }
 
 /** Exit codes for signals: 128 + the signal's number. */
@@ -52,6 +71,7 @@ export async function runSession(start: (emit: (e: ListenerEvent) => void) => Pr
     resolve(code);
   }));
   let listener: Listener | undefined;
+  let history: Journal | undefined;
   let validSeen = 0;
   const failures: string[] = [];
   // The result depends on the output when a script reads it or counts on it.
@@ -81,21 +101,25 @@ export async function runSession(start: (emit: (e: ListenerEvent) => void) => Pr
     if (listener) o.spinner.start(waitingText(listener.stats));
   };
 
+  /** Appends a line to --record or the history; a failure is told once, and counts. */
+  const append = (j: Journal, line: string) => {
+    if (!j.write(line) && j.failure) tellFailure(j);
+  };
+  const tellFailure = (j: Journal) => {
+    failures.push(j.failure!);
+    withSpinner(() => io.err(renderWarning(j.failure!)));
+    j.failure = undefined;
+  };
+
   const onEvent = (e: ListenerEvent) => {
     if (e.kind === 'event') {
-      // Recorded first: whatever happens to the display, the recording has it.
-      if (o.recorder) {
-        const line = eventJsonLine(e.record);
-        if (!o.recorder.write(line) && o.recorder.failure) {
-          failures.push(o.recorder.failure);
-          withSpinner(() => io.err(renderWarning(o.recorder!.failure!)));
-          o.recorder.failure = undefined;
-        }
-        if (o.json) sink.line(line);
-      } else if (o.json) {
-        sink.line(eventJsonLine(e.record));
-      }
-      if (!o.json) withSpinner(() => (sink.line(`${renderEvent(e, o.style!)}\n`), sink.flush()));
+      // Recorded first: whatever happens to the display, the recording and the history have it.
+      const line = o.json || o.recorder || history ? eventJsonLine(e.record) : '';
+      if (o.recorder) append(o.recorder, line);
+      if (history) append(history, line);
+      if (o.json) sink.line(line);
+      o.onRecord?.(e.record);
+      if (!o.json) withSpinner(() => (sink.line(`${o.compact ? renderCompact(e, o.style!) : renderEvent(e, o.style!)}\n`), sink.flush()));
       if (o.json && e.forward?.error) io.err(renderWarning(`#${e.record.seq} ${e.forward.error}`));
       if (o.expect !== undefined && !e.record.filtered && e.verdict) {
         if (!e.verdict.valid) {
@@ -120,6 +144,9 @@ export async function runSession(start: (emit: (e: ListenerEvent) => void) => Pr
     o.spinner?.stop();
   }
 
+  // The history before anyone knows the URL: no delivery comes before its session line.
+  history = o.openHistory?.(listener);
+
   // The ready file first: whoever waits for the ready line may read it at once. It is removed on
   // every way out, a crash included (process 'exit' runs synchronous handlers).
   const url = listener.url;
@@ -136,6 +163,7 @@ export async function runSession(start: (emit: (e: ListenerEvent) => void) => Pr
     process.once('exit', cleanup);
   }
   io.err(renderReady({ ...o.ready, url, publicUrl: listener.publicUrl }, o.errStyle));
+  if (history?.failure) tellFailure(history);
   if (o.json) sink.line(readyJsonLine(url, listener.publicUrl));
   o.spinner?.start(waitingText(listener.stats));
 
@@ -164,6 +192,7 @@ export async function runSession(start: (emit: (e: ListenerEvent) => void) => Pr
   for (const [name, h] of handlers) signals.off(name, h);
   sink.flush();
   o.recorder?.close();
+  history?.close();
   cleanup();
   process.off('exit', cleanup);
   io.stderr?.off('error', onStderrError);
@@ -180,7 +209,7 @@ export async function runSession(start: (emit: (e: ListenerEvent) => void) => Pr
   }
   io.err(renderSummary(listener.stats));
   // A write that failed makes the run fail when its result depends on the output; a signal's code stands.
-  if (code === 0 && outputMatters && (sink.error || stderrFailed || o.recorder?.failed)) code = 1;
+  if (code === 0 && outputMatters && (sink.error || stderrFailed || o.recorder?.failed || history?.failed)) code = 1;
   return code;
 }
 

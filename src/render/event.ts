@@ -79,7 +79,7 @@ export function renderReady(r: ReadyInfo, c: Style): string {
 
 const statusColor = (status: number, c: Style) => (status === 0 ? c.red : status < 300 ? c.green : status < 500 ? c.yellow : c.red);
 
-function clock(iso: string, utc: boolean | undefined): string {
+export function clock(iso: string, utc: boolean | undefined): string {
   const d = new Date(iso);
   const two = (n: number) => String(n).padStart(2, '0');
   return utc
