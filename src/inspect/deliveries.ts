@@ -58,8 +58,20 @@ export interface Limits {
 
 const DEFAULT_LIMITS: Limits = { count: 50_000, bytes: 256 * 1024 * 1024 };
 
+/**
+ * Each delivery is kept as its JSON line (one flat string), not as an object graph: thousands of
+ * them held for the page cost the listener's garbage collector next to nothing. They are parsed
+ * back when the page asks.
+ */
+interface Stored {
+  id: number;
+  session: string | null;
+  line: string;
+  replay?: ReplayMark;
+}
+
 export class Deliveries {
-  private items: Delivery[] = [];
+  private items: Stored[] = [];
   /** Index in `items` of the first one not yet evicted (evicted ones are cut in batches). */
   private head = 0;
   private nextId = 1;
@@ -73,10 +85,11 @@ export class Deliveries {
 
   add(record: EventRecord, session: string | null = null, replay?: ReplayMark): Delivery {
     const d: Delivery = { id: this.nextId++, session, record, ...(replay ? { replay } : {}) };
-    this.items.push(d);
-    this.bytes += record.body.length;
+    const line = JSON.stringify(record);
+    this.items.push({ id: d.id, session, line, ...(replay ? { replay } : {}) });
+    this.bytes += line.length;
     while (this.items.length - this.head > this.limits.count || (this.bytes > this.limits.bytes && this.items.length - this.head > 1)) {
-      this.bytes -= this.items[this.head]!.record.body.length;
+      this.bytes -= this.items[this.head]!.line.length;
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.items.length) {
@@ -95,8 +108,8 @@ export class Deliveries {
     // Ids are consecutive: the one asked for is at a known place.
     const first = this.items[this.head];
     if (!first || !Number.isSafeInteger(id)) return undefined;
-    const d = this.items[this.head + id - first.id];
-    return d?.id === id ? d : undefined;
+    const s = this.items[this.head + id - first.id];
+    return s?.id === id ? parsed(s) : undefined;
   }
 
   /** Deliveries with an id above `afterId`, oldest first, at most `max`. */
@@ -104,7 +117,7 @@ export class Deliveries {
     const first = this.items[this.head];
     if (!first) return [];
     const from = this.head + Math.max(0, afterId + 1 - first.id);
-    return this.items.slice(from, Number.isFinite(max) ? from + max : undefined);
+    return this.items.slice(from, Number.isFinite(max) ? from + max : undefined).map(parsed);
   }
 
   /** Called with each delivery added; returns the unsubscribe function. */
@@ -117,26 +130,29 @@ export class Deliveries {
   sameEvent(d: Delivery): number[] {
     const { eventId, scheme } = d.record;
     if (eventId === null || d.replay) return [];
-    const out: number[] = [];
-    for (let i = this.head; i < this.items.length; i++) {
-      const o = this.items[i]!;
-      if (o !== d && !o.replay && o.record.eventId === eventId && o.record.scheme === scheme) out.push(o.id);
-    }
-    return out;
+    const quoted = JSON.stringify(eventId);
+    return this.ids((s) => s.id !== d.id && !s.replay && s.line.includes(quoted), (o) => o.record.eventId === eventId && o.record.scheme === scheme);
   }
 
   /** Ids of the deliveries whose headers or body text contain `text` (case-insensitive). */
   search(text: string): number[] {
     const needle = text.toLowerCase();
-    if (needle === '') return this.after(0).map((d) => d.id);
+    // Only lines that hold the text, as JSON writes it, can match: only those are parsed.
+    const escaped = JSON.stringify(needle).slice(1, -1);
+    return this.ids((s) => needle === '' || s.line.toLowerCase().includes(escaped), (d) => needle === '' || matches(d, needle));
+  }
+
+  private ids(maybe: (s: Stored) => boolean, sure: (d: Delivery) => boolean): number[] {
     const out: number[] = [];
     for (let i = this.head; i < this.items.length; i++) {
-      const d = this.items[i]!;
-      if (matches(d, needle)) out.push(d.id);
+      const s = this.items[i]!;
+      if (maybe(s) && sure(parsed(s))) out.push(s.id);
     }
     return out;
   }
 }
+
+const parsed = (s: Stored): Delivery => ({ id: s.id, session: s.session, record: JSON.parse(s.line) as EventRecord, ...(s.replay ? { replay: s.replay } : {}) });
 
 function matches(d: Delivery, needle: string): boolean {
   const r = d.record;
