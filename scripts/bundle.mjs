@@ -6,7 +6,7 @@
 //  - dist/bin/commands/*.js: the network commands (listen, send, replay, probe), split into shared
 //    chunks, imported by cli.js only when one of them runs.
 // Heavy runtime dependencies (undici, ora, ngrok, chalk) stay external and load only where used.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // Chunks of earlier builds must not pile up (their names change with their content).
@@ -31,7 +31,7 @@ const noChildProcess = {
 const networkCommands = {
   name: 'network-commands-external',
   setup(b) {
-    b.onResolve({ filter: /^\.\/commands\/(listen|send|replay|probe|history)\.js$/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^\.\/commands\/(listen|send|replay|probe|history|inspect)\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -43,6 +43,23 @@ const catalogueApart = {
     b.onResolve({ filter: /^\.\.?\/catalogue\.js$/ }, () => ({ path: './commands/catalogue.js', external: true }));
     // The providers' catalogue too: loaded when a run needs a provider the core does not have.
     b.onResolve({ filter: /^\.\.?\/providers\/index\.js$/ }, () => ({ path: './commands/providers.js', external: true }));
+  },
+};
+
+// The inspector's page (src/inspect/page/): its script and style sheet built here, and the three
+// files put in place of src/inspect/page-assets.ts as strings, so the CLI serves them from memory.
+// Only the inspector's chunk holds them: `whk sign`, and `whk listen` without the inspector, never load it.
+const pageFile = async (entry, loader) => (await build({ entryPoints: [entry], bundle: true, minify: true, write: false, format: 'iife', target: 'chrome110', loader, logLevel: 'warning' })).outputFiles[0].text;
+const PAGE = {
+  html: readFileSync('src/inspect/page/index.html', 'utf8'),
+  js: await pageFile('src/inspect/page/main.ts'),
+  css: await pageFile('src/inspect/page/style.css'),
+};
+const pageAssets = {
+  name: 'inspector-page',
+  setup(b) {
+    b.onResolve({ filter: /\/page-assets\.js$/ }, () => ({ path: 'page-assets', namespace: 'inspector-page' }));
+    b.onLoad({ filter: /.*/, namespace: 'inspector-page' }, () => ({ contents: `export const PAGE = ${JSON.stringify(PAGE)};`, loader: 'js' }));
   },
 };
 
@@ -62,11 +79,12 @@ await build({
   banner: { js: "import { createRequire as __whkRequire } from 'node:module'; const require = __whkRequire(import.meta.url);" },
   // The diagnosis worker sits beside the chunks, where src/listen/diagnosis.ts looks for it.
   entryPoints: {
-    listen: 'src/commands/listen.ts', history: 'src/commands/history.ts', send: 'src/commands/send.ts', replay: 'src/commands/replay.ts', probe: 'src/commands/probe.ts',
+    listen: 'src/commands/listen.ts', history: 'src/commands/history.ts', inspect: 'src/commands/inspect.ts', send: 'src/commands/send.ts', replay: 'src/commands/replay.ts', probe: 'src/commands/probe.ts',
     'diagnose-worker': 'src/listen/diagnose-worker.ts',
     catalogue: 'src/catalogue.ts',
     providers: 'src/providers/index.ts',
   },
   outdir: 'dist/bin/commands',
   splitting: true,
+  plugins: [pageAssets],
 });

@@ -37,6 +37,8 @@ export interface ReadyRecord {
   type: 'ready';
   url: string;
   publicUrl: string | null;
+  /** The inspector page (http://127.0.0.1:4040/), null when it is off. */
+  inspectUrl: string | null;
 }
 
 /** The body bytes of a record. */

@@ -6,7 +6,7 @@ import type { EventFilter } from '../listen/filter.js';
 import { eventJsonLine, renderEvent, renderWarning } from '../render/event.js';
 import { renderHistoryLine, storedMessage } from '../render/history.js';
 import { loadStyle, useColor } from '../render/style.js';
-import { usage } from '../schemes/errors.js';
+import { usage } from '../errors.js';
 import type { IO } from './input.js';
 
 /** The filters of `whk history` and `whk history export`, parsed by commander (src/cli.ts). */

@@ -1,5 +1,6 @@
 import { historyLimits, prune, SessionJournal, withoutCredentials } from '../history/journal.js';
 import { historyDir, sessionId, type HistoryEntry } from '../history/store.js';
+import type { ListenInspector } from '../inspect/attach.js';
 import type { ListenerEvent } from '../listen/events.js';
 import type { EventFilter } from '../listen/filter.js';
 import type { InjectOptions } from '../listen/inject.js';
@@ -49,6 +50,10 @@ export interface ListenFlags {
   maxBody: number;
   maxConnections: number;
   readyFile?: string;
+  /** --inspect / --no-inspect; undefined: on when stderr is a terminal (and not --json or --expect). */
+  inspect?: boolean;
+  /** undefined: 4040, or the next free port up to 4050. */
+  inspectPort?: number;
   color?: boolean;
   /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
   customSchemes?: Scheme[];
@@ -146,6 +151,18 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
   }
   const errStyle = style ?? (await loadStyle(false));
   const via = viaToken();
+  // The inspector's code loads only when it is on.
+  const inspectOn = flags.inspect ?? (Boolean((io.stderr as NodeJS.WriteStream | undefined)?.isTTY) && !flags.json && flags.expect === undefined);
+  const inspector: ListenInspector | undefined = inspectOn
+    ? new (await import('../inspect/attach.js')).ListenInspector({
+      port: flags.inspectPort, forwardTo: flags.forwardTo, path: plan.listener.path ?? '/', secrets: plan.secrets,
+      scheme: flags.scheme === 'auto' ? undefined : getScheme(flags.scheme),
+    })
+    : undefined;
+  const ready = {
+    scheme: flags.scheme, secrets: plan.secrets.length, host: flags.host, inspectUrl: null as string | null,
+    forwardTo: flags.forwardTo, events: flags.events?.patterns, record: flags.record, expect: flags.expect, injections: plan.injections,
+  };
 
   let forward: (ListenerOptions['forward'] & { close(): Promise<void> }) | undefined;
   let tunnel: TunnelAdapter | undefined;
@@ -156,7 +173,7 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
     if (flags.tunnel) tunnel = await (deps.tunnel ?? ngrok)({ authtoken: flags.ngrokAuthtoken, domain: flags.tunnelDomain, timeoutMs: flags.tunnelTimeout }, (m) => emit({ kind: 'warning', message: m }));
     let listener: Listener;
     try {
-      listener = await startListener({ ...plan.listener, forward, tunnel, via }, emit);
+      listener = await startListener({ ...plan.listener, forward, tunnel, via }, inspector ? inspector.tap(emit) : emit);
     } catch (e) {
       recorder?.close();
       await forward?.close();
@@ -167,6 +184,14 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
       await forward.close();
       throw usage('forward_loop', `--forward-to ${flags.forwardTo} is this listener itself: give your app's URL`);
     }
+    if (inspector) {
+      try {
+        ready.inspectUrl = await inspector.start(listener.url);
+      } catch (e) {
+        await listener.close(0);
+        throw e;
+      }
+    }
     return listener;
   };
 
@@ -175,12 +200,10 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
       json, style, errStyle, spinner,
       expect: flags.expect, timeoutMs: flags.timeout, recorder, openHistory, onRecord, compact: flags.compact, readyFile: flags.readyFile, signals: deps.signals,
       startingText: flags.tunnel ? 'starting the ngrok tunnel' : 'starting',
-      ready: {
-        scheme: flags.scheme, secrets: plan.secrets.length, host: flags.host,
-        forwardTo: flags.forwardTo, events: flags.events?.patterns, record: flags.record, expect: flags.expect, injections: plan.injections,
-      },
+      ready,
     }, io);
   } finally {
+    await inspector?.close();
     await forward?.close();
     recorder?.close();
   }

@@ -6,7 +6,7 @@
  */
 import { chmodSync, closeSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { usage } from '../schemes/errors.js';
+import { usage } from '../errors.js';
 import { parseSize } from '../units.js';
 import { listSessions, sessionId, type SessionFile, type SessionLine } from './store.js';
 

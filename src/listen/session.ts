@@ -164,7 +164,7 @@ export async function runSession(start: (emit: (e: ListenerEvent) => void) => Pr
   }
   io.err(renderReady({ ...o.ready, url, publicUrl: listener.publicUrl }, o.errStyle));
   if (history?.failure) tellFailure(history);
-  if (o.json) sink.line(readyJsonLine(url, listener.publicUrl));
+  if (o.json) sink.line(readyJsonLine(url, listener.publicUrl, o.ready.inspectUrl ?? null));
   o.spinner?.start(waitingText(listener.stats));
 
   // Ways out: --expect reached or failed (above), --timeout, a signal, stdout gone (above).

@@ -20,8 +20,8 @@ export const eventJsonLine = (record: EventRecord): string => `${termSafeJson(JS
 
 export const rejectedJsonLine = (record: RejectedRecord): string => `${termSafeJson(JSON.stringify(record))}\n`;
 
-export const readyJsonLine = (url: string, publicUrl: string | null): string =>
-  `${termSafeJson(JSON.stringify({ type: 'ready', url, publicUrl } satisfies ReadyRecord))}\n`;
+export const readyJsonLine = (url: string, publicUrl: string | null, inspectUrl: string | null = null): string =>
+  `${termSafeJson(JSON.stringify({ type: 'ready', url, publicUrl, inspectUrl } satisfies ReadyRecord))}\n`;
 
 // ---------------------------------------------------------------------------------------------
 // Terminal
@@ -39,6 +39,8 @@ export interface PrettyOptions {
 export interface ReadyInfo {
   url: string;
   publicUrl: string | null;
+  /** The inspector page, when it is on. */
+  inspectUrl?: string | null;
   scheme: string;
   secrets: number;
   host: string;
@@ -64,6 +66,7 @@ export function renderReady(r: ReadyInfo, c: Style): string {
   const lines = [`whk listening on ${r.url}`];
   // The public URL comes from the tunnel's service: foreign text.
   if (r.publicUrl) lines.push(`public URL: ${termSafeLine(r.publicUrl)}  ${c.dim('(paste it into the provider\'s webhook settings)')}`);
+  if (r.inspectUrl) lines.push(`whk inspector on ${r.inspectUrl}`);
   const what: string[] = [];
   if (r.secrets > 0) what.push(`verifying ${r.scheme === 'auto' ? 'with the scheme detected from the headers' : `as ${r.scheme}`} (${r.secrets} secret${r.secrets > 1 ? 's' : ''})`);
   if (r.forwardTo) what.push(`forwarding to ${termSafeLine(r.forwardTo)}`);

@@ -1,0 +1,174 @@
+import { api, type Detail, type PageInfo, type ReplayResult } from './api.js';
+import { bodyLines, diffHeaders, diffLines } from './diff.js';
+import { $, append, clock, h, hexDump, jsonTree } from './dom.js';
+
+export interface DetailHost {
+  info: PageInfo;
+  /** Where replays go (the "Replay to" field). */
+  target(): string;
+  select(id: number): void;
+  /** A delivery to compare `d` with by default: the first of the same event, else the previous of its type. */
+  peer(d: Detail): number | null;
+}
+
+const base64Bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+/** The detail pane of one delivery: what came, how it was judged and answered, and the actions. */
+export function renderDetail(d: Detail, host: DetailHost): void {
+  const r = d.record;
+  const pane = $('detail');
+  const out = h('div', { class: 'result', role: 'status', 'aria-label': 'Result', hidden: true });
+  const show = (...nodes: Array<Node | string>) => {
+    out.hidden = false;
+    out.replaceChildren();
+    append(out, ...nodes);
+  };
+  const fail = (e: unknown) => show(h('span', { class: 'bad' }, (e as Error).message));
+
+  const replay = async (mode: 'original' | 'resign' | 'edit', edit?: { body: string; headers: Record<string, string> }) => {
+    const to = host.target();
+    if (!to) return show(h('span', { class: 'bad' }, 'Where to? Type a URL in "Replay to" first.'));
+    show(`sending to ${to} …`);
+    try {
+      const res = await api<ReplayResult>(`/api/deliveries/${d.id}/replay`, { mode, url: to, ...edit });
+      show(...replayResult(res, host));
+    } catch (e) {
+      fail(e);
+    }
+  };
+  const copy = async (which: 'curl' | 'whkSend') => {
+    const to = host.target() || r.path;
+    try {
+      const c = await api<{ curl: string; whkSend: string }>(`/api/deliveries/${d.id}/copy?to=${encodeURIComponent(new URL(to, location.href).href)}`);
+      const text = c[which];
+      const copied = await navigator.clipboard?.writeText(text).then(() => true, () => false);
+      show(h('div', {}, copied ? 'Copied to the clipboard:' : 'Copy it from here:'), h('textarea', { 'aria-label': 'Command', readonly: true, rows: '4' }, text));
+    } catch (e) {
+      fail(e);
+    }
+  };
+  const editor = () => {
+    const body = h('textarea', { 'aria-label': 'Body', rows: '10' }, r.bodyEncoding === 'base64' ? '' : r.body);
+    const headers = h('textarea', { 'aria-label': 'Headers', rows: '6' }, Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join('\n'));
+    const send = () => {
+      const hs: Record<string, string> = {};
+      for (const line of headers.value.split('\n')) {
+        const at = line.indexOf(':');
+        if (at > 0) hs[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+      }
+      void replay('edit', { body: body.value, headers: hs });
+    };
+    show(h('div', {}, 'Edit, then send: the signature is made afresh.'), h('label', {}, 'Body'), body, h('label', {}, 'Headers (name: value, one a line)'), headers,
+      h('div', { class: 'actions' }, h('button', { click: send }, 'Send edited'), h('button', { click: () => (out.hidden = true) }, 'Cancel')));
+  };
+
+  const status = r.response.status;
+  const facts = h('dl', { class: 'facts' });
+  const fact = (k: string, ...v: Array<Node | string>) => append(facts, h('dt', {}, k), h('dd', {}, ...v));
+  fact('received', `${clock(r.receivedAt)} (${r.receivedAt})${d.session ? ` · session ${d.session}` : ''} · #${r.seq}`);
+  fact('provider', r.scheme ?? 'unknown');
+  if (r.eventType || r.eventId) fact('event', `${r.eventType ?? ''}${r.eventId ? ` [${r.eventId}]` : ''}`);
+  if (d.replay) {
+    fact('replay of', h('button', { class: 'link', click: () => host.select(d.replay!.of) }, `#${d.replay.of}`), ` (${d.replay.mode}) to ${d.replay.url}`);
+    fact('answer', d.replay.error ? h('span', { class: 'bad' }, d.replay.error) : `${d.replay.status} in ${d.replay.ms} ms`);
+    if (d.replay.note) fact('signature', d.replay.note);
+  } else {
+    fact('verdict', verdict(d));
+    if (r.verdict && !r.verdict.valid && r.verdict.diagnosis) fact('diagnosis', h('span', { class: 'warn' }, r.verdict.diagnosis));
+    fact('answered', status === 0 ? 'nothing: the connection was dropped' : String(status), r.injected ? ` (injected: ${JSON.stringify(r.injected)})` : '');
+    if (r.forward) fact('forward', 'error' in r.forward ? h('span', { class: 'bad' }, `failed: ${r.forward.error}`) : `${r.forward.status} in ${r.forward.ms} ms`);
+    if (r.duplicate) fact('duplicate', `of #${r.duplicateOf} (same event id)`);
+    if (r.filtered) fact('filtered', 'not in --events: answered, not forwarded');
+  }
+  if (d.sameEvent.length) fact('same event', ...d.sameEvent.map((id) => h('button', { class: 'link', click: () => host.select(id) }, `#${id}`)));
+
+  const actions = h('div', { class: 'actions' },
+    h('button', { click: () => void replay('original') }, 'Replay'),
+    h('button', { click: () => void replay('resign') }, 'Re-sign & replay'),
+    h('button', { click: editor }, 'Edit & replay'),
+    h('button', { click: () => void copy('curl') }, 'Copy as curl'),
+    h('button', { click: () => void copy('whkSend') }, 'Copy as whk send'),
+    h('button', { click: () => void compare(d, host, show) }, 'Compare'));
+  const resignNote = host.info.resign.ok ? '' : h('p', { class: 'dim' }, `Re-signing is off: ${host.info.resign.why}`);
+
+  const headers = h('table', { class: 'headers', 'aria-label': 'Headers' }, ...Object.entries(r.headers).map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v))));
+  pane.replaceChildren(
+    h('h2', {}, `${r.method} ${r.path}`),
+    facts, actions, resignNote, out,
+    h('h3', {}, 'Headers'), headers,
+    h('h3', {}, 'Body'), body(r.body, r.bodyEncoding));
+}
+
+function verdict(d: Detail): HTMLElement {
+  const v = d.record.verdict;
+  if (v === null) return h('span', { class: 'dim' }, 'not verified (no secret)');
+  if (v.valid) return h('span', { class: 'ok' }, `✓ valid (${String(v.scheme ?? d.record.scheme)})`);
+  return h('span', { class: 'bad' }, `✗ ${v.reason} — ${v.message}`);
+}
+
+function replayResult(res: ReplayResult, host: DetailHost): Array<Node | string> {
+  const head = res.error
+    ? h('div', { class: 'bad' }, res.status === null ? res.error : `${res.status}: ${res.error}`)
+    : h('div', {}, `→ ${res.status} in ${res.ms} ms from ${res.url}`);
+  const text = res.bodyEncoding === 'base64' ? hexDump(base64Bytes(res.body), 512) : res.body;
+  return [head, res.note ? h('div', { class: 'dim' }, res.note) : '', text ? h('pre', { 'aria-label': 'Answer body' }, text) : '',
+    h('button', { class: 'link', click: () => host.select(res.id) }, `see replay #${res.id}`)];
+}
+
+/** JSON as a tree with a raw view, other text as text, binary as hex. */
+function body(text: string, encoding: 'utf8' | 'base64'): HTMLElement {
+  if (encoding === 'base64') return h('pre', { 'aria-label': 'Body as hex' }, hexDump(base64Bytes(text)));
+  if (text === '') return h('p', { class: 'dim' }, '(empty)');
+  let parsed: unknown;
+  try {
+    parsed = /^\s*[[{]/.test(text) ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const raw = h('pre', { 'aria-label': 'Raw body' }, text);
+  if (parsed === undefined) return raw;
+  const tree = jsonTree(parsed);
+  raw.hidden = true;
+  const toggle = h('button', {
+    click: () => {
+      raw.hidden = !raw.hidden;
+      tree.hidden = !raw.hidden;
+      toggle.textContent = raw.hidden ? 'Raw' : 'Tree';
+    },
+  }, 'Raw');
+  return h('div', {}, h('div', { class: 'actions' }, toggle), tree, raw);
+}
+
+/** "Compare": headers and body of `d` against another delivery (the box picks which). */
+async function compare(d: Detail, host: DetailHost, show: (...n: Array<Node | string>) => void): Promise<void> {
+  const input = h('input', { type: 'number', min: '1', 'aria-label': 'Compare with', value: String(host.peer(d) ?? '') });
+  const result = h('div', { class: 'diff' });
+  const run = async () => {
+    const other = Number(input.value);
+    if (!other) return result.replaceChildren(h('p', { class: 'dim' }, 'Give the # of another delivery.'));
+    try {
+      const o = await api<Detail>(`/api/deliveries/${other}`);
+      result.replaceChildren(...difference(o, d));
+    } catch (e) {
+      result.replaceChildren(h('p', { class: 'bad' }, (e as Error).message));
+    }
+  };
+  input.addEventListener('change', () => void run());
+  show(h('label', {}, `Compare #${d.id} with #`, input), result);
+  await run();
+}
+
+function difference(a: Detail, b: Detail): HTMLElement[] {
+  const changes = diffHeaders(a.record.headers, b.record.headers);
+  const headers = changes.length === 0
+    ? h('p', { class: 'dim' }, 'same headers')
+    : h('table', { class: 'headers', 'aria-label': 'Header differences' }, ...changes.map((c) =>
+      h('tr', { class: c.left === null ? 'add' : c.right === null ? 'del' : 'chg' }, h('td', {}, c.name), h('td', {}, c.left ?? '(none)'), h('td', {}, c.right ?? '(none)'))));
+  const lines = diffLines(bodyLines(a.record.body, a.record.bodyEncoding), bodyLines(b.record.body, b.record.bodyEncoding));
+  const bodyDiff = lines === null
+    ? h('p', { class: 'dim' }, 'bodies too large to compare line by line')
+    : lines.every((l) => l.op === ' ')
+      ? h('p', { class: 'dim' }, 'same body')
+      : h('pre', { 'aria-label': 'Body differences' }, ...lines.map((l) => h('div', { class: l.op === '+' ? 'add' : l.op === '-' ? 'del' : '' }, `${l.op} ${l.text}`)));
+  return [h('h3', {}, `Headers: #${a.id} → #${b.id}`), headers, h('h3', {}, `Body: #${a.id} → #${b.id}`), bodyDiff];
+}

@@ -1,0 +1,100 @@
+/**
+ * Helpers for the inspector's tests: `whk listen` with the inspector on (a scratch WHK_HOME,
+ * free ports), plain HTTP requests with any Host header, and a receiver for replays.
+ */
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sign } from '../../src/index.js';
+import { startWhk, type Running } from '../helpers/cli.js';
+
+export const SECRET = 'inspector-s3cret';
+export const home = () => mkdtempSync(join(tmpdir(), 'whk-inspector-home-'));
+
+export interface Listening {
+  whk: Running;
+  url: string;
+  inspectUrl: string;
+  /** The page's token, read from its HTML as the page does. */
+  token: string;
+  stop(): Promise<void>;
+}
+
+/** whk listen --json --inspect on free ports; extra flags after. */
+export async function listenWithInspector(extra: string[] = [], env: Record<string, string> = {}): Promise<Listening> {
+  const whk = startWhk(['listen', '--port', '0', '--json', '--inspect', '--inspect-port', '0', ...extra], { env: { WHK_HOME: home(), ...env } });
+  const ready = JSON.parse(await whk.waitFor(/"type":"ready"/, 'stdout')) as { url: string; inspectUrl: string };
+  const html = (await get(ready.inspectUrl)).body;
+  const token = /name="whk-token" content="([0-9a-f]+)"/.exec(html)?.[1] ?? '';
+  return {
+    whk, url: ready.url, inspectUrl: ready.inspectUrl, token,
+    async stop() {
+      whk.child.kill('SIGINT');
+      await whk.exited;
+    },
+  };
+}
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One HTTP request with exactly the headers given (Host included, when given). */
+export function http(url: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: o.method ?? 'GET', headers: o.headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+export const get = (url: string, headers?: Record<string, string>) => http(url, { headers });
+
+export const postJson = (url: string, value: unknown, headers: Record<string, string> = {}) =>
+  http(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) });
+
+/** Waits until the inspector lists `n` deliveries (it gets them right after the listener answers). */
+export async function listed(inspectUrl: string, n: number): Promise<Array<Record<string, unknown>>> {
+  for (;;) {
+    const all = JSON.parse((await get(`${inspectUrl}api/deliveries`)).body) as Array<Record<string, unknown>>;
+    if (all.length >= n) return all;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Where Debian puts Chromium; CHROMIUM overrides. */
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const browserAvailable = () => existsSync(CHROMIUM);
+
+/**
+ * A history folder holding one listener session of `records` (the format of src/history/store.ts:
+ * a session line, then --record lines), for `whk inspect`. Returns the WHK_HOME to use.
+ */
+export function historyWith(records: object[]): string {
+  const dir = home();
+  const startedAt = new Date(Date.now() - 60_000);
+  const id = `${startedAt.toISOString().replace(/[-:.]/g, '')}-4242`;
+  const session = { type: 'session', session: id, startedAt: startedAt.toISOString(), url: 'http://127.0.0.1:4000/', host: '127.0.0.1', port: 4000, path: '/', pid: 4242, forwardTo: null, version: '0.1.0' };
+  mkdirSync(join(dir, 'history'), { recursive: true });
+  writeFileSync(join(dir, 'history', `${id}.ndjson`), [session, ...records].map((r) => `${JSON.stringify(r)}\n`).join(''));
+  return dir;
+}
+
+/** A stored GitHub delivery (valid signature, as the listener records it). */
+export function githubRecord(seq: number, action: string, at = new Date(Date.now() - 50_000 + seq)) {
+  const body = JSON.stringify({ action, n: seq });
+  return {
+    type: 'event', seq, receivedAt: at.toISOString(), method: 'POST', path: `/n/${seq}`,
+    headers: { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-github-delivery': `d-${seq}`, ...sign('github', { body, secrets: [SECRET] }) },
+    body, bodyEncoding: 'utf8', scheme: 'github', verdict: { valid: true, scheme: 'github', reason: 'ok', message: 'valid', diagnosis: null },
+    eventType: action, eventId: `d-${seq}`, duplicate: false, filtered: false, response: { status: 200 },
+  };
+}
