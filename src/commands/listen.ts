@@ -155,7 +155,7 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
   const inspectOn = flags.inspect ?? (Boolean((io.stderr as NodeJS.WriteStream | undefined)?.isTTY) && !flags.json && flags.expect === undefined);
   const inspector: ListenInspector | undefined = inspectOn
     ? new (await import('../inspect/attach.js')).ListenInspector({
-      port: flags.inspectPort, forwardTo: flags.forwardTo, path: plan.listener.path ?? '/', secrets: plan.secrets,
+      port: flags.inspectPort, forwardTo: flags.forwardTo, path: plan.listener.path ?? '/', secrets: plan.secrets, session,
       scheme: flags.scheme === 'auto' ? undefined : getScheme(flags.scheme),
     })
     : undefined;
@@ -171,6 +171,8 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
       forward = (await import('../listen/forward.js')).createForwarder(flags.forwardTo, plan.listener.path ?? '/', { timeoutMs: flags.forwardTimeout, via });
     }
     if (flags.tunnel) tunnel = await (deps.tunnel ?? ngrok)({ authtoken: flags.ngrokAuthtoken, domain: flags.tunnelDomain, timeoutMs: flags.tunnelTimeout }, (m) => emit({ kind: 'warning', message: m }));
+    // The page lists earlier sessions' deliveries too (the newest 5,000: start-up stays short).
+    if (inspector && limits) await inspector.loadHistory(histDir, 5000, (m) => emit({ kind: 'warning', message: m }));
     let listener: Listener;
     try {
       listener = await startListener({ ...plan.listener, forward, tunnel, via }, inspector ? inspector.tap(emit) : emit);

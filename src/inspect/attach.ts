@@ -2,6 +2,7 @@ import type { ListenerEvent } from '../listen/events.js';
 import type { Scheme } from '../schemes/types.js';
 import type { Signer } from './actions.js';
 import { Deliveries } from './deliveries.js';
+import { loadHistory } from './history.js';
 import { startInspector, type Inspector } from './server.js';
 
 /**
@@ -13,14 +14,22 @@ export class ListenInspector {
   readonly deliveries = new Deliveries();
   private server: Inspector | undefined;
 
-  constructor(private readonly o: { port?: number; forwardTo?: string; secrets: string[]; scheme?: Scheme; path: string }) {}
+  constructor(private readonly o: { port?: number; forwardTo?: string; secrets: string[]; scheme?: Scheme; path: string; session?: string }) {}
 
   /** Wraps the listener's `emit`: every event goes on to the session, and deliveries to the page too. */
   tap(emit: (e: ListenerEvent) => void): (e: ListenerEvent) => void {
     return (e) => {
       emit(e);
-      if (e.kind === 'event') this.deliveries.add(e.record);
+      if (e.kind === 'event') this.deliveries.add(e.record, this.o.session ?? null);
     };
+  }
+
+  /**
+   * The newest `max` deliveries of earlier sessions, listed below this one's: called before the
+   * listener starts, so that they come before its first delivery.
+   */
+  async loadHistory(dir: string, max: number, onWarning: (m: string) => void): Promise<void> {
+    await loadHistory(this.deliveries, max, onWarning, dir).catch((e: Error) => onWarning(`the inspector could not read the history: ${e.message}`));
   }
 
   async start(listenerUrl: string): Promise<string> {
