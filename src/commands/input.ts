@@ -167,8 +167,10 @@ export function environmentSecrets(given: readonly string[], env: NodeJS.Process
   return out;
 }
 
-/** The secrets of a file's text: each PEM block whole, each other line (not blank, not a # comment) one. */
+/** The secrets of a file's text: a JSON key or each PEM block whole, each other line (not blank, not a # comment) one. */
 export function secretsOfFile(text: string): string[] {
+  // A JSON key (a JWK or a JWKS, as Fireblocks publishes its keys) is one secret, whole.
+  if (/^\s*\{[\s\S]*\}\s*$/.test(text)) return [text.trim()];
   const out: string[] = [];
   const pem = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
   let last = 0;
