@@ -25,6 +25,8 @@ export interface EventRecord {
   filtered: boolean;
   /** The answer the sender got; 0 when the connection was closed without one (--drop). */
   response: { status: number };
+  /** The provider's endpoint verification the listener answered itself (Meta's hub.challenge, ...). */
+  handshake?: string;
   forward?: { status: number; ms: number } | { error: string; ms: number };
   /** Failure injected into the answer (--delay, --fail-first, --fail-rate, --drop). */
   injected?: { delayMs?: number; drop?: true; fail?: 'fail-first' | 'fail-rate'; attempt?: number };

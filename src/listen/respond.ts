@@ -7,10 +7,10 @@ import type { InjectOptions, Injected } from './inject.js';
  * The answering step: what the sender gets. Writes nothing once the client is gone; never
  * throws (a failed write ends in a destroyed socket).
  */
-export function answer(res: ServerResponse, status: number, body: string | Buffer | undefined, seq: number, opts: { close?: boolean; headers?: string[] } = {}): void {
+export function answer(res: ServerResponse, status: number, body: string | Buffer | undefined, seq: number, opts: { close?: boolean; headers?: string[]; contentType?: string } = {}): void {
   if (res.headersSent || res.destroyed) return;
   const h: string[] = ['x-whk-seq', String(seq)];
-  if (body !== undefined) h.push('content-type', 'text/plain; charset=utf-8');
+  if (body !== undefined) h.push('content-type', opts.contentType ?? 'text/plain; charset=utf-8');
   if (opts.close) h.push('connection', 'close');
   if (opts.headers) h.push(...opts.headers);
   try {

@@ -4,8 +4,8 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Socket } from 'node:net';
 import { WhkError } from '../errors.js';
 import { verify } from '../schemes/core.js';
-import { detectScheme } from '../schemes/registry.js';
-import type { Verdict } from '../schemes/types.js';
+import { allSchemes, detectScheme, getScheme } from '../schemes/registry.js';
+import type { HandshakeAnswer, Scheme, Verdict } from '../schemes/types.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
 import { readBody } from './body.js';
 import { Dedupe } from './dedupe.js';
@@ -246,6 +246,20 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
     if (secrets.length > 0 && !handshake && judge.needsUrl(headers)) delivery.url = signedUrl(headers, r.path);
     let verdict = secrets.length > 0 && !handshake ? judge.judge(n, delivery, (s) => warn(`verifying as ${s} from now on; pass --scheme to choose`)) : null;
     const accepted = verdict === null || verdict.valid;
+    // The provider's endpoint verification, answered here when nothing is forwarded.
+    const hs = accepted && !opts.forward ? handshakeAnswer(r, verdict) : undefined;
+    if (hs) {
+      const finish = () => {
+        answer(res, hs.status, hs.body, n, { contentType: hs.contentType, headers: ['x-content-type-options', 'nosniff'] });
+        const message = describe(ctx, r, verdict);
+        message.record.response.status = hs.status;
+        message.record.handshake = hs.what;
+        send(message);
+      };
+      if (delayMs > 0) afterDelay(finish);
+      else finish();
+      return;
+    }
 
     if (!accepted || fastPath) {
       const status = accepted ? okStatus : 401;
@@ -308,6 +322,33 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
     };
     if (delayMs > 0) afterDelay(respond);
     else respond();
+  }
+
+  let handshakes: { list: readonly Scheme[]; with: Scheme[] } | undefined;
+  const withHandshake = () => {
+    const list = allSchemes();
+    if (handshakes?.list !== list) handshakes = { list, with: list.filter((s) => s.handshake) };
+    return handshakes.with;
+  };
+
+  /**
+   * A provider's endpoint verification: asked of the scheme that judged the delivery valid, or,
+   * unverified (no secret, or a GET handshake), of the scheme in use or else every scheme that
+   * has one.
+   */
+  function handshakeAnswer(r: Received, verdict: Verdict | null): HandshakeAnswer | undefined {
+    const schemes = verdict ? [getScheme(verdict.scheme)] : judge.scheme ? [judge.scheme] : withHandshake();
+    if (!schemes.some((s) => s.handshake)) return undefined;
+    const req = { method: r.method, query: new URL(r.path, 'http://x').searchParams, headers: r.headers, body: r.body, secrets };
+    for (const s of schemes) {
+      try {
+        const a = s.handshake?.(req);
+        if (a) return a;
+      } catch {
+        // A request a handshake cannot read is not one.
+      }
+    }
+    return undefined;
   }
 
   /** --delay: run `job` after the delay (abandoned if the listener closes first). */

@@ -1,3 +1,4 @@
+import { definitionHandshake } from '../schemes/handshake.js';
 import { hmacHex } from '../schemes/hmac.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { invalid, malformed, matchSecret, noMatch, valid } from '../schemes/verdict.js';
@@ -125,6 +126,9 @@ const samples: Samples = {
  * `X-Hub-Signature: sha1=<hex>` (checked only when the SHA-256 one is absent).
  */
 export const meta: Scheme = {
+  // The subscription check: a GET with hub.mode=subscribe wants hub.challenge back (whk does not
+  // know your verify token, so it does not check hub.verify_token).
+  handshake: definitionHandshake({ when: 'query:hub.mode=subscribe', echo: 'query:hub.challenge' }, 'Meta'),
   name: 'meta',
   aliases: ['facebook', 'instagram', 'whatsapp', 'messenger'],
   provider: 'Meta (Facebook, Instagram, WhatsApp, Messenger webhooks)',

@@ -1,3 +1,4 @@
+import { definitionHandshake } from '../schemes/handshake.js';
 import { v0Scheme } from '../schemes/v0.js';
 import { ALNUM_ID } from '../send/samples/util.js';
 import type { Samples } from '../send/samples/types.js';
@@ -54,5 +55,6 @@ export const slack = v0Scheme({
     const type = [o.event?.type, o.type].find((x) => typeof x === 'string') as string | undefined;
     return { type, id: typeof o.event_id === 'string' ? o.event_id : undefined };
   },
-  more: { samples },
+  // Events API: a signed url_verification asks for its challenge back.
+  more: { samples, handshake: definitionHandshake({ when: 'body:/type=url_verification', echo: 'body:/challenge' }, 'Slack') },
 });

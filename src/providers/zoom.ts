@@ -1,4 +1,6 @@
 import { idAndType } from '../schemes/fields.js';
+import { hmacHex } from '../schemes/hmac.js';
+import type { HandshakeRequest } from '../schemes/types.js';
 import { v0Scheme } from '../schemes/v0.js';
 import { ALNUM_ID } from '../send/samples/util.js';
 import type { Samples } from '../send/samples/types.js';
@@ -34,6 +36,23 @@ const samples: Samples = {
   ],
 };
 
+/**
+ * Zoom's endpoint.url_validation (signed like any event): the answer is the plainToken and its
+ * hex HMAC-SHA256 with the secret token, as JSON.
+ */
+function urlValidation(req: HandshakeRequest) {
+  let o: { event?: unknown; payload?: { plainToken?: unknown } };
+  try {
+    o = JSON.parse(req.body.toString('utf8')) as typeof o;
+  } catch {
+    return undefined;
+  }
+  const plainToken = o?.payload?.plainToken;
+  if (o?.event !== 'endpoint.url_validation' || typeof plainToken !== 'string' || req.secrets.length === 0) return undefined;
+  const encryptedToken = hmacHex('sha256', req.secrets[0]!, plainToken);
+  return { status: 200, contentType: 'application/json', body: JSON.stringify({ plainToken, encryptedToken }), what: 'Zoom endpoint.url_validation' };
+}
+
 /** Zoom: `x-zm-signature: v0=<hex>` over `v0:${ts}:${body}`, `x-zm-request-timestamp`. */
 export const zoom = v0Scheme({
   name: 'zoom',
@@ -42,5 +61,5 @@ export const zoom = v0Scheme({
   timestampHeader: 'x-zm-request-timestamp',
   direction: 'both',
   eventInfo: (_h, json) => idAndType(json, 'event', 'event_ts'),
-  more: { samples },
+  more: { samples, handshake: urlValidation },
 });

@@ -124,6 +124,7 @@ export function renderEvent(m: EventMessage, c: Style, o: PrettyOptions = {}): s
   if (r.deliveryAttempt !== undefined) notes.push(`delivery attempt ${r.deliveryAttempt}`);
   if (r.retryOf) notes.push(`retry of ${termSafeLine(r.retryOf)}`);
   if (notes.length) lines.push(`  ${notes.join(c.dim(' · '))}`);
+  if (r.handshake) lines.push(`  ${c.cyan('answered')} ${termSafeLine(r.handshake)}`);
   const inj = r.injected;
   if (inj) {
     const parts: string[] = [];

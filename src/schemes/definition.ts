@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { usage, WhkError } from '../errors.js';
 import { parseJsonBody, requireUrl } from './fields.js';
+import { definitionHandshake, LOCATED } from './handshake.js';
 import { type Bytes, freshId, mask, nowSeconds, safeEqual } from './hmac.js';
 import type { Delivery, Invalid, Scheme, Secret, SignedHeaders, SignInput, TimestampRule, Verdict } from './types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, valid } from './verdict.js';
@@ -68,6 +69,20 @@ export interface Definition {
   contentType?: string;
   /** Realistic sample events for `whk send` (default: one generic event). */
   samples?: DefinitionSamples;
+  /** The provider's endpoint verification, answered by `whk listen` (Dropbox's ?challenge=, Twitch's challenge). */
+  handshake?: DefinitionHandshake;
+}
+
+/**
+ * An endpoint verification that echoes a value: `echo` says where the value is (`query:<name>`
+ * or `body:<JSON pointer>`), `when` optionally what else marks the request
+ * (`query:<name>=<value>`, `header:<Name>=<value>`, `body:<JSON pointer>=<value>`).
+ */
+export interface DefinitionHandshake {
+  echo: string;
+  when?: string;
+  /** Content-Type of the answer (default text/plain). */
+  contentType?: string;
 }
 
 /**
@@ -105,7 +120,7 @@ const KEYS_DECODING: readonly KeyDecoding[] = ['utf8', 'base64', 'hex', 'whsec']
 const ENCODINGS: readonly SignatureEncoding[] = ['hex', 'base64', 'base64url'];
 const UNITS: readonly TimeUnit[] = ['s', 'ms', 'iso'];
 const SEPARATORS = [' ', ',', ';'] as const;
-const TOP_KEYS = ['$schema', '$comment', 'name', 'provider', 'docs', 'aliases', 'checkedBy', 'status', 'needs', 'notes', 'hmac', 'key', 'signs', 'header', 'value', 'separator', 'encoding', 'timestamp', 'id', 'eventType', 'eventId', 'contentType', 'samples'];
+const TOP_KEYS = ['$schema', '$comment', 'name', 'provider', 'docs', 'aliases', 'checkedBy', 'status', 'needs', 'notes', 'hmac', 'key', 'signs', 'header', 'value', 'separator', 'encoding', 'timestamp', 'id', 'eventType', 'eventId', 'contentType', 'samples', 'handshake'];
 const TIMESTAMP_KEYS = ['header', 'body', 'unit', 'tolerance', 'direction', 'strict'];
 const SIGNS_PLACEHOLDERS = ['body', 'timestamp', 'id', 'url', 'method', 'header'];
 const VALUE_PLACEHOLDERS = ['signature', 'timestamp', 'id'];
@@ -395,8 +410,31 @@ export function parseDefinition(json: unknown, source = 'definition'): Definitio
     }
   }
   checkSamples(json.samples, source);
+  checkHandshake(json.handshake, source);
   return JSON.parse(JSON.stringify(json)) as Definition;
 }
+
+
+function checkHandshake(h: unknown, source: string): void {
+  if (h === undefined) return;
+  if (!isObject(h)) throw bad(source, `"handshake": ${quote(h)} is not an object with "echo"`);
+  unknownKeys(h, ['echo', 'when', 'contentType'], 'handshake.', source);
+  const r = new Reader(h, source, 'handshake.');
+  const echo = r.string('echo', true, 'where the value to echo is: "query:<name>" or "body:<JSON pointer>"', 200)!;
+  const e = LOCATED.exec(echo);
+  if (!e || e[1] === 'header' || (e[1] === 'body' && !e[2]!.startsWith('/'))) {
+    throw bad(source, `"handshake.echo": ${quote(echo)} is not "query:<name>" or "body:<JSON pointer>" (e.g. "query:challenge", "body:/challenge")`);
+  }
+  const when = r.string('when', false, 'what marks the request: "query:<name>=<value>", "header:<Name>=<value>" or "body:<JSON pointer>=<value>"', 300);
+  if (when !== undefined) {
+    const w = LOCATED.exec(when);
+    if (!w || !w[2]!.includes('=') || (w[1] === 'body' && !w[2]!.startsWith('/'))) {
+      throw bad(source, `"handshake.when": ${quote(when)} is not "query:<name>=<value>", "header:<Name>=<value>" or "body:<JSON pointer>=<value>"`);
+    }
+  }
+  r.string('contentType', false, 'a media type, e.g. "text/plain"', 200);
+}
+
 
 const SAMPLE_KEYS = ['userAgent', 'id', 'headers', 'json', 'events'];
 const EVENT_KEYS = ['event', 'description', 'body', 'headers'];
@@ -720,6 +758,7 @@ export function defineScheme(definition: Definition | unknown, source?: string):
     ...(source ? { source } : {}),
     keyDecoding,
     keyKind: keyDecoding === 'utf8' ? 'text' : keyDecoding,
+    ...(def.handshake ? { handshake: definitionHandshake(def.handshake, def.provider ?? name) } : {}),
     // A top-level numeric body field is rewritten in place when re-signing (replay --resign).
     ...(pointer?.length === 1 && unit !== 'iso' ? { bodyTimestamp: { field: pointer[0]!, unit } } : {}),
 

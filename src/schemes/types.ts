@@ -206,6 +206,32 @@ export interface Scheme {
    * secret is given. Each with a name for messages ("US production").
    */
   publishedKeys?: ReadonlyArray<{ name: string; key: string }>;
+  /**
+   * The provider's endpoint verification, answered by the listener itself when nothing is
+   * forwarded (Meta's hub.challenge, Slack's url_verification, Zoom's endpoint.url_validation...):
+   * the answer, or undefined when `req` is not such a request. A signed one (POST) is asked only
+   * once its signature is valid.
+   */
+  handshake?(req: HandshakeRequest): HandshakeAnswer | undefined;
+}
+
+/** What a handshake sees of a request. */
+export interface HandshakeRequest {
+  method: string;
+  query: URLSearchParams;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  body: Buffer;
+  secrets: readonly Secret[];
+}
+
+/** What the listener answers to a handshake. */
+export interface HandshakeAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+  /** What it was, for the terminal: "Meta hub.challenge". */
+  what: string;
 }
 
 /** A body with its signature inside (Scheme.signBody). */

@@ -342,7 +342,7 @@ describe('a bad definition: one line naming the source, the key and what is wron
     ['no encoding', { ...base, encoding: undefined }, 'acme.json: "encoding" is missing: one of hex, base64, base64url'],
     ['no name', { ...base, name: undefined }, 'acme.json: "name" is missing: the name --scheme takes, e.g. "acme"'],
     ['an unknown key, a typo', { ...base, hamc: 'sha256' }, 'acme.json: unknown key "hamc": did you mean "hmac"?'],
-    ['an unknown key', { ...base, colour: 'red' }, 'acme.json: unknown key "colour" (the keys are name, provider, docs, aliases, checkedBy, status, needs, notes, hmac, key, signs, header, value, separator, encoding, timestamp, id, eventType, eventId, contentType, samples)'],
+    ['an unknown key', { ...base, colour: 'red' }, 'acme.json: unknown key "colour" (the keys are name, provider, docs, aliases, checkedBy, status, needs, notes, hmac, key, signs, header, value, separator, encoding, timestamp, id, eventType, eventId, contentType, samples, handshake)'],
     ['an unknown nested key', { ...base, timestamp: { tolerence: 300 } }, 'acme.json: unknown key "timestamp.tolerence": did you mean "timestamp.tolerance"?'],
     ['a name that is not one', { ...base, name: 'Acme Pay' }, 'acme.json: "name": "Acme Pay" is not a scheme name: lower-case letters, digits, ".", "-" and "_" (e.g. "acme-pay")'],
     ['the name auto', { ...base, name: 'auto' }, 'acme.json: "name": "auto" is taken: --scheme auto detects the scheme'],

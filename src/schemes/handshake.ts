@@ -1,0 +1,38 @@
+import { parseJsonBody } from './fields.js';
+import type { HandshakeAnswer, HandshakeRequest } from './types.js';
+
+/** Where a handshake reads a value: `query:<name>`, `header:<Name>`, `body:<JSON pointer>`. */
+export const LOCATED = /^(query|header|body):(.+)$/;
+
+/** The echo rule of a definition's handshake (see DefinitionHandshake in definition.ts). */
+export interface EchoRule {
+  echo: string;
+  when?: string;
+  contentType?: string;
+}
+
+/** The handshake of a definition: echo a query parameter or a body field, when the request is marked so. */
+export function definitionHandshake(h: EchoRule, provider: string): (req: HandshakeRequest) => HandshakeAnswer | undefined {
+  const read = (locator: string, req: HandshakeRequest): string | undefined => {
+    const [, where, what] = LOCATED.exec(locator)!;
+    if (where === 'query') return req.query.get(what!) ?? undefined;
+    if (where === 'header') return req.headers[what!.toLowerCase()];
+    const v = pointerValue(parseJsonBody(req.body)?.value, what!);
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+  };
+  const [whenAt, whenValue] = h.when === undefined ? [] : [h.when.slice(0, h.when.lastIndexOf('=')), h.when.slice(h.when.lastIndexOf('=') + 1)];
+  return (req) => {
+    if (whenAt !== undefined && read(whenAt, req) !== whenValue) return undefined;
+    const value = read(h.echo, req);
+    return value === undefined ? undefined : { status: 200, contentType: h.contentType ?? 'text/plain', body: value, what: `${provider} endpoint verification (${h.echo})` };
+  };
+}
+
+function pointerValue(json: unknown, pointer: string): unknown {
+  let v = json;
+  for (const t of pointer.split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[t];
+  }
+  return v;
+}
