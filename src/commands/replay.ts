@@ -1,6 +1,5 @@
 import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import { refusedRequest } from '../net-errors.js';
-import { sign } from '../schemes/core.js';
 import { usage } from '../errors.js';
 import { nowSeconds } from '../schemes/hmac.js';
 import { getScheme } from '../schemes/registry.js';
@@ -13,7 +12,7 @@ import type { Outcome } from '../send/deliver.js';
 import type { ReplayItem, ReplaySummary } from '../send/report.js';
 import type { Expect } from '../send/expect.js';
 import { nothingSelected, onlyMatcher, parseLine, prepare, readLines, type Prepared, type Resign, type Who } from '../send/replay.js';
-import { readSecrets, type IO } from './input.js';
+import { checkSecrets, readSecrets, type IO } from './input.js';
 
 export interface ReplayFlags {
   to: string;
@@ -66,7 +65,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: IO): P
       signUrl: flags.signedUrl,
     };
     // A secret the scheme cannot use is a usage error before anything is sent, not a failure per event.
-    if (resign.scheme) sign(resign.scheme, { body: '{}', secrets: resign.secrets, timestamp: resign.now(), id: 'msg_check', url: flags.signedUrl ?? to.href });
+    if (resign.scheme) checkSecrets([resign.scheme], resign.secrets, 'sign');
   }
   const match = flags.only === undefined ? undefined : onlyMatcher(flags.only);
   const input = openRecording(file);

@@ -103,7 +103,7 @@ export function battery(o: BatteryOptions): Check[] {
     }
   }
 
-  const other = otherScheme(scheme);
+  const other = otherScheme(scheme, { body: raw, secrets, timestamp: Math.floor((o.now ?? Date.now)() / 1000), id: 'whk-probe-other', url: url.href });
   if (other && buildable(() => one({ scheme: other }))) {
     refuse('other-scheme', `signature for another scheme (${other.name})`, `the event signed the ${other.name} way with your secret`, () => one({ scheme: other }),
       sharesHeaders(scheme, other)
@@ -216,9 +216,28 @@ function underTwinHeader(req: OutRequest, scheme: Scheme, twin: Scheme, input: S
 
 const sharesHeaders = (a: Scheme, b: Scheme) => a.headers[0]!.toLowerCase() === b.headers[0]!.toLowerCase();
 
-/** A scheme to forge with: one with the same headers where there is one, else a common one. */
-function otherScheme(s: Scheme): Scheme | undefined {
-  const peer = s.forgeryPeer ?? allSchemes().find((o) => o !== s && sharesHeaders(o, s))?.name;
-  return getScheme(peer ?? 'stripe');
+/**
+ * A scheme to forge with: the provider's own choice, else one with the same headers, else a common
+ * one; never one whose signature is the same as this scheme's for the same input (ClickUp and
+ * Lemon Squeezy both send the hex HMAC-SHA256 of the body in X-Signature: that "forgery" would be a
+ * genuine delivery).
+ */
+function otherScheme(s: Scheme, input: SignInput): Scheme | undefined {
+  const digests = (x: Scheme) => {
+    try {
+      return Object.entries(x.sign(input)).filter(([name]) => isSignatureHeader(name)).flatMap(([, v]) => digestsOf(v));
+    } catch {
+      return undefined;
+    }
+  };
+  const mine = new Set(digests(s) ?? []);
+  const names = [s.forgeryPeer, ...allSchemes().filter((o) => o !== s && sharesHeaders(o, s)).map((o) => o.name), 'stripe', 'github'];
+  for (const name of new Set(names)) {
+    if (name === undefined || name === s.name) continue;
+    const other = getScheme(name);
+    const theirs = digests(other);
+    if (theirs && !theirs.some((d) => mine.has(d))) return other;
+  }
+  return undefined;
 }
 

@@ -150,7 +150,11 @@ export function builder(o: BuildOptions): Builder {
       }
 
       const headers = fixedHeaders.slice();
-      if (own) for (const [k, v] of Object.entries(own)) add(headers, k, v);
+      if (own) {
+        // A header the scheme signs comes back among the signed ones: sent once.
+        const signedNames = new Set(Object.keys(signed).map((k) => k.toLowerCase()));
+        for (const [k, v] of Object.entries(own)) if (!signedNames.has(k.toLowerCase())) add(headers, k, v);
+      }
       for (const k in signed) add(headers, k, signed[k]!);
       if (extraList.length > 0) headers.push(...extraList);
       return { method: 'POST', path, headers, body, id: ev.id, note, asciiHeaders, ...(span ? { signatureSpan: span } : {}) };

@@ -196,6 +196,9 @@ export function replayRequest(rec: EventRecord, url: URL, resign?: Resign): Repl
       timestamp: now,
       id: scheme.headers.some((h) => /-id$/i.test(h)) ? msgId() : undefined,
       url: resign.signUrl ?? url.href,
+      method: (rec.method || 'POST').toUpperCase(),
+      // Headers a scheme signs besides its own ({header:Name}) keep their recorded values.
+      headers: Object.fromEntries(headers),
     });
     const fresh = signed.headers;
     if (scheme.signBody) {
