@@ -188,6 +188,7 @@ export function replayRequest(rec: EventRecord, url: URL, resign?: Resign): Repl
     if (moved.rewritten) bodyEdit = `${moved.field} set to now`;
     body = moved.body;
     const own = new Set(scheme.headers.map((h) => h.toLowerCase()));
+    const signedHeaders = new Set([...(scheme.definition?.signs ?? '').matchAll(/\{header:([^}]+)\}/g)].map((m) => m[1]!.toLowerCase()));
     const kept = headers.filter(([k]) => !own.has(k.toLowerCase()));
     // A scheme that signs inside the body (Mailgun) writes a fresh signature there.
     const signed = signDelivery(scheme, {
@@ -197,8 +198,9 @@ export function replayRequest(rec: EventRecord, url: URL, resign?: Resign): Repl
       id: scheme.headers.some((h) => /-id$/i.test(h)) ? msgId() : undefined,
       url: resign.signUrl ?? url.href,
       method: (rec.method || 'POST').toUpperCase(),
-      // Headers a scheme signs besides its own ({header:Name}) keep their recorded values.
-      headers: Object.fromEntries(headers),
+      // Headers a definition signs besides its own ({header:Name}) keep their recorded values; the
+      // scheme's own (timestamp, id, signature) are made anew.
+      headers: Object.fromEntries(headers.filter(([k]) => !own.has(k.toLowerCase()) || signedHeaders.has(k.toLowerCase()))),
     });
     const fresh = signed.headers;
     if (scheme.signBody) {
