@@ -72,15 +72,12 @@ export function tamperSignature(headers: SignedHeaders): SignedHeaders {
  * such run (a short shared token, GitLab's X-Gitlab-Token) gets its last character changed.
  */
 function tamperText(value: string): string {
-  const out = value.replace(/[A-Za-z0-9+/]{16,}/g, (run) => {
-    const c = run[5]!;
-    const hex = /^[0-9a-f]+$/.test(run);
-    const swap = hex ? (c === '0' ? '1' : '0') : c === 'A' ? 'B' : 'A';
-    return run.slice(0, 5) + swap + run.slice(6);
-  });
+  // A hex digit becomes another hex digit, anything else another letter, different in any case
+  // (a receiver may compare hex case-insensitively: "a" -> "A" would change nothing).
+  const other = (c: string) => (/[0-9a-f]/i.test(c) ? (c === '0' ? '1' : '0') : c.toLowerCase() === 'b' ? 'C' : 'B');
+  const out = value.replace(/[A-Za-z0-9+/]{16,}/g, (run) => run.slice(0, 5) + other(run[5]!) + run.slice(6));
   if (out !== value || value.length === 0) return out;
-  const last = value[value.length - 1]!;
-  return value.slice(0, -1) + (last === 'A' ? 'B' : 'A');
+  return value.slice(0, -1) + other(value[value.length - 1]!);
 }
 
 /**
