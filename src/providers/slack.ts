@@ -56,5 +56,5 @@ export const slack = v0Scheme({
     return { type, id: typeof o.event_id === 'string' ? o.event_id : undefined };
   },
   // Events API: a signed url_verification asks for its challenge back.
-  more: { samples, handshake: definitionHandshake({ when: 'body:/type=url_verification', echo: 'body:/challenge' }, 'Slack') },
+  more: { checkedBy: "SDK @slack/bolt (verifySlackRequest), and the docs' published example", samples, handshake: definitionHandshake({ when: 'body:/type=url_verification', echo: 'body:/challenge' }, 'Slack') },
 });

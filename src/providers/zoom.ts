@@ -61,5 +61,5 @@ export const zoom = v0Scheme({
   timestampHeader: 'x-zm-request-timestamp',
   direction: 'both',
   eventInfo: (_h, json) => idAndType(json, 'event', 'event_ts'),
-  more: { samples, handshake: urlValidation },
+  more: { checkedBy: "docs text: a Python signer written from Zoom's page", samples, handshake: urlValidation },
 });
