@@ -71,7 +71,7 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({ ...common, format: 'cjs', entryPoints: ['src/cli.ts'], outfile: 'dist/bin/cli.cjs', plugins: [noChildProcess, networkCommands, catalogueApart] });
+await build({ ...common, format: 'cjs', entryPoints: ['src/cli.ts'], outfile: 'dist/bin/cli.cjs', minifyWhitespace: true, minifySyntax: true, plugins: [noChildProcess, networkCommands, catalogueApart] });
 await build({
   ...common,
   format: 'esm',

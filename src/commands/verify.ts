@@ -45,7 +45,7 @@ export async function verifyCommand(flags: VerifyFlags, { out }: IO): Promise<nu
     tolerance: flags.tolerance,
     url: flags.url,
     ...(flags.method ? { method: flags.method } : {}),
-    otherSecrets: environmentSecrets(secrets),
+    otherSecrets: () => environmentSecrets(secrets),
   });
   out(flags.json ? termSafeJson(JSON.stringify(verdictJson(verdict))) : renderVerdict(verdict, await loadStyle(useColor(process.stdout, flags.color))));
   return verdictExitCode(verdict);

@@ -42,7 +42,8 @@ export function diagnose(scheme: Scheme, d: Delivery, candidates: string[] = [])
 
   // The other environment's secret (test and live, staging and production): one the caller knows
   // of (an environment variable), named, never shown.
-  for (const other of d.otherSecrets ?? []) {
+  const others = typeof d.otherSecrets === 'function' ? d.otherSecrets() : (d.otherSecrets ?? []);
+  for (const other of others) {
     if (matches(scheme, { secrets: [other.secret] })) {
       return `the signature matches the secret in ${other.label}, not the one given: the delivery comes from the other environment (test or live, staging or production), or the secrets were swapped: verify with that environment's secret`;
     }

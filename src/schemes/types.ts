@@ -61,15 +61,19 @@ export interface VerifyInput {
   method?: string;
   /**
    * Other secrets the caller knows of (another environment's, from environment variables), for
-   * the diagnosis only: a match names `label`, never the secret. Never accepted as valid.
+   * the diagnosis only: a match names `label`, never the secret. Never accepted as valid. A
+   * function is called only when a diagnosis needs them.
    */
-  otherSecrets?: Array<{ label: string; secret: Secret }>;
+  otherSecrets?: OtherSecrets;
   /**
    * On no_match, look for the mistake that explains the signature (default true). The listener
    * passes false to answer at once, and diagnoses later, off the answer's path.
    */
   diagnose?: boolean;
 }
+
+/** Other environments' secrets, or a function giving them (called only when a diagnosis needs them). */
+export type OtherSecrets = Array<{ label: string; secret: Secret }> | (() => Array<{ label: string; secret: Secret }>);
 
 /** What a scheme sees: the body as bytes and header names lower-cased. */
 export interface Delivery {
@@ -81,7 +85,7 @@ export interface Delivery {
   url?: string;
   method?: string;
   /** See VerifyInput.otherSecrets: for the diagnosis only. */
-  otherSecrets?: Array<{ label: string; secret: Secret }>;
+  otherSecrets?: OtherSecrets;
 }
 
 interface VerdictBase {
