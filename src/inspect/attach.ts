@@ -20,7 +20,7 @@ export class ListenInspector {
   tap(emit: (e: ListenerEvent) => void): (e: ListenerEvent) => void {
     return (e) => {
       emit(e);
-      if (e.kind === 'event') this.deliveries.add(e.record, this.o.session ?? null);
+      if (e.kind === 'event') this.deliveries.add(e.record, this.o.session ?? null, undefined, e.line?.trimEnd());
     };
   }
 

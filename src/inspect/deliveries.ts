@@ -83,9 +83,9 @@ export class Deliveries {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
   }
 
-  add(record: EventRecord, session: string | null = null, replay?: ReplayMark): Delivery {
+  /** `line`: the record as JSON, when the listener made it already (its NDJSON line). */
+  add(record: EventRecord, session: string | null = null, replay?: ReplayMark, line = JSON.stringify(record)): Delivery {
     const d: Delivery = { id: this.nextId++, session, record, ...(replay ? { replay } : {}) };
-    const line = JSON.stringify(record);
     this.items.push({ id: d.id, session, line, ...(replay ? { replay } : {}) });
     this.bytes += line.length;
     while (this.items.length - this.head > this.limits.count || (this.bytes > this.limits.bytes && this.items.length - this.head > 1)) {

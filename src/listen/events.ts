@@ -31,6 +31,8 @@ export interface EventMessage {
   jsonError?: string;
   /** With --forward-to: where it went and, on success, what the app answered (a preview). */
   forward?: { url: string; status: number; ms: number; error?: string; body?: string };
+  /** The record's NDJSON line (with its newline), once the session wrote it somewhere: made once, reused. */
+  line?: string;
 }
 
 export interface RejectedMessage {

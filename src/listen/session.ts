@@ -115,6 +115,7 @@ export async function runSession(start: (emit: (e: ListenerEvent) => void) => Pr
     if (e.kind === 'event') {
       // Recorded first: whatever happens to the display, the recording and the history have it.
       const line = o.json || o.recorder || history ? eventJsonLine(e.record) : '';
+      if (line) e.line = line;
       if (o.recorder) append(o.recorder, line);
       if (history) append(history, line);
       if (o.json) sink.line(line);
