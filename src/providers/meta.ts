@@ -1,7 +1,6 @@
 import { definitionHandshake } from '../schemes/handshake.js';
-import { hmacHex } from '../schemes/hmac.js';
-import type { Delivery, Scheme, Secret } from '../schemes/types.js';
-import { invalid, malformed, matchSecret, noMatch, valid } from '../schemes/verdict.js';
+import { hubSign, hubVerify } from '../schemes/hub.js';
+import type { Delivery, Scheme } from '../schemes/types.js';
 import { hexChars } from '../send/samples/ids.js';
 import type { Sample, SampleContext, Samples } from '../send/samples/types.js';
 
@@ -27,7 +26,6 @@ import type { Sample, SampleContext, Samples } from '../send/samples/types.js';
  * also answer a GET verification request (`hub.mode=subscribe`, `hub.verify_token`,
  * `hub.challenge`: echo the challenge), which is not signed.
  */
-const expected = (alg: 'sha256' | 'sha1', body: Uint8Array | string) => (secret: Secret) => `${alg}=${hmacHex(alg, secret, body)}`;
 
 /** Meta's JSON: compact, non-ASCII as lowercase `\uXXXX` (UTF-16 units), `/` as `\/`. */
 const metaJson = (value: unknown): string =>
@@ -149,25 +147,9 @@ export const meta: Scheme = {
   // sharing both headers and both rules, would forge nothing.)
   forgeryPeer: 'bitbucket',
 
-  sign: ({ body, secrets }) => ({
-    'X-Hub-Signature-256': expected('sha256', body)(secrets[0]!),
-    'X-Hub-Signature': expected('sha1', body)(secrets[0]!),
-  }),
+  sign: ({ body, secrets }) => hubSign(body, secrets[0]!),
 
-  verify(d: Delivery) {
-    const h256 = d.headers['x-hub-signature-256'];
-    const h1 = d.headers['x-hub-signature'];
-    if (h256 === undefined && h1 === undefined) return invalid('meta', 'missing_header', 'no X-Hub-Signature-256 header');
-    const [alg, name, header, re] = h256 !== undefined
-      ? (['sha256', 'X-Hub-Signature-256', h256, /^sha256=[0-9a-f]{64}$/] as const)
-      : (['sha1', 'X-Hub-Signature', h1!, /^sha1=[0-9a-f]{40}$/] as const);
-    const value = header.trim();
-    if (!re.test(value)) return malformed('meta', `${name} is not "${alg}=<lowercase hex>"`, header, 'hex');
-    const index = matchSecret('meta', [value], d.secrets, expected(alg, d.body));
-    if (typeof index !== 'number') return index;
-    if (index === -1) return noMatch('meta', 'the raw body', d.secrets.length);
-    return valid('meta', alg === 'sha256' ? 'raw body' : 'raw body (legacy SHA-1 header)', index);
-  },
+  verify: (d: Delivery) => hubVerify('meta', d, '<lowercase hex>'),
 
   eventInfo,
 

@@ -45,14 +45,14 @@ const BACKSLASH = 0x5c;
 const isSpace = (c: number | undefined) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 /**
- * Where the top-level member `field` of a JSON object is: the byte offsets of its key's opening
- * quote and of the end of its string value. Undefined when there is none, or its value is not a
- * string. A scanner, so that a rewrite changes nothing else (spacing, order, escapes).
+ * Every top-level member `field` of a JSON object: where its key's opening quote and its value
+ * start, as byte offsets. A scanner, so that a rewrite changes nothing else (spacing, order,
+ * escapes, invalid UTF-8).
  */
-function stringMember(body: Buffer, field: string): { key: number; end: number } | undefined {
+export function topLevelMembers(body: Buffer, field: string): Array<{ key: number; value: number }> {
   const key = Buffer.from(JSON.stringify(field));
+  const out: Array<{ key: number; value: number }> = [];
   let depth = 0;
-  let found: { key: number; end: number } | undefined;
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
     if (c === QUOTE) {
@@ -64,14 +64,25 @@ function stringMember(body: Buffer, field: string): { key: number; end: number }
       if (body[j] !== 0x3a) continue; // a value equal to the key's text, not a key
       j++;
       while (isSpace(body[j])) j++;
-      if (body[j] !== QUOTE) return undefined;
-      let k = j + 1;
-      for (; k < body.length && body[k] !== QUOTE; k++) if (body[k] === BACKSLASH) k++;
-      if (k >= body.length) return undefined;
-      found = { key: start, end: k + 1 };
-      i = k;
+      out.push({ key: start, value: j });
     } else if (c === 0x7b || c === 0x5b) depth++;
     else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return out;
+}
+
+/**
+ * The last top-level member `field` with a string value: its key's opening quote and the end of
+ * the value. Undefined when there is none, or a value is not a string.
+ */
+function stringMember(body: Buffer, field: string): { key: number; end: number } | undefined {
+  let found: { key: number; end: number } | undefined;
+  for (const m of topLevelMembers(body, field)) {
+    if (body[m.value] !== QUOTE) return undefined;
+    let k = m.value + 1;
+    for (; k < body.length && body[k] !== QUOTE; k++) if (body[k] === BACKSLASH) k++;
+    if (k >= body.length) return undefined;
+    found = { key: m.key, end: k + 1 };
   }
   return found;
 }

@@ -1,3 +1,4 @@
+import { topLevelMembers } from '../schemes/fields.js';
 import { getScheme } from '../schemes/registry.js';
 import type { Scheme } from '../schemes/types.js';
 
@@ -5,9 +6,6 @@ import type { Scheme } from '../schemes/types.js';
 // (`Scheme.bodyTimestamp`). Re-signing such a body (replay --resign, --stale on a body of your
 // own) means rewriting that field.
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const isSpace = (c: number | undefined) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 const isNumberChar = (c: number | undefined) => c !== undefined && ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45);
 
 /**
@@ -17,25 +15,11 @@ const isNumberChar = (c: number | undefined) => c !== undefined && ((c >= 0x30 &
  * A scanner rather than JSON.parse + stringify, which would re-encode the whole body.
  */
 export function rewriteNumberField(body: Buffer, field: string, value: number): Buffer | undefined {
-  const key = Buffer.from(JSON.stringify(field));
   const spans: Array<[number, number]> = [];
-  let depth = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c === QUOTE) {
-      const start = i;
-      for (i++; i < body.length && body[i] !== QUOTE; i++) if (body[i] === BACKSLASH) i++;
-      if (depth !== 1 || i - start + 1 !== key.length || !body.subarray(start, i + 1).equals(key)) continue;
-      let j = i + 1;
-      while (isSpace(body[j])) j++;
-      if (body[j] !== 0x3a) continue; // a value that happens to equal the key's text, not a key
-      j++;
-      while (isSpace(body[j])) j++;
-      const from = j;
-      while (isNumberChar(body[j])) j++;
-      if (j > from) spans.push([from, j]);
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if (c === 0x7d || c === 0x5d) depth--;
+  for (const m of topLevelMembers(body, field)) {
+    let j = m.value;
+    while (isNumberChar(body[j])) j++;
+    if (j > m.value) spans.push([m.value, j]);
   }
   if (spans.length === 0) return undefined;
   const out: Buffer[] = [];
