@@ -13,7 +13,7 @@
 import { readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { usage } from './errors.js';
-import { getScheme, hasCatalogue, isCore, registerCatalogue, registerSchemes, unregisterSchemes } from './schemes/registry.js';
+import { getScheme, hasCatalogue, isBuiltIn, isCore, registerCatalogue, registerSchemes, unregisterSchemes } from './schemes/registry.js';
 import type { Scheme } from './schemes/types.js';
 
 /** Where definitions live when no flag names them; `home` is the user's home folder. */
@@ -67,7 +67,7 @@ export async function chooseSchemes(o: SchemeChoice): Promise<{ scheme?: string;
   if (o.everything || o.scheme === 'auto' || paths.length > 0 || (named !== undefined && !isCore(named))) await loadCatalogue();
   let catalogue = paths.length > 0 ? await import('./catalogue.js') : undefined;
   const given = catalogue ? catalogue.readSchemeFiles(paths.map((p) => ({ path: p, shown: p, flag: '--scheme-file' }))) : [];
-  const answered = named !== undefined && (isCore(named) || (hasCatalogue() && getSchemeOrNot(named)) || given.some((s) => s.name === named || s.aliases?.includes(named)));
+  const answered = named !== undefined && (isBuiltIn(named) || given.some((s) => s.name === named || s.aliases?.includes(named)));
   const homeDir = o.everything || o.scheme === 'auto' || (named !== undefined && !answered) ? await home() : undefined;
   const folder = homeDir === undefined ? [] : configFiles(o.folder ?? configFolder(process.env, homeDir));
   let fromFolder: Scheme[] = [];
@@ -89,14 +89,6 @@ export async function loadCatalogue(): Promise<void> {
   registerCatalogue(catalogueSchemes());
 }
 
-function getSchemeOrNot(name: string): boolean {
-  try {
-    getScheme(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Makes `custom` the run's custom schemes, replacing any registered before; `catalogue`, when the

@@ -4,8 +4,8 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Socket } from 'node:net';
 import { WhkError } from '../errors.js';
 import { verify } from '../schemes/core.js';
-import { allSchemes, detectScheme, getScheme } from '../schemes/registry.js';
-import type { HandshakeAnswer, Scheme, Verdict } from '../schemes/types.js';
+import { derived, detectScheme, getScheme } from '../schemes/registry.js';
+import type { HandshakeAnswer, Verdict } from '../schemes/types.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
 import { readBody } from './body.js';
 import { Dedupe } from './dedupe.js';
@@ -324,12 +324,6 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
     else respond();
   }
 
-  let handshakes: { list: readonly Scheme[]; with: Scheme[] } | undefined;
-  const withHandshake = () => {
-    const list = allSchemes();
-    if (handshakes?.list !== list) handshakes = { list, with: list.filter((s) => s.handshake) };
-    return handshakes.with;
-  };
 
   /**
    * A provider's endpoint verification: asked of the scheme that judged the delivery valid, or,
@@ -487,6 +481,9 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
 
 /** Whether any known scheme's signature header is present. */
 const hasSignature = (headers: Record<string, string>) => detectScheme(headers).length > 0;
+
+/** The schemes that answer an endpoint verification. */
+const withHandshake = derived((list) => list.filter((s) => s.handshake));
 
 /** Header names lower-cased, repeated headers joined with ", ", in a prototype-free object. */
 export function headerMap(raw: string[]): Record<string, string> {

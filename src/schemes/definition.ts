@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { usage, WhkError } from '../errors.js';
-import { parseJsonBody, requireUrl } from './fields.js';
+import { at, parseJsonBody, pointerTokens, requireUrl } from './fields.js';
 import { definitionHandshake, LOCATED } from './handshake.js';
 import { type Bytes, freshId, mask, nowSeconds, safeEqual } from './hmac.js';
 import type { Delivery, Invalid, Scheme, Secret, SignedHeaders, SignInput, TimestampRule, Verdict } from './types.js';
@@ -992,20 +992,6 @@ function permutations(n: number): number[][] {
   return all;
 }
 
-/** RFC 6901 reference tokens of a pointer ("/a/b~1c" -> ["a", "b/c"]). */
-function pointerTokens(pointer: string): string[] {
-  return pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function at(value: unknown, tokens: string[]): unknown {
-  let v = value;
-  for (const t of tokens) {
-    if (Array.isArray(v)) v = /^(0|[1-9]\d*)$/.test(t) ? v[Number(t)] : undefined;
-    else if (typeof v === 'object' && v !== null && Object.prototype.hasOwnProperty.call(v, t)) v = (v as Record<string, unknown>)[t];
-    else return undefined;
-  }
-  return v;
-}
 
 /** Reads an event type or id where a locator ("/pointer" or "header:Name") says; strings and numbers only. */
 function locator(where: string): (headers: Record<string, string>, json: unknown) => string | undefined {

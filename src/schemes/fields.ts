@@ -40,6 +40,22 @@ export function requireUrl(scheme: string, url: string | undefined, what: string
   return url;
 }
 
+/** RFC 6901 reference tokens of a pointer ("/a/b~1c" -> ["a", "b/c"]). */
+export function pointerTokens(pointer: string): string[] {
+  return pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** The value at a pointer's tokens (own members and array indexes only), or undefined. */
+export function at(value: unknown, tokens: string[]): unknown {
+  let v = value;
+  for (const t of tokens) {
+    if (Array.isArray(v)) v = /^(0|[1-9]\d*)$/.test(t) ? v[Number(t)] : undefined;
+    else if (typeof v === 'object' && v !== null && Object.prototype.hasOwnProperty.call(v, t)) v = (v as Record<string, unknown>)[t];
+    else return undefined;
+  }
+  return v;
+}
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const isSpace = (c: number | undefined) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;

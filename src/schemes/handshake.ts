@@ -1,4 +1,4 @@
-import { parseJsonBody } from './fields.js';
+import { at, parseJsonBody, pointerTokens } from './fields.js';
 import type { HandshakeAnswer, HandshakeRequest } from './types.js';
 
 /** Where a handshake reads a value: `query:<name>`, `header:<Name>`, `body:<JSON pointer>`. */
@@ -17,7 +17,7 @@ export function definitionHandshake(h: EchoRule, provider: string): (req: Handsh
     const [, where, what] = LOCATED.exec(locator)!;
     if (where === 'query') return req.query.get(what!) ?? undefined;
     if (where === 'header') return req.headers[what!.toLowerCase()];
-    const v = pointerValue(parseJsonBody(req.body)?.value, what!);
+    const v = at(parseJsonBody(req.body)?.value, pointerTokens(what!));
     return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
   };
   const [whenAt, whenValue] = h.when === undefined ? [] : [h.when.slice(0, h.when.lastIndexOf('=')), h.when.slice(h.when.lastIndexOf('=') + 1)];
@@ -28,11 +28,3 @@ export function definitionHandshake(h: EchoRule, provider: string): (req: Handsh
   };
 }
 
-function pointerValue(json: unknown, pointer: string): unknown {
-  let v = json;
-  for (const t of pointer.split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'))) {
-    if (typeof v !== 'object' || v === null) return undefined;
-    v = (v as Record<string, unknown>)[t];
-  }
-  return v;
-}

@@ -134,22 +134,30 @@ export function detectScheme(headers: Record<string, string | string[] | undefin
   return [...found].sort((a, b) => a - b).map((i) => index.list[i]!.name);
 }
 
-let detection: { list: readonly Scheme[]; byHeader: Map<string, number[]> } | undefined;
+/**
+ * A value derived from the list of schemes (an index, a filtered list), computed again only when
+ * the list changes (the catalogue loaded, custom schemes registered).
+ */
+export function derived<T>(compute: (list: readonly Scheme[]) => T): () => T {
+  let cached: { list: readonly Scheme[]; value: T } | undefined;
+  return () => {
+    if (cached?.list !== all) cached = { list: all, value: compute(all) };
+    return cached.value;
+  };
+}
 
-/** Lower-cased identifying header -> positions in `all`; rebuilt when the list of schemes changes. */
-function detectionIndex() {
-  if (detection?.list === all) return detection;
+/** Lower-cased identifying header -> positions in the list of schemes. */
+const detectionIndex = derived((list) => {
   const byHeader = new Map<string, number[]>();
-  all.forEach((s, i) => {
+  list.forEach((s, i) => {
     for (const h of new Set((s.detect ?? s.headers.slice(0, 1)).map((x) => x.toLowerCase()))) {
       const at = byHeader.get(h);
       if (at) at.push(i);
       else byHeader.set(h, [i]);
     }
   });
-  detection = { list: all, byHeader };
-  return detection;
-}
+  return { list, byHeader };
+});
 
 function closest(word: string, names: string[]): string | undefined {
   let best: string | undefined;

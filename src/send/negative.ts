@@ -1,5 +1,5 @@
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
-import { allSchemes } from '../schemes/registry.js';
+import { derived } from '../schemes/registry.js';
 import type { Scheme, Secret, SignedHeaders } from '../schemes/types.js';
 
 /**
@@ -21,13 +21,8 @@ export const isSignatureHeader = (name: string) =>
   // A provider's (or a custom scheme's) signature header may be called anything (X-Gitlab-Token).
   signatureHeaders().has(name.toLowerCase());
 
-let known: { list: readonly Scheme[]; names: Set<string> } | undefined;
-/** The first header of every scheme, lower-cased; rebuilt when the catalogue changes. */
-function signatureHeaders(): Set<string> {
-  const list = allSchemes();
-  if (known?.list !== list) known = { list, names: new Set(list.map((s) => s.headers[0]!.toLowerCase())) };
-  return known.names;
-}
+/** The first header of every scheme, lower-cased. */
+const signatureHeaders = derived((list) => new Set(list.map((s) => s.headers[0]!.toLowerCase())));
 
 /**
  * The body after signing, with one digit changed (the one nearest the middle, where the payload

@@ -1,6 +1,7 @@
 import { usage } from '../../errors.js';
 import { allSchemes, getScheme, schemes } from '../../schemes/registry.js';
 import { definitionProvider } from './custom.js';
+import type { Scheme } from '../../schemes/types.js';
 import type { Samples, Sample } from './types.js';
 
 export type { Samples, Sample, SampleContext } from './types.js';
@@ -8,17 +9,22 @@ export type { Samples, Sample, SampleContext } from './types.js';
 /** The sample events of the core's schemes. */
 export const providers: readonly Samples[] = schemes.flatMap((s) => (s.samples ? [s.samples] : []));
 
-/** The sample events of every scheme (`whk send --list-events`), in `whk schemes` order. */
-export const allProviders = (): Samples[] => allSchemes().map((s) => s.samples ?? (s.definition ? definitionProvider(s.definition) : undefined)).filter((p) => p !== undefined);
+/**
+ * A scheme's sample events: its own, or a definition's (its "samples", else a generic event whose
+ * type and id sit where the definition says); undefined for none.
+ */
+const samplesOf = (s: Scheme): Samples | undefined => s.samples ?? (s.definition ? definitionProvider(s.definition) : undefined);
 
-/** A scheme's sample events: its own, or for a definition without any, generic ones. */
+/** The sample events of every scheme (`whk send --list-events`), in `whk schemes` order. */
+export const allProviders = (): Samples[] => allSchemes().map(samplesOf).filter((p) => p !== undefined);
+
+/** A scheme's sample events; a usage error when it has none. */
 export function providerFor(scheme: string): Samples {
-  const s = getScheme(scheme);
-  if (s.samples) return s.samples;
-  // A definition without samples: a generic event, its type and id where the definition says they are.
-  if (s.definition) return definitionProvider(s.definition);
+  const p = samplesOf(getScheme(scheme));
+  if (p) return p;
   throw usage('no_samples', `whk has no sample events for ${scheme}: pass a body with --body or --body-file`);
 }
+
 /** The sample called `event` (the default one when undefined); a usage error listing the valid ones otherwise. */
 export function findSample(p: Samples, event: string | undefined): Sample {
   if (event === undefined) return p.events[0]!;
