@@ -6,11 +6,16 @@
 // ~5 ms of start-up that `whk sign` does not need. The network commands load as ES modules later.
 'use strict';
 
-// A reader that went away (EPIPE) or a full disk must never crash whk with an unhandled 'error':
-// commands learn of failed writes through their own callbacks and decide what it means.
-const ignore = () => undefined;
-process.stdout.on('error', ignore);
-process.stderr.on('error', ignore);
+// A reader that went away (EPIPE) or a full disk must never crash whk with an unhandled 'error'.
+// Commands that stream (listen, send, replay) learn of failed writes through their own callbacks
+// and decide what it means; for the others, a write that failed for any reason but a reader that
+// stopped reading (| head) turns a success into exit 1, said on stderr.
+const failed = {};
+const watch = (name) => (e) => {
+  if (e && e.code !== 'EPIPE' && !failed[name]) failed[name] = e.code || e.message;
+};
+process.stdout.on('error', watch('stdout'));
+process.stderr.on('error', watch('stderr'));
 
 function drained(stream) {
   return new Promise((resolve) => {
@@ -22,7 +27,12 @@ function drained(stream) {
 
 require('../dist/bin/cli.cjs')
   .main(process.argv)
-  .then((code) => {
+  // A failed write is reported on the next tick: one turn of the event loop lets it arrive.
+  .then((code) => Promise.all([drained(process.stdout), drained(process.stderr), new Promise((r) => setImmediate(r))]).then(() => {
+    if (code === 0 && (failed.stdout || failed.stderr)) {
+      if (failed.stdout && !failed.stderr) process.stderr.write(`whk: cannot write to stdout (${failed.stdout})\n`);
+      code = 1;
+    }
     process.exitCode = code;
-    return Promise.all([drained(process.stdout), drained(process.stderr)]).then(() => process.exit(code));
-  });
+    return drained(process.stderr).then(() => process.exit(code));
+  }));
