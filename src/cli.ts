@@ -160,6 +160,7 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .option('--timeout <duration>', 'with --expect: exit 1 if the events have not arrived by then', F.duration('--timeout'))
     .addOption(new Option('--max-body <size>', 'largest body accepted (413 above)').argParser(F.size('--max-body')).default(1024 * 1024, '1mb'))
     .addOption(new Option('--max-connections <n>', 'connections open at once; more are refused (and said so)').argParser(F.integer('--max-connections', 1)).default(1000))
+    .addOption(new Option('--shutdown-timeout <duration>', 'on Ctrl-C or SIGTERM, how long requests in flight get to finish (a second signal stops at once)').argParser(F.duration('--shutdown-timeout')).default(10_000, '10s'))
     .option('--ready-file <path>', 'write the URL to this file once listening')
     .option('--inspect', 'serve the inspector page (on by default when stderr is a terminal, without --json or --expect)')
     .option('--no-inspect', 'no inspector page')

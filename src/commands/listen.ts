@@ -16,6 +16,7 @@ import { useSchemes } from '../run-schemes.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
 import { formatDuration } from '../units.js';
 import { checkSecrets, environmentSecrets, readSecrets, type IO } from './input.js';
+import { maskedUrl } from '../listen/urls.js';
 
 /** The flags, parsed and checked by commander (src/cli.ts: defaults written there, once). */
 export interface ListenFlags {
@@ -49,6 +50,8 @@ export interface ListenFlags {
   timeout?: number;
   maxBody: number;
   maxConnections: number;
+  /** ms a shutdown waits for requests in flight (default 10 s). */
+  shutdownTimeout?: number;
   readyFile?: string;
   /** --inspect / --no-inspect; undefined: on when stderr is a terminal (and not --json or --expect). */
   inspect?: boolean;
@@ -161,7 +164,7 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
     : undefined;
   const ready = {
     scheme: flags.scheme, secrets: plan.secrets.length, host: flags.host, inspectUrl: null as string | null,
-    forwardTo: flags.forwardTo, events: flags.events?.patterns, record: flags.record, expect: flags.expect, injections: plan.injections,
+    forwardTo: flags.forwardTo && maskedUrl(flags.forwardTo), events: flags.events?.patterns, record: flags.record, expect: flags.expect, injections: plan.injections,
   };
 
   let forward: (ListenerOptions['forward'] & { close(): Promise<void> }) | undefined;
@@ -184,7 +187,7 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
     if (forward && isSelf(flags.forwardTo!, listener.port)) {
       await listener.close(0);
       await forward.close();
-      throw usage('forward_loop', `--forward-to ${flags.forwardTo} is this listener itself: give your app's URL`);
+      throw usage('forward_loop', `--forward-to ${maskedUrl(flags.forwardTo!)} is this listener itself: give your app's URL`);
     }
     if (inspector) {
       try {
@@ -200,7 +203,7 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
   try {
     return await runSession(start, {
       json, style, errStyle, spinner,
-      expect: flags.expect, timeoutMs: flags.timeout, recorder, openHistory, onRecord, compact: flags.compact, readyFile: flags.readyFile, signals: deps.signals,
+      expect: flags.expect, timeoutMs: flags.timeout, shutdownGraceMs: flags.shutdownTimeout, debug: deps.debug ?? (process.argv.includes('--debug') || process.env.WHK_DEBUG === '1'), recorder, openHistory, onRecord, compact: flags.compact, readyFile: flags.readyFile, signals: deps.signals,
       startingText: flags.tunnel ? 'starting the ngrok tunnel' : 'starting',
       ready,
     }, io);
@@ -225,6 +228,8 @@ export interface ListenDeps {
   signals?: NodeJS.EventEmitter;
   /** The environment for the history's folder and limits (default: the process's). */
   env?: Record<string, string | undefined>;
+  /** Stack traces for internal errors (default: --debug in argv or WHK_DEBUG=1). */
+  debug?: boolean;
   /** Every delivery as it is written (the inspector's live feed), with this session's id. */
   onRecord?: (entry: HistoryEntry) => void;
 }

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { networkError } from '../net-errors.js';
 import { formatDuration } from '../units.js';
+import { maskedUrl } from './urls.js';
 
 /**
  * `--forward-to`: hands each accepted event to the user's app, byte for byte, and brings back
@@ -15,6 +16,8 @@ export interface ForwardRequest {
   /** As received, names lower-cased. */
   headers: Record<string, string>;
   body: Buffer;
+  /** Ends the forward: the sender hung up (`sender_gone`), or a shutdown stopped waiting (`shutdown`). */
+  signal?: AbortSignal;
 }
 
 export type ForwardResult =
@@ -29,7 +32,7 @@ export type ForwardResult =
       /** ms until the app's headers arrived. */
       ms: number;
     }
-  | { ok: false; url: string; status: 502 | 504; error: string; code: string; ms: number };
+  | { ok: false; url: string; status: 502 | 503 | 504; error: string; code: string; ms: number };
 
 export type Forwarder = (req: ForwardRequest) => Promise<ForwardResult>;
 
@@ -93,20 +96,27 @@ export function createForwarder(base: string, listenPath: string, opts: Forwarde
   const clock = opts.clock ?? (() => performance.now());
   const agent = new Agent({ connectTimeout: Math.min(timeoutMs, 10_000), headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 4_000 });
   const forward = async (req: ForwardRequest): Promise<ForwardResult> => {
-    const url = forwardUrl(base, listenPath, req.path);
+    const target = forwardUrl(base, listenPath, req.path);
+    // What is shown and recorded never carries the password of --forward-to.
+    const url = maskedUrl(target);
     const t0 = clock();
     const ms = () => Math.round(clock() - t0);
     const headers = forwardHeaders(req.headers);
     if (opts.via) headers.via = headers.via ? `${headers.via}, ${opts.via}` : opts.via;
     try {
-      const res = await request(url, {
+      const res = await request(target, {
         method: req.method as 'POST',
         headers,
         body: req.body.length > 0 || !['GET', 'HEAD'].includes(req.method) ? req.body : undefined,
         dispatcher: agent,
+        signal: req.signal,
       });
+      // The answer's body is owned by whoever relays it; an abort after this point must never be
+      // an unhandled 'error' (undici's RequestAbortedError).
+      res.body.on('error', () => undefined);
       return { ok: true, url, status: res.statusCode, headers: answerHeaders(res.headers), body: res.body, ms: ms() };
     } catch (e) {
+      if (req.signal?.aborted) return cancelled(url, req.signal.reason, ms());
       const err = networkError(e, url, 'is your app running?');
       const slow = err.code === 'timeout';
       const why = slow ? `no answer from ${new URL(url).origin} within ${formatDuration(timeoutMs)} (--forward-timeout) — is your app stuck?` : err.message;
@@ -114,4 +124,11 @@ export function createForwarder(base: string, listenPath: string, opts: Forwarde
     }
   };
   return Object.assign(forward, { close: () => agent.close().catch(() => undefined) });
+}
+
+/** A forward ended before the app answered: the sender hung up, or a shutdown stopped waiting. */
+function cancelled(url: string, why: unknown, ms: number): ForwardResult {
+  return why === 'shutdown'
+    ? { ok: false, url, status: 503, error: `forward cancelled: whk was shutting down and your app had not answered within the shutdown grace (${formatDuration(ms)})`, code: 'shutdown', ms }
+    : { ok: false, url, status: 502, error: `forward cancelled: the sender hung up after ${formatDuration(ms)}, before your app answered`, code: 'sender_gone', ms };
 }

@@ -22,7 +22,7 @@ export function answer(res: ServerResponse, status: number, body: string | Buffe
 }
 
 /** What the forward target answered, streamed to the sender; resolves with a preview of its body once done. */
-export function relay(res: ServerResponse, r: Extract<ForwardResult, { ok: true }>, seq: number): Promise<{ preview: string; bytes: number; error?: string }> {
+export function relay(res: ServerResponse, r: Extract<ForwardResult, { ok: true }>, seq: number, signal?: AbortSignal): Promise<{ preview: string; bytes: number; error?: string }> {
   return new Promise((resolve) => {
     let preview = Buffer.alloc(0);
     let bytes = 0;
@@ -65,6 +65,12 @@ export function relay(res: ServerResponse, r: Extract<ForwardResult, { ok: true 
         done(`the sender closed the connection while your app's answer was relayed (${bytes} bytes)`);
       }
     });
+    signal?.addEventListener('abort', () => {
+      if (signal.reason !== 'shutdown' || res.writableFinished) return;
+      r.body.destroy();
+      res.destroy();
+      done(`whk shut down while your app's answer was relayed (${bytes} bytes): the shutdown grace ended first`);
+    }, { once: true });
   });
 }
 

@@ -1,20 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import { WhkError } from '../errors.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verify } from '../schemes/core.js';
 import { derived, detectScheme, getScheme } from '../schemes/registry.js';
 import type { HandshakeAnswer, Verdict } from '../schemes/types.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
+import { AfterAnswer } from './after-answer.js';
 import { readBody } from './body.js';
 import { Dedupe } from './dedupe.js';
-import { describe, iso, secretRedactor, type Received } from './describe.js';
-import type { ListenerEvent, ListenerStats, RejectedRecord } from './events.js';
+import { describe, iso, secretRedactor, type DescribeContext, type Received } from './describe.js';
+import { Diagnoser } from './diagnosis.js';
+import type { EventMessage, ListenerEvent, ListenerStats, RejectedRecord } from './events.js';
+import { InFlight, type Exchange } from './exchange.js';
 import type { EventFilter } from './filter.js';
 import type { ForwardResult, Forwarder } from './forward.js';
-import { Injector, type InjectOptions } from './inject.js';
-import { Diagnoser } from './diagnosis.js';
+import { createHttpServer, displayHost, type HttpServer } from './http.js';
+import { Injector, type Injected, type InjectOptions } from './inject.js';
 import { Judge, type Delivery } from './judge.js';
 import { checkRequestPath, normalizePath, pathOnly } from './paths.js';
 import { answer, failText, invalidText, relay } from './respond.js';
@@ -27,7 +27,7 @@ export interface ListenerOptions {
   port?: number;
   /** Path prefix to receive on; other paths get 404. */
   path?: string;
-  /** A scheme name, or 'auto' to detect it from the headers (fixed by the first valid delivery). */
+  /** A scheme name, or 'auto' to detect it from the headers (fixed by the first unambiguous valid delivery). */
   scheme?: string;
   /** No secret: events are shown, not verified. */
   secrets?: string[];
@@ -49,6 +49,8 @@ export interface ListenerOptions {
   tunnel?: TunnelAdapter;
   /** Connections open at once (default 1,000); more are refused, and said so. */
   maxConnections?: number;
+  /** File descriptors kept out of the connection budget (the inspector's sockets). */
+  reservedFiles?: number;
   /** How many event ids duplicate detection remembers. */
   dedupeMemory?: number;
   /** Slow clients: all headers within this long (ms). */
@@ -68,422 +70,409 @@ export interface Listener {
   publicUrl: string | null;
   port: number;
   stats: ListenerStats;
+  /** Requests admitted and not yet over (answered and handed on). */
+  readonly inFlight: number;
   /** Backpressure: stop reading requests (the output is full) and start again. */
   pause(): void;
   resume(): void;
-  /** Stops accepting, lets answers in flight finish (up to graceMs), emits what is left, closes the tunnel. */
+  /**
+   * A graceful shutdown: stops accepting, lets every admitted request finish (a --delay answer, a
+   * forward, a body being read) for up to `graceMs`, then cuts the rest short; every one of them
+   * is answered where the sender is still there, and emitted. Closes the tunnel last.
+   */
   close(graceMs?: number): Promise<void>;
+  /** Ends the wait of a shutdown at once (a second Ctrl-C). */
+  hurry(): void;
 }
 
 /** A fresh token for `Via`: `1.1 whk-<random>`. */
 export const viaToken = () => `1.1 whk-${randomBytes(6).toString('hex')}`;
 
+/** One delivery on its way through the steps. */
+interface Flow {
+  x: Exchange;
+  r: Received;
+  /** The normalized path and query, what is forwarded. */
+  fwdPath: string;
+  delivery: Delivery;
+  verdict: Verdict | null;
+}
+
+/** What the steps share: the listener's settings, state and outlets. */
+interface State {
+  o: ListenerOptions;
+  path: string;
+  secrets: string[];
+  judge: Judge;
+  describe: DescribeContext;
+  injector: Injector | undefined;
+  delayMs: number;
+  okStatus: number;
+  forwardMethods: Set<string>;
+  fastPath: boolean;
+  via: string;
+  now: () => number;
+  inflight: InFlight;
+  after: AfterAnswer;
+  diagnoser: Diagnoser;
+  seq: number;
+  closing: boolean;
+  publicOrigin: string | null;
+  localHostPort: string;
+  send: (e: ListenerEvent) => void;
+  warn: (message: string) => void;
+}
+
 /**
- * The receiver: a node:http server wiring the steps together — the path checked, the body read
- * within limits (body.ts), judged (judge.ts), answered (respond.ts: at once, injected or
- * forwarded), then described (describe.ts) and emitted as one typed event per request, after
- * the answer and in arrival order. Nothing a client sends can make it throw: every path ends in
- * an answer or a closed socket.
+ * The receiver: a node:http server (http.ts) and a pipeline of named steps over each request —
+ * accept (loop, Host, path) → read the body within limits (body.ts) → judge (judge.ts) → answer
+ * (at once, injected or forwarded: respond.ts, forward.ts) → describe (describe.ts) → emit, after
+ * the answer and in arrival order (after-answer.ts). Each request has one owner (exchange.ts)
+ * that ends whatever it started when the sender hangs up or a shutdown stops waiting: nothing a
+ * client sends can make it throw.
  */
 export async function startListener(opts: ListenerOptions, emit: (e: ListenerEvent) => void): Promise<Listener> {
+  const outlet = heldOutlet(emit);
+  const s = newState(opts, outlet.send);
+  const http = createHttpServer({
+    maxBody: opts.maxBody ?? 1024 * 1024, maxConnections: opts.maxConnections, reservedFiles: opts.reservedFiles,
+    headersTimeoutMs: opts.headersTimeoutMs, requestTimeoutMs: opts.requestTimeoutMs, now: s.now, closing: () => s.closing,
+    onRequest: (req, res) => accept(s, req, res),
+    onRejected: (r) => reject(s, ++s.seq, r, s.now()),
+    warn: s.warn,
+  });
   const host = opts.host ?? '127.0.0.1';
-  const path = normalizePath(opts.path ?? '/');
-  const prefix = path.replace(/\/+$/, '');
-  const secrets = opts.secrets ?? [];
-  const judge = new Judge({ scheme: opts.scheme ?? 'auto', secrets, tolerance: opts.tolerance, otherSecrets: opts.otherSecrets });
-  const maxBody = opts.maxBody ?? 1024 * 1024;
-  const okStatus = opts.status ?? 200;
-  const injector = opts.inject ? new Injector(opts.inject) : undefined;
-  const delayMs = opts.inject?.delayMs ?? 0;
-  const now = opts.now ?? Date.now;
-  const via = opts.via ?? viaToken();
-  const forwardMethods = new Set((opts.forwardMethods ?? ['POST', 'GET']).map((m) => m.toUpperCase()));
-  const stats: ListenerStats = { events: 0, valid: 0, invalid: 0, unverified: 0, duplicates: 0, filtered: 0, forwarded: 0, forwardFailed: 0, rejected: 0 };
-  const ctx = { scheme: () => judge.scheme, dedupe: new Dedupe(opts.dedupeMemory), events: opts.events, redact: secretRedactor([...secrets, ...(opts.otherSecrets ?? []).map((o) => o.secret)]), stats };
-  const pending = new Set<NodeJS.Timeout>();
-  let seq = 0;
-  let closing = false;
-  let publicOrigin: string | null = null;
-  let localHostPort = '';
-
-  // Events wait until startListener has returned (the caller prints its ready line first).
-  let live = false;
-  const held: ListenerEvent[] = [];
-  const send = (e: ListenerEvent) => {
-    if (!live || held.length > 0) {
-      held.push(e);
-      return;
-    }
-    try {
-      emit(e);
-    } catch {
-      // a renderer failing must not take the server down
-    }
-  };
-  const release = () => {
-    while (held.length > 0) {
-      try {
-        emit(held.shift()!);
-      } catch {
-        // as above
-      }
-    }
-  };
-  const warn = (message: string) => send({ kind: 'warning', message });
-
-  const reject = (n: number, r: Omit<RejectedRecord, 'type' | 'seq' | 'receivedAt'>, receivedAt: number) => {
-    stats.rejected++;
-    send({ kind: 'rejected', record: { type: 'rejected', seq: n, receivedAt: iso(receivedAt), ...r } });
-  };
-
-  // After the answer: describing runs in arrival order, a slice of at most ~5 ms at a time, so
-  // that answering new requests never waits long behind it. A job may wait for something (the
-  // diagnosis of a no_match, in a worker thread): the jobs behind it wait too, keeping the order.
-  const later: Array<{ run: () => void; ready: boolean }> = [];
-  let scheduled = false;
-  const runLater = (all = false) => {
-    scheduled = false;
-    const until = performance.now() + 5;
-    while (later.length > 0 && later[0]!.ready && (all || performance.now() < until)) {
-      const job = later.shift()!;
-      try {
-        job.run();
-      } catch (e) {
-        // A bug of ours while describing an event already answered: say so, keep serving.
-        warn(`internal error while showing an event: ${(e as Error).message}`);
-      }
-    }
-    if (later.length > 0 && later[0]!.ready) schedule();
-  };
-  const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(runLater);
-  };
-  const waiting = new Set<Promise<unknown>>();
-  const defer = (run: () => void, wait?: Promise<unknown>) => {
-    const job = { run, ready: wait === undefined };
-    later.push(job);
-    if (wait) {
-      waiting.add(wait);
-      void wait.then(() => {
-        waiting.delete(wait);
-        job.ready = true;
-        schedule();
-      });
-    } else {
-      schedule();
-    }
-  };
-
-  const diagnoser = new Diagnoser({ inline: (scheme, input) => verify(scheme, input) });
-  const wantsDiagnosis = (v: Verdict | null): v is Verdict => v !== null && !v.valid && v.reason === 'no_match';
-
-  const signedUrl = (headers: Record<string, string>, reqPath: string) =>
-    opts.url ?? (publicOrigin
-      ? publicOrigin + reqPath
-      : `${headers['x-forwarded-proto'] ?? 'http'}://${headers['x-forwarded-host'] ?? headers.host ?? localHostPort}${reqPath}`);
-
-  function onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const receivedAt = now();
-    const method = req.method ?? 'GET';
-    const target = req.url ?? '/';
-    res.on('error', () => undefined);
-    req.on('error', () => undefined);
-    if (req.headers.via?.includes(via)) {
-      const n = ++seq;
-      answer(res, 508, 'whk: forward loop: this request was forwarded by this listener itself (--forward-to points back at it)\n', n, { close: true });
-      req.resume();
-      reject(n, { method, path: target, reason: 'forward_loop', message: '508: a request this listener forwarded came back to it: --forward-to points at the listener itself', response: { status: 508 } }, receivedAt);
-      return;
-    }
-    const where = checkRequestPath(target, prefix);
-    if (!where.ok) {
-      const n = ++seq;
-      req.resume();
-      if (where.status === 404) {
-        answer(res, 404, `whk listens on ${path}, not ${pathOnly(target)}\n`, n, { close: true });
-        reject(n, { method, path: target, reason: 'outside_path', message: `404: ${pathOnly(target)} is outside --path ${path}`, response: { status: 404 } }, receivedAt);
-      } else {
-        answer(res, 400, `whk: bad request path: ${where.why}\n`, n, { close: true });
-        reject(n, { method, path: target, reason: 'bad_path', message: `400: ${where.why} (${pathOnly(target).slice(0, 120)})`, response: { status: 400 } }, receivedAt);
-      }
-      return;
-    }
-    readBody(req, res, { maxBody }, (o) => {
-      if (o.kind === 'too_large') {
-        const limit = formatBytes(maxBody);
-        const n = ++seq;
-        answer(res, 413, `whk: body too large: over the ${limit} limit (--max-body)\n`, n, { close: true });
-        reject(n, { method, path: target, reason: 'body_too_large', message: `413: body over the ${limit} limit (${o.what}); raise --max-body to accept it`, response: { status: 413 } }, receivedAt);
-      } else if (o.kind === 'aborted') {
-        if (closing) return;
-        const declared = req.headers['content-length'];
-        reject(++seq, { method, path: target, reason: 'aborted', message: `the client closed the connection after ${o.received}${declared ? ` of ${declared}` : ''} bytes of the body`, response: null }, receivedAt);
-      } else {
-        try {
-          handle(res, { seq: ++seq, receivedAt, method, path: target, headers: headerMap(req.rawHeaders), body: o.body }, where.path);
-        } catch (e) {
-          // A bug of ours, not the client's fault: answer 500 and keep serving.
-          const n = ++seq;
-          answer(res, 500, `whk: internal error: ${(e as Error).message}\n`, n, { close: true });
-          reject(n, { method, path: target, reason: 'internal_error', message: `internal error: ${(e as Error).message}`, response: { status: 500 } }, receivedAt);
-        }
-      }
-    });
-  }
-
-  const fastPath = !opts.events && !opts.forward && !injector && delayMs === 0;
-
-  /** Answers one delivery and arranges for its event; `fwdPath` is the normalized path. */
-  function handle(res: ServerResponse, r: Received, fwdPath: string) {
-    const n = r.seq;
-    const { headers, body, method } = r;
-    // A GET or HEAD with no signature header is a verification handshake (Meta's hub.challenge,
-    // ...): shown, not verified, and forwarded when --forward-to is given.
-    const handshake = (method === 'GET' || method === 'HEAD') && body.length === 0 && !hasSignature(headers);
-    const delivery: Delivery = { body, headers, method, now: Math.floor(r.receivedAt / 1000) };
-    if (secrets.length > 0 && !handshake && judge.needsUrl(headers)) delivery.url = signedUrl(headers, r.path);
-    let verdict = secrets.length > 0 && !handshake ? judge.judge(n, delivery, (s) => warn(`verifying as ${s} from now on; pass --scheme to choose`)) : null;
-    const accepted = verdict === null || verdict.valid;
-    // The provider's endpoint verification, answered here when nothing is forwarded.
-    const hs = accepted && !opts.forward ? handshakeAnswer(r, verdict) : undefined;
-    if (hs) {
-      const finish = () => {
-        answer(res, hs.status, hs.body, n, { contentType: hs.contentType, headers: ['x-content-type-options', 'nosniff'] });
-        const message = describe(ctx, r, verdict);
-        message.record.response.status = hs.status;
-        message.record.handshake = hs.what;
-        send(message);
-      };
-      if (delayMs > 0) afterDelay(finish);
-      else finish();
-      return;
-    }
-
-    if (!accepted || fastPath) {
-      const status = accepted ? okStatus : 401;
-      const finish = () => {
-        answer(res, status, accepted ? undefined : invalidText(verdict!), n);
-        let diagnosis: Promise<unknown> | undefined;
-        if (wantsDiagnosis(verdict)) {
-          const call = judge.diagnosisCall(verdict, delivery);
-          diagnosis = diagnoser.diagnose(verdict, call.scheme, call.input).then((v) => (verdict = v));
-        }
-        defer(() => {
-          const message = describe(ctx, r, verdict);
-          message.record.response.status = status;
-          send(message);
-        }, diagnosis);
-      };
-      if (delayMs > 0 && !accepted) afterDelay(finish);
-      else finish();
-      return;
-    }
-
-    // The answer depends on the event: its type (--events), its id (--fail-first), your app.
-    const message = describe(ctx, r, verdict);
-    const { record } = message;
-    const finish = (status: number, text?: string, extra?: string[]) => {
-      record.response.status = status;
-      answer(res, status, text, n, { headers: extra });
-      send(message);
-    };
-    const injected = injector ? injector.decide(record.eventId === null ? null : `${record.scheme ?? ''}\n${record.eventId}`, body) : undefined;
-    if (injected) record.injected = injected;
-    const onForward = (f: ForwardResult) => {
-      if (!f.ok) {
-        stats.forwardFailed++;
-        record.forward = { error: f.error, ms: f.ms };
-        message.forward = { url: f.url, status: f.status, ms: f.ms, error: f.error };
-        return finish(f.status, `whk: ${f.error}\n`);
-      }
-      stats.forwarded++;
-      record.forward = { status: f.status, ms: f.ms };
-      record.response.status = f.status;
-      void relay(res, f, n).then(({ preview, error }) => {
-        message.forward = { url: f.url, status: f.status, ms: f.ms, ...(preview ? { body: preview } : {}), ...(error ? { error } : {}) };
-        send(message);
-      });
-    };
-    const respond = () => {
-      if (injected?.drop) {
-        res.destroy();
-        send(message);
-        return;
-      }
-      if (injected?.fail) return finish(500, failText(injected, opts.inject!));
-      if (record.filtered || !opts.forward) return finish(okStatus);
-      if (!forwardMethods.has(method)) {
-        return finish(405, `whk: ${method} is not forwarded (--forward-methods ${[...forwardMethods].join(',')})\n`, ['allow', [...forwardMethods].join(', ')]);
-      }
-      opts.forward({ method, path: fwdPath, headers, body }).then(onForward, (e) =>
-        onForward({ ok: false, url: '', status: 502, error: `forward failed: ${(e as Error).message}`, code: 'internal', ms: 0 }));
-    };
-    if (delayMs > 0) afterDelay(respond);
-    else respond();
-  }
-
-
-  /**
-   * A provider's endpoint verification: asked of the scheme that judged the delivery valid, or,
-   * unverified (no secret, or a GET handshake), of the scheme in use or else every scheme that
-   * has one.
-   */
-  function handshakeAnswer(r: Received, verdict: Verdict | null): HandshakeAnswer | undefined {
-    const schemes = verdict ? [getScheme(verdict.scheme)] : judge.scheme ? [judge.scheme] : withHandshake();
-    if (!schemes.some((s) => s.handshake)) return undefined;
-    const req = { method: r.method, query: new URL(r.path, 'http://x').searchParams, headers: r.headers, body: r.body, secrets };
-    for (const s of schemes) {
-      try {
-        const a = s.handshake?.(req);
-        if (a) return a;
-      } catch {
-        // A request a handshake cannot read is not one.
-      }
-    }
-    return undefined;
-  }
-
-  /** --delay: run `job` after the delay (abandoned if the listener closes first). */
-  function afterDelay(job: () => void) {
-    const t = setTimeout(() => {
-      pending.delete(t);
-      job();
-    }, delayMs);
-    pending.add(t);
-  }
-
-  const server: Server = createServer({
-    requestTimeout: opts.requestTimeoutMs ?? 30_000,
-    headersTimeout: Math.min(opts.headersTimeoutMs ?? 10_000, opts.requestTimeoutMs ?? 30_000),
-    connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor((opts.headersTimeoutMs ?? 10_000) / 4))),
-    keepAliveTimeout: 5_000,
-    requireHostHeader: false,
-  }, onRequest);
-
-  // Expect: 100-continue with a declared body over the limit gets its 413 without `100 Continue`.
-  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    const declared = req.headers['content-length'];
-    if (declared === undefined || Number(declared) <= maxBody) res.writeContinue();
-    onRequest(req, res);
-  });
-
-  // Connections: capped, and the cap (or the process's file limit) said once when hit.
-  const fileLimit = openFileLimit();
-  const cap = Math.max(1, Math.min(opts.maxConnections ?? 1000, fileLimit === undefined ? Infinity : fileLimit - 64));
-  server.maxConnections = cap;
-  let capWarned = 0;
-  server.on('drop', () => {
-    const t = now();
-    if (t - capWarned < 10_000) return;
-    capWarned = t;
-    const byFiles = fileLimit !== undefined && cap === fileLimit - 64;
-    warn(byFiles
-      ? `refusing connections: ${cap} open, near this process's open-file limit (${fileLimit}; raise it with ulimit -n)`
-      : `refusing connections: ${cap} open at once (--max-connections ${cap})`);
-  });
-  const sockets = new Set<Socket>();
-  let paused = false;
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-    if (paused) s.pause();
-  });
-
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    const code = err.code ?? '';
-    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
-      // The client went away. Mid-body, the request's own 'close' reports it as aborted; mid-headers
-      // (no request in flight on this socket: node's internal _httpMessage) it is reported here.
-      socket.destroy();
-      if (code === 'HPE_INVALID_EOF_STATE' && !(socket as { _httpMessage?: unknown })._httpMessage && !closing) {
-        reject(++seq, { method: null, path: null, reason: 'aborted', message: 'the client closed the connection in the middle of the request headers', response: null }, now());
-      }
-      return;
-    }
-    const [status, reason, what] =
-      code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large', 'headers larger than 16 KB'] as const
-      : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'timeout', 'the client was too slow sending the request'] as const
-      : [400, 'malformed_request', `malformed request (${code || err.message})`] as const;
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    socket.destroySoon?.();
-    reject(++seq, { method: null, path: null, reason, message: `${status}: ${what}`, response: { status } }, now());
-  });
-  server.on('error', (e) => warn(`server error: ${e.message}`));
-
-  await new Promise<void>((resolve, rejectListen) => {
-    const onError = (e: NodeJS.ErrnoException) => rejectListen(bindError(e, host, opts.port ?? 4000));
-    server.once('error', onError);
-    server.listen({ port: opts.port ?? 4000, host }, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  const port = (server.address() as { port: number }).port;
-  localHostPort = `${displayHost(host)}:${port}`;
-  const url = `http://${localHostPort}${path}`;
-
-  const closeServer = (graceMs: number) =>
-    new Promise<void>((resolve) => {
-      for (const t of pending) clearTimeout(t);
-      pending.clear();
-      for (const s of sockets) s.resume();
-      const force = setTimeout(() => server.closeAllConnections(), graceMs);
-      server.close(() => {
-        clearTimeout(force);
-        resolve();
-      });
-      server.closeIdleConnections();
-    });
-
+  const port = await http.listen(host, opts.port ?? 4000);
+  s.localHostPort = `${displayHost(host)}:${port}`;
   if (opts.tunnel) {
     try {
-      publicOrigin = await opts.tunnel.start(`http://${localHostPort}`);
+      s.publicOrigin = await opts.tunnel.start(`http://${s.localHostPort}`);
     } catch (e) {
-      closing = true;
-      await closeServer(0);
+      s.closing = true;
+      await new Promise((resolve) => http.server.close(resolve));
       await opts.tunnel.close();
       throw e;
     }
   }
+  outlet.open();
+  return listenerHandle(s, http, port);
+}
 
-  live = true;
-  if (held.length > 0) setImmediate(release);
+function newState(opts: ListenerOptions, send: (e: ListenerEvent) => void): State {
+  const secrets = opts.secrets ?? [];
+  const stats: ListenerStats = { events: 0, valid: 0, invalid: 0, unverified: 0, duplicates: 0, filtered: 0, forwarded: 0, forwardFailed: 0, rejected: 0 };
+  const judge = new Judge({ scheme: opts.scheme ?? 'auto', secrets, tolerance: opts.tolerance, otherSecrets: opts.otherSecrets });
+  const injector = opts.inject ? new Injector(opts.inject) : undefined;
+  const delayMs = opts.inject?.delayMs ?? 0;
+  const warn = (message: string) => send({ kind: 'warning', message });
   return {
-    url,
-    publicUrl: publicOrigin ? publicOrigin + path : null,
-    port,
-    stats,
-    pause() {
-      if (paused) return;
-      paused = true;
-      for (const s of sockets) s.pause();
+    o: opts, path: normalizePath(opts.path ?? '/'), secrets, judge, injector, delayMs,
+    describe: { scheme: () => judge.scheme, dedupe: new Dedupe(opts.dedupeMemory), events: opts.events, redact: secretRedactor([...secrets, ...(opts.otherSecrets ?? []).map((o) => o.secret)]), stats },
+    okStatus: opts.status ?? 200,
+    forwardMethods: new Set((opts.forwardMethods ?? ['POST', 'GET']).map((m) => m.toUpperCase())),
+    fastPath: !opts.events && !opts.forward && !injector && delayMs === 0,
+    via: opts.via ?? viaToken(), now: opts.now ?? Date.now,
+    inflight: new InFlight(),
+    // A bug of ours while describing an event already answered: said, and the listener keeps serving.
+    after: new AfterAnswer((e) => warn(`internal error while showing an event: ${e.message}`)),
+    diagnoser: new Diagnoser({ inline: (scheme, input) => verify(scheme, input) }),
+    seq: 0, closing: false, publicOrigin: null, localHostPort: '', send, warn,
+  };
+}
+
+/** Events wait until startListener has returned (the caller prints its ready line first). */
+function heldOutlet(emit: (e: ListenerEvent) => void) {
+  let live = false;
+  const held: ListenerEvent[] = [];
+  // A renderer failing must not take the server down.
+  const safeEmit = (e: ListenerEvent) => {
+    try {
+      emit(e);
+    } catch {
+      // said nowhere: the renderer is what failed
+    }
+  };
+  const release = () => {
+    while (held.length > 0) safeEmit(held.shift()!);
+  };
+  return {
+    send(e: ListenerEvent) {
+      if (!live || held.length > 0) held.push(e);
+      else safeEmit(e);
     },
-    resume() {
-      if (!paused) return;
-      paused = false;
-      for (const s of sockets) s.resume();
-    },
-    async close(graceMs = 1000) {
-      if (closing) return;
-      closing = true;
-      // Answers in flight finish (up to graceMs); delayed answers not yet given are abandoned;
-      // every answered request is still emitted.
-      await Promise.all([closeServer(graceMs), opts.tunnel?.close()]);
-      await Promise.all(waiting);
-      runLater(true);
-      await diagnoser.close();
-      release();
+    open() {
+      live = true;
+      if (held.length > 0) setImmediate(release);
     },
   };
+}
+
+function reject(s: State, n: number, r: Omit<RejectedRecord, 'type' | 'seq' | 'receivedAt'>, receivedAt: number): void {
+  s.describe.stats.rejected++;
+  s.send({ kind: 'rejected', record: { type: 'rejected', seq: n, receivedAt: iso(receivedAt), ...r } });
+}
+
+/** Step 1, accept: a request forwarded by this listener itself, one without Host, a path outside --path. */
+function accept(s: State, req: IncomingMessage, res: ServerResponse): void {
+  const x = s.inflight.admit(req, res, s.now());
+  if (s.closing) res.shouldKeepAlive = false;
+  const method = req.method ?? 'GET';
+  const target = req.url ?? '/';
+  const refuse = (status: number, text: string, r: Pick<RejectedRecord, 'reason' | 'message'>) => {
+    const n = ++s.seq;
+    req.resume();
+    answer(res, status, text, n, { close: true });
+    reject(s, n, { method, path: target, ...r, response: { status } }, x.receivedAt);
+    x.end();
+  };
+  if (req.headers.via?.includes(s.via)) {
+    return refuse(508, 'whk: forward loop: this request was forwarded by this listener itself (--forward-to points back at it)\n',
+      { reason: 'forward_loop', message: '508: a request this listener forwarded came back to it: --forward-to points at the listener itself' });
+  }
+  // Square and Twilio sign a URL built from Host: an HTTP/1.1 request without one is malformed (RFC 9112 §3.2).
+  if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
+    return refuse(400, 'whk: bad request: an HTTP/1.1 request needs a Host header\n', { reason: 'malformed_request', message: '400: an HTTP/1.1 request without a Host header' });
+  }
+  const where = checkRequestPath(target, s.path.replace(/\/+$/, ''));
+  if (where.ok) return readStep(s, x, where.path);
+  if (where.status === 404) {
+    return refuse(404, `whk listens on ${s.path}, not ${pathOnly(target)}\n`, { reason: 'outside_path', message: `404: ${pathOnly(target)} is outside --path ${s.path}` });
+  }
+  refuse(400, `whk: bad request path: ${where.why}\n`, { reason: 'bad_path', message: `400: ${where.why} (${pathOnly(target).slice(0, 120)})` });
+}
+
+/** Step 2, the body within --max-body; a shutdown that stops waiting ends the read. */
+function readStep(s: State, x: Exchange, fwdPath: string): void {
+  const { req, res } = x;
+  const method = req.method ?? 'GET';
+  const target = req.url ?? '/';
+  const maxBody = s.o.maxBody ?? 1024 * 1024;
+  x.onAbort((why) => {
+    if (why === 'shutdown' && !req.complete) req.destroy();
+  });
+  readBody(req, res, { maxBody }, (o) => {
+    if (o.kind === 'body') return judgeStep(s, { x, fwdPath, r: { seq: ++s.seq, receivedAt: x.receivedAt, method, path: target, headers: headerMap(req.rawHeaders), body: o.body } });
+    const n = ++s.seq;
+    if (o.kind === 'too_large') {
+      const limit = formatBytes(maxBody);
+      answer(res, 413, `whk: body too large: over the ${limit} limit (--max-body)\n`, n, { close: true });
+      reject(s, n, { method, path: target, reason: 'body_too_large', message: `413: body over the ${limit} limit (${o.what}); raise --max-body to accept it`, response: { status: 413 } }, x.receivedAt);
+    } else {
+      const declared = req.headers['content-length'];
+      const what = `${o.received}${declared ? ` of ${declared}` : ''} bytes of the body`;
+      const message = x.aborted === 'shutdown' ? `whk shut down while the body was being read (${what}): the shutdown grace ended first` : `the client closed the connection after ${what}`;
+      reject(s, n, { method, path: target, reason: 'aborted', message, response: null }, x.receivedAt);
+    }
+    x.end();
+  });
+}
+
+/** Step 3, judge: the verdict (null without a secret, or for an endpoint verification by GET). */
+function judgeStep(s: State, f: Omit<Flow, 'delivery' | 'verdict'>): void {
+  const { r } = f;
+  let flow: Flow | undefined;
+  try {
+    // A GET or HEAD with no signature header is a verification handshake (Meta's hub.challenge,
+    // ...): shown, not verified, and forwarded when --forward-to is given.
+    const handshake = (r.method === 'GET' || r.method === 'HEAD') && r.body.length === 0 && !hasSignature(r.headers);
+    const delivery: Delivery = { body: r.body, headers: r.headers, method: r.method, now: Math.floor(r.receivedAt / 1000) };
+    const verifying = s.secrets.length > 0 && !handshake;
+    if (verifying && s.judge.needsUrl(r.headers)) delivery.url = signedUrl(s, r.headers, r.path);
+    const verdict = verifying ? s.judge.judge(r.seq, delivery, (name) => s.warn(`verifying as ${name} from now on; pass --scheme to choose`)) : null;
+    flow = { ...f, delivery, verdict };
+    answerStep(s, flow);
+  } catch (e) {
+    // A bug of ours, not the client's fault: answer 500, keep serving.
+    const message = (e as Error).message;
+    answer(f.x.res, 500, `whk: internal error: ${message}\n`, r.seq, { close: true });
+    reject(s, r.seq, { method: r.method, path: r.path, reason: 'internal_error', message: `internal error: ${message}`, response: { status: 500 } }, r.receivedAt);
+    f.x.end();
+  }
+}
+
+/** Step 4, answer: an endpoint verification, a refusal or a plain answer at once, else what the event decides. */
+function answerStep(s: State, f: Flow): void {
+  const accepted = f.verdict === null || f.verdict.valid;
+  // The provider's endpoint verification, answered here when nothing is forwarded.
+  const hs = accepted && !s.o.forward ? handshakeAnswer(s, f.r, f.verdict) : undefined;
+  if (hs) return later(s, f.x, () => answerHandshake(s, f, hs));
+  if (!accepted || s.fastPath) {
+    const status = accepted ? s.okStatus : 401;
+    return later(s, f.x, () => answerAtOnce(s, f, status));
+  }
+  // The answer depends on the event: its type (--events), its id (--fail-first), your app.
+  const message = describe(s.describe, f.r, f.verdict);
+  const { record } = message;
+  const injected = s.injector?.decide(record.eventId === null ? null : `${record.scheme ?? ''}\n${record.eventId}`, f.r.body);
+  if (injected) record.injected = injected;
+  later(s, f.x, () => decide(s, f, message, injected));
+}
+
+/** --delay: `job` after the delay, or at once when the exchange is cut short (the answer is never lost). */
+function later(s: State, x: Exchange, job: () => void): void {
+  if (s.delayMs === 0) return job();
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    job();
+  };
+  const timer = setTimeout(once, s.delayMs);
+  x.onAbort(once);
+}
+
+function answerHandshake(s: State, f: Flow, hs: HandshakeAnswer): void {
+  answer(f.x.res, hs.status, hs.body, f.r.seq, { contentType: hs.contentType, headers: ['x-content-type-options', 'nosniff'] });
+  const message = describe(s.describe, f.r, f.verdict);
+  message.record.response.status = hs.status;
+  message.record.handshake = hs.what;
+  emitEvent(s, f.x, message);
+}
+
+/** A refusal (401) or the plain answer of the fast path; the no-match diagnosis runs after it. */
+function answerAtOnce(s: State, f: Flow, status: number): void {
+  const accepted = status !== 401;
+  answer(f.x.res, status, accepted ? undefined : invalidText(f.verdict!), f.r.seq);
+  let diagnosis: Promise<unknown> | undefined;
+  const v = f.verdict;
+  if (v !== null && !v.valid && v.reason === 'no_match') {
+    const call = s.judge.diagnosisCall(v, f.delivery);
+    diagnosis = s.diagnoser.diagnose(v, call.scheme, call.input).then((d) => (f.verdict = d));
+  }
+  s.after.add(() => {
+    const message = describe(s.describe, f.r, f.verdict);
+    message.record.response.status = status;
+    s.send(message);
+  }, diagnosis);
+  f.x.end();
+}
+
+/** An accepted event whose answer is decided: dropped, failed on purpose, filtered, or forwarded. */
+function decide(s: State, f: Flow, message: EventMessage, injected: Injected | undefined): void {
+  const { x } = f;
+  if (injected?.drop) {
+    x.res.destroy();
+    return emitEvent(s, x, message);
+  }
+  if (injected?.fail) return finish(s, f, message, 500, failText(injected, s.o.inject!));
+  if (message.record.filtered || !s.o.forward) return finish(s, f, message, s.okStatus);
+  if (!s.forwardMethods.has(f.r.method)) {
+    const allowed = [...s.forwardMethods];
+    return finish(s, f, message, 405, `whk: ${f.r.method} is not forwarded (--forward-methods ${allowed.join(',')})\n`, ['allow', allowed.join(', ')]);
+  }
+  forwardStep(s, f, message);
+}
+
+function finish(s: State, f: Flow, message: EventMessage, status: number, text?: string, extra?: string[]): void {
+  message.record.response.status = status;
+  if (status > 0) answer(f.x.res, status, text, f.r.seq, { headers: extra });
+  emitEvent(s, f.x, message);
+}
+
+/** Step 5, forward: the app's answer relayed to the sender; the forward ends when the sender hangs up. */
+function forwardStep(s: State, f: Flow, message: EventMessage): void {
+  const { record } = message;
+  const onForward = (r: ForwardResult) => {
+    if (!r.ok) {
+      s.describe.stats.forwardFailed++;
+      record.forward = { error: r.error, ms: r.ms };
+      message.forward = { url: r.url, status: r.status, ms: r.ms, error: r.error };
+      // A sender that hung up got no answer at all: 0, as with --drop.
+      return finish(s, f, message, r.code === 'sender_gone' ? 0 : r.status, `whk: ${r.error}\n`);
+    }
+    s.describe.stats.forwarded++;
+    record.forward = { status: r.status, ms: r.ms };
+    record.response.status = r.status;
+    void relay(f.x.res, r, f.r.seq, f.x.signal).then(({ preview, error }) => {
+      message.forward = { url: r.url, status: r.status, ms: r.ms, ...(preview ? { body: preview } : {}), ...(error ? { error } : {}) };
+      emitEvent(s, f.x, message);
+    });
+  };
+  s.o.forward!({ method: f.r.method, path: f.fwdPath, headers: f.r.headers, body: f.r.body, signal: f.x.signal }).then(onForward, (e: Error) =>
+    onForward({ ok: false, url: '', status: 502, error: `forward failed: ${e.message}`, code: 'internal', ms: 0 }));
+}
+
+/** Step 6: the event handed on (the session records, renders and forwards it on); the exchange is over. */
+function emitEvent(s: State, x: Exchange, message: EventMessage): void {
+  s.send(message);
+  x.end();
+}
+
+/**
+ * A provider's endpoint verification: asked of the scheme that judged the delivery valid, or,
+ * unverified (no secret, or a GET handshake), of the scheme in use or else every scheme that
+ * has one.
+ */
+function handshakeAnswer(s: State, r: Received, verdict: Verdict | null): HandshakeAnswer | undefined {
+  const schemes = verdict ? [getScheme(verdict.scheme)] : s.judge.scheme ? [s.judge.scheme] : withHandshake();
+  if (!schemes.some((x) => x.handshake)) return undefined;
+  const req = { method: r.method, query: new URL(r.path, 'http://x').searchParams, headers: r.headers, body: r.body, secrets: s.secrets };
+  for (const x of schemes) {
+    try {
+      const a = x.handshake?.(req);
+      if (a) return a;
+    } catch {
+      // A request a handshake cannot read is not one.
+    }
+  }
+  return undefined;
+}
+
+/** The URL a provider signed (square, twilio): --url, the public URL, else the Host the request names. */
+function signedUrl(s: State, headers: Record<string, string>, reqPath: string): string {
+  if (s.o.url) return s.o.url;
+  if (s.publicOrigin) return s.publicOrigin + reqPath;
+  return `${headers['x-forwarded-proto'] ?? 'http'}://${headers['x-forwarded-host'] ?? headers.host ?? s.localHostPort}${reqPath}`;
+}
+
+function listenerHandle(s: State, http: HttpServer, port: number): Listener {
+  let closed: Promise<void> | undefined;
+  let hurry: () => void = () => undefined;
+  const hurried = new Promise<void>((resolve) => (hurry = resolve));
+  return {
+    url: `http://${s.localHostPort}${s.path}`,
+    publicUrl: s.publicOrigin ? s.publicOrigin + s.path : null,
+    port,
+    stats: s.describe.stats,
+    get inFlight() {
+      return s.inflight.size;
+    },
+    pause: () => http.pause(),
+    resume: () => http.resume(),
+    hurry: () => hurry(),
+    close(graceMs = 10_000) {
+      closed ??= shutdown(s, http, graceMs, hurried);
+      return closed;
+    },
+  };
+}
+
+/** Stop accepting; wait for what was admitted (up to the grace, or a hurry); cut the rest short; emit everything. */
+async function shutdown(s: State, http: HttpServer, graceMs: number, hurried: Promise<void>): Promise<void> {
+  s.closing = true;
+  s.inflight.closeAfterAnswer();
+  http.resume();
+  http.server.close();
+  http.server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+  await Promise.race([s.inflight.drained(), graceOver, hurried]);
+  clearTimeout(timer);
+  s.inflight.stopAll('shutdown');
+  // What was cut short answers at once; a socket that still will not close is closed for it.
+  await Promise.race([s.inflight.drained(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
+  http.server.closeAllConnections();
+  await s.o.tunnel?.close();
+  await s.after.drain();
+  await s.diagnoser.close();
 }
 
 /** Whether any known scheme's signature header is present. */
 const hasSignature = (headers: Record<string, string>) => detectScheme(headers).length > 0;
 
 /** The schemes that answer an endpoint verification. */
-const withHandshake = derived((list) => list.filter((s) => s.handshake));
+const withHandshake = derived((list) => list.filter((x) => x.handshake));
 
 /** Header names lower-cased, repeated headers joined with ", ", in a prototype-free object. */
 export function headerMap(raw: string[]): Record<string, string> {
@@ -496,40 +485,9 @@ export function headerMap(raw: string[]): Record<string, string> {
   return h;
 }
 
-/** The soft limit on open files (Linux /proc), or undefined where it cannot be read. */
-function openFileLimit(): number | undefined {
-  try {
-    const m = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function formatBytes(n: number): string {
   if (n >= 1024 ** 3 && n % 1024 ** 3 === 0) return `${n / 1024 ** 3} GB`;
   if (n >= 1024 ** 2 && n % 1024 ** 2 === 0) return `${n / 1024 ** 2} MB`;
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KB`;
   return `${n} bytes`;
-}
-
-function displayHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-function bindError(e: NodeJS.ErrnoException, host: string, port: number): WhkError {
-  switch (e.code) {
-    case 'EADDRINUSE':
-      return new WhkError('port_in_use', `port ${port} is already in use on ${host}: stop the other server or pick another port (--port 0 picks a free one)`, 2);
-    case 'EACCES':
-      return new WhkError('port_denied', `permission denied to listen on port ${port}: use a port above 1023 (--port 0 picks a free one)`, 2);
-    case 'EADDRNOTAVAIL':
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new WhkError('bad_host', `cannot listen on --host ${host}: no such address on this machine`, 2);
-    default:
-      return new WhkError('listen_failed', `cannot listen on ${host}:${port}: ${e.message}`, 2);
-  }
 }

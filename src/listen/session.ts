@@ -2,7 +2,7 @@ import type { IO } from '../commands/input.js';
 import { eventJsonLine, readyJsonLine, rejectedJsonLine, renderEvent, renderReady, renderRejected, renderSummary, renderWarning, waitingText, type ReadyInfo } from '../render/event.js';
 import type { Style } from '../render/style.js';
 import { formatDuration } from '../units.js';
-import type { ListenerEvent } from './events.js';
+import type { EventMessage, ListenerEvent } from './events.js';
 import { removeReadyFile, writeReadyFile } from './ready-file.js';
 import type { Recorder } from './recorder.js';
 import { renderCompact } from '../render/compact.js';
@@ -25,6 +25,8 @@ export interface SessionOptions {
   expect?: number;
   /** Stop after this long (ms). */
   timeoutMs?: number;
+  /** How long a shutdown waits for the requests in flight (ms, default 10 s); a second signal ends the wait. */
+  shutdownGraceMs?: number;
   recorder?: Recorder;
   /**
    * Opens the history journal once listening (its first line names the port): a journal that
@@ -42,6 +44,10 @@ export interface SessionOptions {
   startingText?: string;
   /** The process's signals (tests pass an EventEmitter). */
   signals?: NodeJS.EventEmitter;
+  /** Where uncaught errors are reported (default: the process): the last-resort handler listens there. */
+  crashes?: NodeJS.EventEmitter;
+  /** Stack traces for internal errors (--debug, WHK_DEBUG=1). */
+  debug?: boolean;
 }
 
 /** Where delivery lines are appended: --record (src/listen/recorder.ts), the history (src/history/journal.ts). */
@@ -54,164 +60,227 @@ export interface Journal {
 
 /** Exit codes for signals: 128 + the signal's number. */
 const SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+type SignalName = keyof typeof SIGNALS;
 
 /**
  * One run of `whk listen`, from ready line to summary: output (NDJSON with backpressure, or
- * pretty blocks), --record, --expect and --timeout, signals, the ready file. Resolves with the
- * exit code, which always follows what happened: the count of valid events against --expect,
- * writes that failed, the signal that stopped it. Never exits the process itself.
+ * pretty blocks), --record, --expect and --timeout, signals and a graceful shutdown, the ready
+ * file, a last-resort handler for our own bugs. Resolves with the exit code, which always follows
+ * what happened: the count of valid events against --expect, writes that failed, the signal that
+ * stopped it. Never exits the process itself.
  */
 export async function runSession(start: (emit: (e: ListenerEvent) => void) => Promise<Listener>, o: SessionOptions, io: IO): Promise<number> {
-  const signals = o.signals ?? process;
-  let finish: (code: number) => void = () => undefined;
-  let ended = false;
-  const finished = new Promise<number>((resolve) => (finish = (code) => {
-    if (ended) return;
-    ended = true;
-    resolve(code);
-  }));
-  let listener: Listener | undefined;
-  let history: Journal | undefined;
-  let validSeen = 0;
-  const failures: string[] = [];
-  // The result depends on the output when a script reads it or counts on it.
-  const outputMatters = o.json || o.expect !== undefined || o.recorder !== undefined;
-  let outputFailed = false;
-
-  const stdout: Writable = io.stdout ?? { write: (t, cb) => (io.out(t), cb?.(), true), once: () => undefined };
-  const sink = new Sink(stdout, {
-    onFull: () => listener?.pause(),
-    onDrain: () => listener?.resume(),
-    onError: (e) => {
-      outputFailed = true;
-      failures.push(`cannot write to stdout (${errCode(e)}): stopping; the events after that were not written`);
-      finish(1);
-    },
-  });
-  let stderrFailed = false;
-  const onStderrError = () => {
-    stderrFailed = true;
-  };
-  io.stderr?.on('error', onStderrError);
-
-  const withSpinner = (write: () => void) => {
-    if (!o.spinner) return write();
-    o.spinner.stop();
-    write();
-    if (listener) o.spinner.start(waitingText(listener.stats));
-  };
-
-  /** Appends a line to --record or the history; a failure is told once, and counts. */
-  const append = (j: Journal, line: string) => {
-    if (!j.write(line) && j.failure) tellFailure(j);
-  };
-  const tellFailure = (j: Journal) => {
-    failures.push(j.failure!);
-    withSpinner(() => io.err(renderWarning(j.failure!)));
-    j.failure = undefined;
-  };
-
-  const onEvent = (e: ListenerEvent) => {
-    if (e.kind === 'event') {
-      // Recorded first: whatever happens to the display, the recording and the history have it.
-      const line = o.json || o.recorder || history ? eventJsonLine(e.record) : '';
-      if (line) e.line = line;
-      if (o.recorder) append(o.recorder, line);
-      if (history) append(history, line);
-      if (o.json) sink.line(line);
-      o.onRecord?.(e.record);
-      if (!o.json) withSpinner(() => (sink.line(`${o.compact ? renderCompact(e, o.style!) : renderEvent(e, o.style!)}\n`), sink.flush()));
-      if (o.json && e.forward?.error) io.err(renderWarning(`#${e.record.seq} ${e.forward.error}`));
-      if (o.expect !== undefined && !e.record.filtered && e.verdict) {
-        if (!e.verdict.valid) {
-          failures.push(`invalid event #${e.record.seq}: ${e.verdict.reason} — ${e.verdict.message}`);
-          finish(1);
-        } else if (++validSeen >= o.expect) {
-          finish(0);
-        }
-      }
-    } else if (e.kind === 'rejected') {
-      if (o.json) sink.line(rejectedJsonLine(e.record));
-      else withSpinner(() => (sink.line(`${renderRejected(e.record, o.style!)}\n`), sink.flush()));
-    } else {
-      withSpinner(() => io.err(renderWarning(e.message)));
-    }
-  };
-
+  const run = new Session(o, io);
   o.spinner?.start(o.startingText ?? 'starting');
+  let listener: Listener;
   try {
-    listener = await start(onEvent);
+    listener = await start((e) => run.onEvent(e));
   } finally {
     o.spinner?.stop();
   }
+  await run.begin(listener);
+  const code = await run.finished;
+  return run.end(code);
+}
 
-  // The history before anyone knows the URL: no delivery comes before its session line.
-  history = o.openHistory?.(listener);
+class Session {
+  listener: Listener | undefined;
+  history: Journal | undefined;
+  readonly finished: Promise<number>;
+  private finish: (code: number) => void = () => undefined;
+  private ended = false;
+  private validSeen = 0;
+  /** What went wrong and was not said yet: said once, before the summary. */
+  private readonly untold: string[] = [];
+  private writeFailed = false;
+  private crashed = false;
+  private signal: SignalName | undefined;
+  private timedOut = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly sink: Sink;
+  private stderrFailed = false;
+  private readonly outputMatters: boolean;
+  private readonly unlisten: Array<() => void> = [];
 
-  // The ready file first: whoever waits for the ready line may read it at once. It is removed on
-  // every way out, a crash included (process 'exit' runs synchronous handlers).
-  const url = listener.url;
-  const cleanup = () => {
-    if (o.readyFile) removeReadyFile(o.readyFile, url);
-  };
-  if (o.readyFile) {
-    try {
-      writeReadyFile(o.readyFile, url);
-    } catch (e) {
-      await listener.close(0);
-      throw e;
+  constructor(private readonly o: SessionOptions, private readonly io: IO) {
+    this.finished = new Promise<number>((resolve) => (this.finish = (code) => {
+      if (this.ended) return;
+      this.ended = true;
+      resolve(code);
+    }));
+    // The result depends on the output when a script reads it or counts on it.
+    this.outputMatters = o.json || o.expect !== undefined || o.recorder !== undefined;
+    const stdout: Writable = io.stdout ?? { write: (t, cb) => (io.out(t), cb?.(), true), once: () => undefined };
+    this.sink = new Sink(stdout, {
+      onFull: () => this.listener?.pause(),
+      onDrain: () => this.listener?.resume(),
+      onError: (e) => {
+        if (this.outputMatters) this.writeFailed = true;
+        this.untold.push(`cannot write to stdout (${errCode(e)}): stopping; the events after that were not written`);
+        this.finish(1);
+      },
+    });
+  }
+
+  /** Listening: the history, the ready file and lines, then the ways out. */
+  async begin(listener: Listener): Promise<void> {
+    const { o, io } = this;
+    this.listener = listener;
+    const onStderrError = () => (this.stderrFailed = true);
+    io.stderr?.on('error', onStderrError);
+    this.unlisten.push(() => io.stderr?.off('error', onStderrError));
+    this.watchCrashes();
+    // The history before anyone knows the URL: no delivery comes before its session line.
+    this.history = o.openHistory?.(listener);
+    // The ready file first: whoever waits for the ready line may read it at once. It is removed on
+    // every way out, a crash included (process 'exit' runs synchronous handlers).
+    if (o.readyFile) {
+      try {
+        writeReadyFile(o.readyFile, listener.url);
+      } catch (e) {
+        await listener.close(0);
+        for (const off of this.unlisten) off();
+        throw e;
+      }
+      const cleanup = () => removeReadyFile(o.readyFile!, listener.url);
+      process.once('exit', cleanup);
+      this.unlisten.push(() => (cleanup(), process.off('exit', cleanup)));
     }
-    process.once('exit', cleanup);
+    io.err(renderReady({ ...o.ready, url: listener.url, publicUrl: listener.publicUrl }, o.errStyle));
+    if (this.history?.failure) this.tellFailure(this.history);
+    if (o.json) this.sink.line(readyJsonLine(listener.url, listener.publicUrl, o.ready.inspectUrl ?? null));
+    o.spinner?.start(waitingText(listener.stats));
+    this.waysOut();
   }
-  io.err(renderReady({ ...o.ready, url, publicUrl: listener.publicUrl }, o.errStyle));
-  if (history?.failure) tellFailure(history);
-  if (o.json) sink.line(readyJsonLine(url, listener.publicUrl, o.ready.inspectUrl ?? null));
-  o.spinner?.start(waitingText(listener.stats));
 
-  // Ways out: --expect reached or failed (above), --timeout, a signal, stdout gone (above).
-  let timedOut = false;
-  const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    finish(o.expect !== undefined ? 1 : listener!.stats.invalid > 0 ? 1 : 0);
-  }, o.timeoutMs);
-  let signal: keyof typeof SIGNALS | undefined;
-  const handlers = Object.keys(SIGNALS).map((name) => {
-    const h = () => {
-      signal ??= name as keyof typeof SIGNALS;
-      finish(SIGNALS[name as keyof typeof SIGNALS]);
+  /** --timeout and the signals: the first signal ends the run, the next ones end the shutdown's wait. */
+  private waysOut(): void {
+    const { o } = this;
+    if (o.timeoutMs !== undefined) {
+      this.timer = setTimeout(() => {
+        this.timedOut = true;
+        this.finish(o.expect !== undefined ? 1 : this.listener!.stats.invalid > 0 ? 1 : 0);
+      }, o.timeoutMs);
+    }
+    const signals = o.signals ?? process;
+    for (const name of Object.keys(SIGNALS) as SignalName[]) {
+      const h = () => {
+        if (this.signal !== undefined || this.ended) return this.listener?.hurry();
+        this.signal = name;
+        this.finish(SIGNALS[name]);
+      };
+      signals.on(name, h);
+      this.unlisten.push(() => signals.off(name, h));
+    }
+  }
+
+  /**
+   * The last resort: an error nothing else handled (a bug of ours) is one line, the run ends with
+   * its summary and exit 1; never a stack trace unless --debug.
+   */
+  private watchCrashes(): void {
+    const crashes = this.o.crashes ?? process;
+    const h = (e: unknown) => {
+      if (!this.crashed) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        this.io.err(`whk: internal error: ${err.message}${this.o.debug ? `\n${err.stack}` : ' (run with --debug for the stack)'}`);
+      }
+      this.crashed = true;
+      this.listener?.hurry();
+      this.finish(1);
     };
-    signals.on(name, h);
-    return [name, h] as const;
-  });
-
-  let code = await finished;
-
-  if (timer) clearTimeout(timer);
-  o.spinner?.stop();
-  // Every answered request is still emitted (and written) by close().
-  await listener.close(signal ? 200 : 1000);
-  for (const [name, h] of handlers) signals.off(name, h);
-  sink.flush();
-  o.recorder?.close();
-  history?.close();
-  cleanup();
-  process.off('exit', cleanup);
-  io.stderr?.off('error', onStderrError);
-
-  if (o.expect !== undefined && validSeen < o.expect && code === 0) code = 1;
-  for (const f of failures) io.err(renderWarning(f));
-  if (sink.lost > 0 && !outputFailed) io.err(`whk: ${sink.lost} line${sink.lost === 1 ? '' : 's'} could not be written to stdout (${errCode(sink.error)})`);
-  if (timedOut && o.expect !== undefined) {
-    io.err(`whk: timed out after ${formatDuration(o.timeoutMs!)}: received ${validSeen} of ${o.expect} expected events`);
-  } else if (timedOut) {
-    io.err(`whk: stopped after ${formatDuration(o.timeoutMs!)}`);
-  } else if (o.expect !== undefined) {
-    io.err(`whk: received ${validSeen} of ${o.expect} expected event${o.expect === 1 ? '' : 's'}`);
+    crashes.on('uncaughtException', h);
+    crashes.on('unhandledRejection', h);
+    this.unlisten.push(() => (crashes.off('uncaughtException', h), crashes.off('unhandledRejection', h)));
   }
-  io.err(renderSummary(listener.stats));
-  // A write that failed makes the run fail when its result depends on the output; a signal's code stands.
-  if (code === 0 && outputMatters && (sink.error || stderrFailed || o.recorder?.failed || history?.failed)) code = 1;
-  return code;
+
+  onEvent(e: ListenerEvent): void {
+    if (e.kind === 'event') return this.onDelivery(e);
+    if (e.kind === 'rejected') {
+      if (this.o.json) this.sink.line(rejectedJsonLine(e.record));
+      else this.withSpinner(() => (this.sink.line(`${renderRejected(e.record, this.o.style!)}\n`), this.sink.flush()));
+      return;
+    }
+    this.withSpinner(() => this.io.err(renderWarning(e.message)));
+  }
+
+  private onDelivery(e: EventMessage): void {
+    const { o } = this;
+    // Recorded first: whatever happens to the display, the recording and the history have it.
+    const line = o.json || o.recorder || this.history ? eventJsonLine(e.record) : '';
+    if (line) e.line = line;
+    if (o.recorder) this.append(o.recorder, line);
+    if (this.history) this.append(this.history, line);
+    if (o.json) this.sink.line(line);
+    o.onRecord?.(e.record);
+    if (!o.json) this.withSpinner(() => (this.sink.line(`${o.compact ? renderCompact(e, o.style!) : renderEvent(e, o.style!)}\n`), this.sink.flush()));
+    if (o.json && e.forward?.error) this.io.err(renderWarning(`#${e.record.seq} ${e.forward.error}`));
+    if (o.expect === undefined || e.record.filtered || !e.verdict) return;
+    if (!e.verdict.valid) {
+      this.untold.push(`invalid event #${e.record.seq}: ${e.verdict.reason} — ${e.verdict.message}`);
+      this.finish(1);
+    } else if (++this.validSeen >= o.expect) {
+      this.finish(0);
+    }
+  }
+
+  /** Appends a line to --record or the history; a failure is said once, and counts. */
+  private append(j: Journal, line: string): void {
+    if (!j.write(line) && j.failure) this.tellFailure(j);
+  }
+
+  private tellFailure(j: Journal): void {
+    this.writeFailed = true;
+    this.withSpinner(() => this.io.err(renderWarning(j.failure!)));
+    j.failure = undefined;
+  }
+
+  private withSpinner(write: () => void): void {
+    const { spinner } = this.o;
+    if (!spinner) return write();
+    spinner.stop();
+    write();
+    if (this.listener && !this.ended) spinner.start(waitingText(this.listener.stats));
+  }
+
+  /** The shutdown: what was admitted finishes (up to the grace), every event is written, then the summary. */
+  async end(code: number): Promise<number> {
+    const { o, io } = this;
+    const listener = this.listener!;
+    if (this.timer) clearTimeout(this.timer);
+    o.spinner?.stop();
+    const graceMs = o.shutdownGraceMs ?? 10_000;
+    if (this.signal && listener.inFlight > 0) {
+      const n = listener.inFlight;
+      io.err(`whk: stopping: ${n} request${n === 1 ? '' : 's'} in flight get${n === 1 ? 's' : ''} up to ${formatDuration(graceMs)} to finish (send the signal again to stop now)`);
+    }
+    await listener.close(graceMs);
+    this.sink.flush();
+    o.recorder?.close();
+    this.history?.close();
+    for (const off of this.unlisten) off();
+    if (o.expect !== undefined && this.validSeen < o.expect && code === 0) code = 1;
+    this.summary();
+    // A failed write makes the run fail whatever ended it (a signal's code would hide it).
+    if (this.writeFailed || this.crashed || o.recorder?.failed || this.history?.failed || (code === 0 && this.outputMatters && (this.sink.error || this.stderrFailed))) code = 1;
+    return code;
+  }
+
+  private summary(): void {
+    const { o, io, sink } = this;
+    for (const f of this.untold) io.err(renderWarning(f));
+    if (sink.lost > 0 && !this.untold.some((u) => u.startsWith('cannot write to stdout'))) {
+      io.err(`whk: ${sink.lost} line${sink.lost === 1 ? '' : 's'} could not be written to stdout (${errCode(sink.error)})`);
+    }
+    if (this.timedOut && o.expect !== undefined) {
+      io.err(`whk: timed out after ${formatDuration(o.timeoutMs!)}: received ${this.validSeen} of ${o.expect} expected events`);
+    } else if (this.timedOut) {
+      io.err(`whk: stopped after ${formatDuration(o.timeoutMs!)}`);
+    } else if (o.expect !== undefined) {
+      io.err(`whk: received ${this.validSeen} of ${o.expect} expected event${o.expect === 1 ? '' : 's'}`);
+    }
+    io.err(renderSummary(this.listener!.stats));
+  }
 }
 
 const errCode = (e: Error | undefined) => (e as NodeJS.ErrnoException | undefined)?.code ?? e?.message ?? 'unknown error';
