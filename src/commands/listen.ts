@@ -203,7 +203,7 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
   try {
     return await runSession(start, {
       json, style, errStyle, spinner,
-      expect: flags.expect, timeoutMs: flags.timeout, shutdownGraceMs: flags.shutdownTimeout, debug: deps.debug ?? (process.argv.includes('--debug') || process.env.WHK_DEBUG === '1'), recorder, openHistory, onRecord, compact: flags.compact, readyFile: flags.readyFile, signals: deps.signals,
+      expect: flags.expect, timeoutMs: flags.timeout, shutdownGraceMs: flags.shutdownTimeout, debug: deps.debug ?? (process.argv.includes('--debug') || process.env.WHK_DEBUG === '1'), recorder, openHistory, onRecord, compact: flags.compact, readyFile: flags.readyFile, signals: deps.signals, crashes: deps.crashes,
       startingText: flags.tunnel ? 'starting the ngrok tunnel' : 'starting',
       ready,
     }, io);
@@ -228,6 +228,8 @@ export interface ListenDeps {
   signals?: NodeJS.EventEmitter;
   /** The environment for the history's folder and limits (default: the process's). */
   env?: Record<string, string | undefined>;
+  /** Where uncaught errors are reported (default: the process): the session's last-resort handler. */
+  crashes?: NodeJS.EventEmitter;
   /** Stack traces for internal errors (default: --debug in argv or WHK_DEBUG=1). */
   debug?: boolean;
   /** Every delivery as it is written (the inspector's live feed), with this session's id. */

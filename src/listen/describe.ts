@@ -59,7 +59,8 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
   }
 
   // Which scheme, and where it keeps the event type and id.
-  const scheme = ctx.scheme() ?? (verdict && verdict.scheme !== 'auto' ? getScheme(verdict.scheme) : firstDetected(headers));
+  // The scheme that judged it (for a scheme_mismatch, the one it was signed as), else the one in use.
+  const scheme = (verdict && verdict.scheme !== 'auto' ? getScheme(verdict.scheme) : undefined) ?? ctx.scheme() ?? firstDetected(headers);
   let eventType: string | null = null;
   let eventId: string | null = null;
   if (scheme?.eventInfo) {

@@ -1,7 +1,9 @@
 import { verify } from '../schemes/core.js';
 import { WhkError } from '../errors.js';
 import { detectScheme, getScheme } from '../schemes/registry.js';
-import { REASONS, type Invalid, type Scheme, type Verdict, type VerifyInput } from '../schemes/types.js';
+import { allSchemes } from '../schemes/registry.js';
+import { signatureDigests, signatureTwins, trySign } from '../schemes/twins.js';
+import { REASONS, type Invalid, type Scheme, type Secret, type Valid, type Verdict, type VerifyInput } from '../schemes/types.js';
 
 export interface JudgeOptions {
   /** A scheme name, or 'auto' to detect it from the headers. */
@@ -28,15 +30,20 @@ export interface Delivery {
  * The judging step: one verdict per delivery, fast enough to answer at once (the no-match
  * diagnosis is left for later, off the answer's path: `diagnose`).
  *
- * With `--scheme auto`, the first valid delivery fixes the scheme for the rest of the run: a
- * delivery that later comes under another scheme's header is refused (`scheme_mismatch`)
- * instead of being judged by that scheme's weaker rules (a one-hour-old Dfns signature is a
- * valid GitHub X-Hub-Signature-256, which has no timestamp).
+ * With `--scheme auto`, the headers say which scheme signed a delivery. Some schemes sign the
+ * same value (GitHub and Dfns both send hex HMAC-SHA256 of the body): a Dfns delivery re-sent
+ * under X-Hub-Signature-256 would be judged by GitHub's rules, which have no timestamp. So a
+ * signature that is also valid under such a twin is read the stricter way: a stale twin is
+ * refused (`timestamp_too_old`, naming both schemes). The first valid delivery that is not
+ * ambiguous fixes the scheme for the rest of the run; a delivery that later comes under another
+ * scheme's header is refused (`scheme_mismatch`), and recorded as the scheme it was signed as.
  */
 export class Judge {
   private readonly fixed: Scheme | undefined;
   /** The scheme auto-detection settled on, and the delivery that settled it. */
   pinned: { scheme: Scheme; seq: number } | undefined;
+  /** Per scheme and secret: the twins that carry a timestamp (found once, by signing a probe). */
+  private readonly twins = new Map<string, Scheme[]>();
 
   constructor(private readonly o: JudgeOptions) {
     this.fixed = o.scheme === 'auto' ? undefined : getScheme(o.scheme);
@@ -56,25 +63,64 @@ export class Judge {
 
   /** The verdict, without diagnosis. `onPinned` is told when this delivery fixed the scheme. */
   judge(seq: number, d: Delivery, onPinned?: (scheme: string) => void): Verdict {
+    if (this.fixed) return this.run(this.fixed, d);
     const pinned = this.pinned?.scheme;
-    if (pinned && !this.fixed) {
+    if (pinned) {
       const detected = detectScheme(d.headers);
-      if (detected.length > 0 && !detected.includes(pinned.name)) {
-        const other = getScheme(detected[0]!);
-        return {
-          valid: false,
-          reason: 'scheme_mismatch',
-          scheme: pinned.name,
-          message: `this delivery is signed as ${other.name} (${other.headers[0]}), but this listener verifies ${pinned.name}, fixed by the first valid delivery (#${this.pinned!.seq}); pass --scheme to choose`,
-        };
-      }
+      if (detected.length > 0 && !detected.includes(pinned.name)) return this.mismatch(getScheme(detected[0]!), pinned);
     }
-    const verdict = this.run(pinned ?? this.fixed ?? 'auto', d, false);
-    if (verdict.valid && !this.fixed && !this.pinned) {
+    const verdict = this.run(pinned ?? 'auto', d);
+    if (!verdict.valid) return verdict;
+    const twin = this.stricterTwin(verdict, d);
+    if (twin && !twin.valid) return twin;
+    if (!this.pinned && !twin) {
       this.pinned = { scheme: getScheme(verdict.scheme), seq };
       onPinned?.(verdict.scheme);
     }
     return verdict;
+  }
+
+  private mismatch(signedAs: Scheme, pinned: Scheme): Verdict {
+    return {
+      valid: false,
+      reason: 'scheme_mismatch',
+      scheme: signedAs.name,
+      message: `this delivery is signed as ${signedAs.name} (${signedAs.headers[0]}), but this listener verifies ${pinned.name}, fixed by the first valid delivery (#${this.pinned!.seq}); pass --scheme to choose`,
+    };
+  }
+
+  /**
+   * A valid signature read by a twin that carries a timestamp: the twin's verdict when the same
+   * signature is one of its signatures too (valid: the delivery is ambiguous; a timestamp refusal:
+   * a stale twin), else undefined (the twin does not apply: no such signature, no timestamp).
+   */
+  private stricterTwin(v: Valid, d: Delivery): Verdict | undefined {
+    const scheme = getScheme(v.scheme);
+    if (scheme.timestamp) return undefined;
+    const secret = this.o.secrets[v.secretIndex]!;
+    const presented = signatureDigests(d.headers);
+    for (const twin of this.twinsOf(scheme, v.secretIndex, secret)) {
+      const signed = trySign(twin, { body: d.body, secrets: [secret], url: d.url, method: d.method, headers: d.headers });
+      if (!signed || ![...signatureDigests(signed)].some((x) => presented.has(x))) continue;
+      const headers = { ...d.headers, ...Object.fromEntries(Object.entries(signed).map(([k, x]) => [k.toLowerCase(), x])) };
+      const t = this.run(twin, { ...d, headers });
+      if (t.valid) return t;
+      if (t.reason === 'timestamp_too_old' || t.reason === 'timestamp_in_future') {
+        return { ...t, scheme: scheme.name, message: `signed as ${scheme.name} (${scheme.headers[0]}), but the same signature is ${twin.name}'s, and read as ${twin.name} ${t.message.replace(/^timestamp /, 'its timestamp ')}: refused, as a replayed ${twin.name} delivery would be; pass --scheme ${scheme.name} if this listener receives ${scheme.provider} only` };
+      }
+    }
+    return undefined;
+  }
+
+  private twinsOf(scheme: Scheme, index: number, secret: Secret): Scheme[] {
+    const key = `${scheme.name}\n${index}`;
+    let found = this.twins.get(key);
+    if (!found) {
+      const probe = { body: '{"whk":"twin probe","timestampSent":1700000000,"webhookTimestamp":1700000000000}', secrets: [secret], timestamp: 1700000000, id: 'msg_whk_twin_probe', url: 'https://example.com/webhooks', method: 'POST' };
+      found = signatureTwins(scheme, probe, allSchemes()).map((t) => t.scheme).filter((t) => t.timestamp);
+      this.twins.set(key, found);
+    }
+    return found;
   }
 
   /** What the no-match diagnosis of `verdict` needs (the slow part, for after the answer): the scheme and the core's input. */
@@ -82,7 +128,7 @@ export class Judge {
     return { scheme: verdict.scheme, input: { body: d.body, headers: d.headers, secrets: this.o.secrets, tolerance: this.o.tolerance, url: d.url, method: d.method, now: d.now, otherSecrets: this.o.otherSecrets, diagnose: true } };
   }
 
-  private run(scheme: Scheme | string, d: Delivery, diagnose: boolean): Verdict {
+  private run(scheme: Scheme | string, d: Delivery, diagnose = false): Verdict {
     const name = typeof scheme === 'string' ? scheme : scheme.name;
     try {
       return verify(scheme, { body: d.body, headers: d.headers, secrets: this.o.secrets, tolerance: this.o.tolerance, url: d.url, method: d.method, now: d.now, diagnose });

@@ -1,5 +1,5 @@
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
-import { derived } from '../schemes/registry.js';
+import { isSignatureHeader } from '../schemes/twins.js';
 import type { Scheme, Secret, SignedHeaders } from '../schemes/types.js';
 
 /**
@@ -16,13 +16,7 @@ export type Negative =
   | { kind: 'duplicate' };
 
 /** The signature itself (not the timestamp or id headers that go with it). */
-export const isSignatureHeader = (name: string) =>
-  (/signature|hmac/i.test(name) && !/timestamp/i.test(name)) ||
-  // A provider's (or a custom scheme's) signature header may be called anything (X-Gitlab-Token).
-  signatureHeaders().has(name.toLowerCase());
-
-/** The first header of every scheme, lower-cased. */
-const signatureHeaders = derived((list) => new Set(list.map((s) => s.headers[0]!.toLowerCase())));
+export { isSignatureHeader };
 
 /**
  * The body after signing, with one digit changed (the one nearest the middle, where the payload

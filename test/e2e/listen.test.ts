@@ -67,11 +67,12 @@ describe('whk listen: verification', () => {
     await l.waitFor(/verifying as dfns from now on; pass --scheme to choose/, 'stderr');
 
     const got = [await event(l, 1), await event(l, 2), await event(l, 3), await event(l, 4)];
-    expect(got.map((e) => [e.scheme, e.verdict.valid, e.verdict.reason, e.response.status])).toEqual([
-      ['dfns', true, 'ok', 200],
-      ['dfns', false, 'scheme_mismatch', 401],
-      ['dfns', false, 'scheme_mismatch', 401],
-      ['dfns', false, 'scheme_mismatch', 401],
+    // A refused one is recorded as the scheme it was signed as, with its event type (was: the pinned scheme, no type).
+    expect(got.map((e) => [e.scheme, e.verdict.valid, e.verdict.reason, e.response.status, e.eventType])).toEqual([
+      ['dfns', true, 'ok', 200, 'wallet.created'],
+      ['stripe', false, 'scheme_mismatch', 401, 'payment_intent.succeeded'],
+      ['standard', false, 'scheme_mismatch', 401, 'invoice.paid'],
+      ['github', false, 'scheme_mismatch', 401, 'issues'],
     ]);
     expect(got[0].eventType).toBe('wallet.created');
     expect(got[0].eventId).toBe('wh-1');

@@ -56,11 +56,34 @@ describe('Judge', () => {
     expect(judge.judge(1, delivery({ 'x-hub-signature-256': 'sha256=00' }), (s) => pinned.push(s)).valid).toBe(false);
     expect(judge.scheme).toBeUndefined();
     expect(judge.judge(2, delivery(dfnsHeaders), (s) => pinned.push(s))).toMatchObject({ valid: true, scheme: 'dfns' });
-    expect(judge.judge(3, delivery(githubHeaders), (s) => pinned.push(s))).toMatchObject({ valid: false, reason: 'scheme_mismatch', scheme: 'dfns' });
+    expect(judge.judge(3, delivery(githubHeaders), (s) => pinned.push(s))).toMatchObject({ valid: false, reason: 'scheme_mismatch', scheme: 'github' });
     expect(judge.judge(4, delivery(dfnsHeaders), (s) => pinned.push(s))).toMatchObject({ valid: true });
     // An hour later, as Dfns: stale.
     expect(judge.judge(5, delivery(dfnsHeaders, 1_003_600))).toMatchObject({ valid: false, reason: 'timestamp_too_old' });
     expect(pinned).toEqual(['dfns']);
+  });
+
+  it('auto, first delivery: a stale Dfns signature under X-Hub-Signature-256 is refused as a stale dfns delivery and pins nothing (was: accepted, pinned github)', () => {
+    const judge = new Judge({ scheme: 'auto', secrets: [secret] });
+    const pinned: string[] = [];
+    const sixYearsLater = 1_000_000 + 6 * 365 * 86_400;
+    const v = judge.judge(1, delivery(githubHeaders, sixYearsLater), (s) => pinned.push(s));
+    expect(v).toMatchObject({ valid: false, reason: 'timestamp_too_old', scheme: 'github' });
+    expect(v.message).toMatch(/signed as github \(X-Hub-Signature-256\), but the same signature is dfns's.*pass --scheme github/);
+    expect(judge.scheme).toBeUndefined();
+    // A genuine, fresh Dfns delivery then pins dfns.
+    expect(judge.judge(2, delivery(dfnsHeaders, sixYearsLater - 6 * 365 * 86_400), (s) => pinned.push(s))).toMatchObject({ valid: true, scheme: 'dfns' });
+    expect(pinned).toEqual(['dfns']);
+  });
+
+  it('auto: a fresh twin is accepted but ambiguous, so it pins nothing; a GitHub body (no timestampSent) pins github', () => {
+    const judge = new Judge({ scheme: 'auto', secrets: [secret] });
+    expect(judge.judge(1, delivery(githubHeaders))).toMatchObject({ valid: true, scheme: 'github' });
+    expect(judge.scheme).toBeUndefined();
+    const gh = '{"action":"opened"}';
+    const ghHeaders = lower(sign('github', { body: gh, secrets: [secret] }));
+    expect(judge.judge(2, { body: Buffer.from(gh), headers: ghHeaders, now: 5 })).toMatchObject({ valid: true, scheme: 'github' });
+    expect(judge.scheme?.name).toBe('github');
   });
 
   it('a fixed scheme never pins and judges only by its own header', () => {

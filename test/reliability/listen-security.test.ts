@@ -122,6 +122,24 @@ describe('--scheme auto', () => {
   });
 });
 
+describe('--scheme auto does not depend on arrival order', () => {
+  it('a six-year-old Dfns delivery re-sent as X-Hub-Signature-256 as the FIRST delivery is refused and pins nothing; genuine Dfns deliveries then pass (was: accepted, github pinned, every Dfns delivery 401)', async () => {
+    const { l, url } = await listen(['--secret', SECRET]);
+    const stale = dfns(6 * 365 * 86_400);
+    const signature = Object.values(sign('dfns', { body: stale.body, secrets: [SECRET] }))[0]!;
+    const asGithub = { body: stale.body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } };
+    const r = await post(url, asGithub);
+    expect(r.status).toBe(401);
+    expect(r.text).toMatch(/timestamp_too_old.*signed as github \(X-Hub-Signature-256\), but the same signature is dfns's/);
+    expect((await post(url, dfns())).status).toBe(200);
+    expect((await post(url, dfns())).status).toBe(200);
+    await stop(l);
+    const events = lines(l).filter((x) => x.type === 'event');
+    expect(events.map((e) => [e.scheme, e.verdict.reason, e.eventType])).toEqual([['github', 'timestamp_too_old', null], ['dfns', 'ok', 'wallet.created'], ['dfns', 'ok', 'wallet.created']]);
+    expect(l.stderrLines.filter((x) => x.includes('verifying as dfns from now on'))).toHaveLength(1);
+  });
+});
+
 describe('secrets', () => {
   it('a short secret and the part after whsec_ are never written (headers redacted)', async () => {
     const dir = tmp('redact');
