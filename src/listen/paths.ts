@@ -39,6 +39,8 @@ export function checkRequestPath(target: string, prefix: string): PathCheck {
   const raw = q === -1 ? t : t.slice(0, q);
   const query = q === -1 ? '' : t.slice(q);
   if (/%2f|%5c|\\/i.test(raw)) return { ok: false, status: 400, why: 'an encoded slash or a backslash in the path' };
+  // Tomcat and Spring drop a segment's `;parameters` before resolving it: `/hooks/..;/admin` is `/admin` to them.
+  if (/(?:^|\/)(?:\.|%2e){1,2}(?:;|%3b)/i.test(raw)) return { ok: false, status: 400, why: 'a dot segment with parameters (..;), which Tomcat and Spring read as ..' };
   const out: string[] = [];
   const segments = raw.split('/');
   for (let i = 1; i < segments.length; i++) {

@@ -5,10 +5,10 @@ import type { Style } from './style.js';
 
 /**
  * `whk listen --compact`: one line per delivery, for a long session (with the inspector open):
- * time, #seq, method and path, provider, event type, verdict, status answered, forward result.
- * What came from the request is terminal-safe. Pure.
+ * time, #seq, method and path, provider, event type and id, verdict, status answered, forward
+ * result. What came from the request is terminal-safe. Pure.
  *
- *   14:02:11  #3  POST /hooks  dfns  wallet.created  ✓ valid  → 200  fwd → 200 12ms
+ *   14:02:11  #3  POST /hooks  dfns  wallet.created [wh-1a2b]  ✓ valid  → 200  fwd → 200 12ms
  */
 export function renderCompact(m: EventMessage, c: Style, o: Pick<PrettyOptions, 'utc'> = {}): string {
   const r = m.record;
@@ -20,7 +20,7 @@ export function renderCompact(m: EventMessage, c: Style, o: Pick<PrettyOptions, 
     c.bold(`#${r.seq}`),
     termSafeLine(`${r.method} ${r.path}`),
     r.scheme === null ? '-' : termSafeLine(r.scheme),
-    r.eventType === null ? '-' : c.cyan(termSafeLine(r.eventType)),
+    `${r.eventType === null ? '-' : c.cyan(termSafeLine(r.eventType))}${r.eventId === null ? '' : ` [${termSafeLine(r.eventId.slice(0, 64))}]`}`,
     verdict,
     answered,
   ];

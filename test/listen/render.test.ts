@@ -5,6 +5,7 @@ import {
   colorJson, eventJsonLine, readyJsonLine, rejectedJsonLine, renderBody, renderEvent, renderReady, renderRejected, renderSummary, waitingText,
 } from '../../src/render/event.js';
 import { plain } from '../../src/render/style.js';
+import { renderCompact } from '../../src/render/compact.js';
 import { Chalk } from 'chalk';
 
 const body = '{"id":"wh-1","kind":"wallet.created","data":{"n":1,"ok":true,"tags":["a"],"none":null}}';
@@ -171,5 +172,12 @@ describe('ready lines, summary', () => {
       .toBe('whk: 5 events: 3 valid, 1 invalid, 1 not verified, 1 duplicate, 2 filtered, 2 forwarded, 1 failed to forward, 1 rejected request');
     expect(waitingText(s)).toBe('waiting for events');
     expect(waitingText({ ...s, events: 2, invalid: 1 })).toBe('waiting for events (2 so far, 1 invalid)');
+  });
+});
+
+describe('renderCompact (--compact)', () => {
+  it('one line with the event id after the type, as the block shows it (was: no id)', () => {
+    expect(renderCompact(msg(), plain, opts)).toBe('03:04:05  #3  POST /hooks  dfns  wallet.created [wh-1]  ✓ valid  → 200');
+    expect(renderCompact(msg({ eventId: null, eventType: null }), plain, opts)).toBe('03:04:05  #3  POST /hooks  dfns  -  ✓ valid  → 200');
   });
 });

@@ -33,6 +33,8 @@ describe('checkRequestPath', () => {
     ['/hooks/.%2E/admin', '/hooks', 400],
     ['/hooks/%2fadmin', '/hooks', 400],
     ['/hooks/a%5c..%5cadmin', '/hooks', 400],
+    ['/hooks/..;/admin', '/hooks', 400],
+    ['/hooks/x/..%3B/admin', '/hooks', 400],
     ['/../etc/passwd', '', 400],
     ['*', '', 400],
     ['/admin', '/hooks', 404],

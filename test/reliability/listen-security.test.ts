@@ -67,6 +67,18 @@ describe('--path and --forward-to', () => {
     expect(rejected.map((x) => x.reason)).toEqual(Array(7).fill('bad_path'));
   });
 
+  it('a dot segment with parameters (..;), which Tomcat and Spring read as .., is refused like one: 400, nothing forwarded (was: forwarded as is)', async () => {
+    const { l, port } = await listen(['--path', '/hooks', '--forward-to', `${appUrl}/webhooks`]);
+    hits.length = 0;
+    for (const target of ['/hooks/..;/admin', '/hooks/..;jsessionid=x/admin', '/hooks/x/..%3b/..%3B/admin', '/hooks/.;/x']) {
+      expect(await rawRequest(port, 'POST', target, '{}'), target).toMatch(/^HTTP\/1\.1 400 [^]*\(\.\.;\)/);
+    }
+    expect(hits).toEqual([]);
+    // A parameter on an ordinary segment is nobody's dot segment.
+    expect(await rawRequest(port, 'POST', '/hooks/a;v=1', '{}')).toMatch(/^HTTP\/1\.1 200 /);
+    await stop(l);
+  });
+
   it('only the methods providers use are forwarded (POST, GET); others get 405; --forward-methods changes the list', async () => {
     const { l, port } = await listen(['--path', '/hooks', '--forward-to', appUrl]);
     hits.length = 0;
