@@ -80,7 +80,7 @@ export function startServer(kind, { stdout = '/dev/null', args = [] } = {}) {
   const fd = typeof stdout === 'string' ? openSync(stdout, 'w') : undefined;
   const argv = kind === 'bare' ? ['-e', BARE]
     : kind === 'minimal' ? ['-e', MINIMAL]
-    : [WHK, 'listen', '--port', '0', '--json', '--scheme', 'dfns', '--secret', SECRET, '--tolerance', String(TOLERANCE), ...args];
+    : [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), WHK, 'listen', '--port', '0', '--json', '--scheme', 'dfns', '--secret', SECRET, '--tolerance', String(TOLERANCE), ...args];
   const child = spawn(process.execPath, argv, {
     stdio: ['ignore', fd ?? stdout, 'pipe'],
     env: { ...process.env, WHK_HOME: process.env.WHK_HOME ?? benchHome(), NO_COLOR: '1', WHK_BENCH_SECRET: SECRET, WHK_BENCH_TOLERANCE: String(TOLERANCE) },

@@ -30,6 +30,8 @@ export interface EventRecord {
   forward?: { status: number; ms: number } | { error: string; ms: number };
   /** Failure injected into the answer (--delay, --fail-first, --fail-rate, --drop). */
   injected?: { delayMs?: number; drop?: true; fail?: 'fail-first' | 'fail-rate'; attempt?: number };
+  /** A refused body over 64 KB is kept in part: its size, and how many bytes of it `body` holds. */
+  bodyTruncated?: { bytes: number; kept: number };
   /** Dfns (and any body with these top-level fields): the delivery attempt, and the event it retries. */
   deliveryAttempt?: number;
   retryOf?: string;

@@ -10,6 +10,20 @@ import type { EventFilter } from './filter.js';
 /** Refused bodies larger than this are not parsed (bytes). */
 export const UNPARSED_INVALID = 64 * 1024;
 
+/** Of a refused body, the record keeps this much (bytes). */
+export const KEPT_OF_REFUSED = 64 * 1024;
+
+/** The first `max` bytes or fewer, never cutting a UTF-8 character in two. */
+export function utf8Prefix(body: Buffer, max: number): Buffer {
+  let end = Math.min(max, body.length);
+  if (end === body.length) return body;
+  // Back to the first byte of the character that `end` falls in (continuation bytes are 10xxxxxx).
+  let start = end;
+  while (start > 0 && start > end - 4 && (body[start]! & 0xc0) === 0x80) start--;
+  if (start !== end) end = start;
+  return body.subarray(0, end);
+}
+
 /** One request as received: what the describing step turns into an event record. */
 export interface Received {
   seq: number;
@@ -39,14 +53,18 @@ export interface DescribeContext {
  */
 export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | null): EventMessage {
   const accepted = verdict === null || verdict.valid;
-  const { body, headers } = r;
+  const { headers } = r;
+  // A refused body is kept only in part: a flood of forged large bodies costs one HMAC pass each,
+  // not a decoding, an escaping and a write of every byte (the record says how much was cut).
+  const cut = !accepted && r.body.length > KEPT_OF_REFUSED;
+  const body = cut ? utf8Prefix(r.body, KEPT_OF_REFUSED) : r.body;
   const utf8 = body.length === 0 || isUtf8(body);
   const text = utf8 ? body.toString('utf8') : undefined;
   let parsed: unknown;
   let jsonError: string | undefined;
   // A refused body over 64 KB is not parsed: under a flood of forged large bodies, parsing each
   // would slow the answers to real deliveries. Its type and id are unknown; it is shown as text.
-  if (text !== undefined && text.length > 0 && (accepted || body.length <= UNPARSED_INVALID)) {
+  if (text !== undefined && text.length > 0 && !cut && (accepted || body.length <= UNPARSED_INVALID)) {
     const c = text.charCodeAt(0);
     if (c === 123 /* { */ || c === 91 /* [ */ || /^\s*[[{]/.test(text.slice(0, 64))) {
       // Parsed once: verifying a scheme with a timestamp in the body already did.
@@ -96,6 +114,7 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
     ...(duplicateOf !== undefined ? { duplicateOf } : {}),
     filtered,
     response: { status: 0 },
+    ...(cut ? { bodyTruncated: { bytes: r.body.length, kept: body.length } } : {}),
   };
   if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
     const o = parsed as { deliveryAttempt?: unknown; retryOf?: unknown };

@@ -77,8 +77,7 @@ export class Diagnoser {
 
   private inline(verdict: Verdict, scheme: string, input: VerifyInput): Verdict {
     try {
-      const v = this.o.inline(scheme, input);
-      return !v.valid && v.reason === 'no_match' ? v : verdict;
+      return diagnosed(verdict, this.o.inline(scheme, input));
     } catch {
       return verdict;
     }
@@ -98,8 +97,7 @@ export class Diagnoser {
         const t = performance.now();
         this.tokens -= t - this.startedAt;
         this.startedAt = t;
-        const v = m.verdict;
-        p.resolve(v && !v.valid && v.reason === 'no_match' ? v : p.verdict);
+        p.resolve(diagnosed(p.verdict, m.verdict));
         this.arm();
       });
       w.on('error', () => this.lose(w));
@@ -154,3 +152,13 @@ export class Diagnoser {
 }
 
 const note = (v: Verdict, why: string): Verdict => (v.valid ? v : { ...v, diagnosis: why });
+
+/**
+ * The verdict after its diagnosis: the diagnosed no_match, or, when the full check matches a
+ * reading the listener does not try on the answer's path (a large body re-spaced on the way),
+ * the refusal with that said.
+ */
+function diagnosed(verdict: Verdict, full: Verdict | undefined): Verdict {
+  if (full?.valid) return note(verdict, `the signature matches the ${full.matched}, not the bytes received: the body changed on the way (a proxy or your framework re-encoded it); whk listen checks a body over 64 KB as received only`);
+  return full && !full.valid && full.reason === 'no_match' ? full : verdict;
+}

@@ -5,6 +5,12 @@ import { allSchemes } from '../schemes/registry.js';
 import { signatureDigests, signatureTwins, trySign } from '../schemes/twins.js';
 import { REASONS, type Invalid, type Scheme, type Secret, type Valid, type Verdict, type VerifyInput } from '../schemes/types.js';
 
+/**
+ * Bodies over 64 KB are judged as received only, one HMAC pass: a scheme's other readings (Dfns:
+ * the body re-spaced or re-serialized) are the diagnosis's work, in its worker, within its budget.
+ */
+export const RAW_ONLY_ABOVE = 64 * 1024;
+
 export interface JudgeOptions {
   /** A scheme name, or 'auto' to detect it from the headers. */
   scheme: string;
@@ -131,7 +137,7 @@ export class Judge {
   private run(scheme: Scheme | string, d: Delivery, diagnose = false): Verdict {
     const name = typeof scheme === 'string' ? scheme : scheme.name;
     try {
-      return verify(scheme, { body: d.body, headers: d.headers, secrets: this.o.secrets, tolerance: this.o.tolerance, url: d.url, method: d.method, now: d.now, diagnose });
+      return verify(scheme, { body: d.body, headers: d.headers, secrets: this.o.secrets, tolerance: this.o.tolerance, url: d.url, method: d.method, now: d.now, diagnose, rawOnlyAbove: RAW_ONLY_ABOVE });
     } catch (e) {
       // Misuse the core detected for this delivery (a secret this scheme cannot decode, no URL):
       // a verdict like any other, never a crash. Anything else is a body the core could not

@@ -198,7 +198,7 @@ export const dfns: Scheme = {
     let matched = 'raw body';
     let index = matchSecret('dfns', presented, d.secrets, expected(d.body));
     let compact: string | undefined;
-    if (index === -1) {
+    if (index === -1 && !(d.rawOnlyAbove !== undefined && d.body.length > d.rawOnlyAbove)) {
       // Dfns signs compact JSON. A body that reached us re-spaced still carries the signed text
       // once its insignificant whitespace is gone (big integers intact), and failing that, the
       // docs' own samples re-serialize the parsed payload.

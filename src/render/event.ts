@@ -206,8 +206,11 @@ export function renderBody(m: Pick<EventMessage, 'record' | 'parsed' | 'jsonErro
     lines.push(c.dim(`… ${more} more line${more === 1 ? '' : 's'} (the full body is in --json and --record)`));
   }
   if (note) lines.unshift(c.yellow(note));
+  if (r.bodyTruncated) lines.push(c.dim(`(refused: only the first ${formatSize(r.bodyTruncated.kept)} of ${formatSize(r.bodyTruncated.bytes)} were kept)`));
   return lines.join('\n');
 }
+
+const formatSize = (n: number) => (n >= 1024 * 1024 ? `${+(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${+(n / 1024).toFixed(1)} KB` : `${n} bytes`);
 
 /** A line of text, terminal-safe, cut at MAX_LINE_CHARS (before escaping: never half an escape). */
 const cut = (line: string, safe: (s: string) => string, c: Style) =>

@@ -91,6 +91,7 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
       url: input.url,
       method: input.method,
       ...(input.otherSecrets ? { otherSecrets: input.otherSecrets } : {}),
+      ...(input.rawOnlyAbove !== undefined ? { rawOnlyAbove: input.rawOnlyAbove } : {}),
     };
     const v = s.verify(d);
     if (v.valid) return v;

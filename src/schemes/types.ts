@@ -66,6 +66,12 @@ export interface VerifyInput {
    */
   otherSecrets?: OtherSecrets;
   /**
+   * Bodies larger than this (bytes) are checked as received only: the other readings a scheme
+   * may accept (Dfns: whitespace removed, re-serialized) are left to the diagnosis. The listener
+   * sets it, so that a flood of forged large bodies costs one HMAC pass each.
+   */
+  rawOnlyAbove?: number;
+  /**
    * On no_match, look for the mistake that explains the signature (default true). The listener
    * passes false to answer at once, and diagnoses later, off the answer's path.
    */
@@ -84,6 +90,8 @@ export interface Delivery {
   tolerance: number;
   url?: string;
   method?: string;
+  /** See VerifyInput.rawOnlyAbove. */
+  rawOnlyAbove?: number;
   /** See VerifyInput.otherSecrets: for the diagnosis only. */
   otherSecrets?: OtherSecrets;
 }
