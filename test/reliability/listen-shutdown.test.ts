@@ -193,3 +193,15 @@ describe('the last resort', () => {
     expect(text).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('each failure said once, with the exit code it deserves', () => {
+  it('--record on a full disk: the failed write is said once, and a later Ctrl-C exits 1, not 130 (was: said twice, exit 130)', async () => {
+    const { whk, url } = await listen('--record', '/dev/full');
+    expect((await post(url, { body: '{}' })).status).toBe(200);
+    await whk.waitFor(/ENOSPC|no space/i, 'stderr');
+    whk.child.kill('SIGINT');
+    const r = await whk.exited;
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').filter((l) => /ENOSPC|no space/i.test(l))).toHaveLength(1);
+  });
+});
