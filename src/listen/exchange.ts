@@ -10,7 +10,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export type AbortWhy = 'sender_gone' | 'shutdown';
 
 export class Exchange {
-  private readonly controller = new AbortController();
+  private why: AbortWhy | undefined;
+  private controller: AbortController | undefined;
+  private waiting: Array<(why: AbortWhy) => void> | undefined;
   private over = false;
 
   constructor(
@@ -27,25 +29,34 @@ export class Exchange {
     });
   }
 
+  /** Aborted when the exchange is cut short (made on first use: most exchanges never need one). */
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.why) this.controller.abort(this.why);
+    }
     return this.controller.signal;
   }
 
   /** Why the exchange was cut short, if it was. */
   get aborted(): AbortWhy | undefined {
-    return this.controller.signal.aborted ? (this.controller.signal.reason as AbortWhy) : undefined;
+    return this.why;
   }
 
-  /** Cuts the exchange short: whatever waits on its signal ends now. */
+  /** Cuts the exchange short: whatever waits on it ends now; a body still being read at a shutdown is cut off. */
   stop(why: AbortWhy): void {
-    if (!this.controller.signal.aborted && !this.over) this.controller.abort(why);
+    if (this.why || this.over) return;
+    this.why = why;
+    if (why === 'shutdown' && !this.req.complete) this.req.destroy();
+    this.controller?.abort(why);
+    for (const f of this.waiting ?? []) f(why);
+    this.waiting = undefined;
   }
 
   /** Runs `f` once, when the exchange is cut short (at once if it already was). */
   onAbort(f: (why: AbortWhy) => void): void {
-    const s = this.controller.signal;
-    if (s.aborted) f(s.reason as AbortWhy);
-    else s.addEventListener('abort', () => f(s.reason as AbortWhy), { once: true });
+    if (this.why) return f(this.why);
+    (this.waiting ??= []).push(f);
   }
 
   /** The exchange is over for the listener: its event or rejection has been handed on. */

@@ -247,9 +247,6 @@ function readStep(s: State, x: Exchange, fwdPath: string): void {
   const method = req.method ?? 'GET';
   const target = req.url ?? '/';
   const maxBody = s.o.maxBody ?? 1024 * 1024;
-  x.onAbort((why) => {
-    if (why === 'shutdown' && !req.complete) req.destroy();
-  });
   readBody(req, res, { maxBody }, (o) => {
     if (o.kind === 'body') return judgeStep(s, { x, fwdPath, r: { seq: ++s.seq, receivedAt: x.receivedAt, method, path: target, headers: headerMap(req.rawHeaders), body: o.body } });
     const n = ++s.seq;
