@@ -130,9 +130,9 @@ describe('whk listen keeps the history', () => {
     expect([existsSync(twoDays), existsSync(recent)]).toEqual([false, true]);
 
     // By size: the newest files up to the limit stay.
-    const sized = [fake(0.4, 4, 600), fake(0.3, 5, 600), fake(0.2, 6, 600)];
-    // Newest first: the two earlier listeners' own files (~220 bytes each), 0.2 and 0.3 days old fit in 2kb.
-    expect(await ended({ WHK_HISTORY_MAX: '2kb' })).toBe(0);
+    const sized = [fake(0.4, 4, 400 * 1024), fake(0.3, 5, 400 * 1024), fake(0.2, 6, 400 * 1024)];
+    // Newest first: the two earlier listeners' own files (~220 bytes each), 0.2 and 0.3 days old fit in 1mb.
+    expect(await ended({ WHK_HISTORY_MAX: '1mb' })).toBe(0);
     expect(sized.map((f) => existsSync(f))).toEqual([false, true, true]);
     expect(existsSync(recent)).toBe(false);
   });
