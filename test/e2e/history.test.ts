@@ -256,7 +256,7 @@ describe('whk history', () => {
     expect(byRef.stdout).toMatch(/#2 {2}POST \/ {2}dfns .*→ 401\n {2}✗ invalid: no_match/);
     const missing = await run(h, ['history', 'show', 'nope']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe(`whk: no delivery "nope" in the history (${join(h, 'history')}): give a number, an event id or <session>:<seq> from whk history\n`);
+    expect(missing.stderr).toBe(`whk: no delivery "nope" in the history (${join(h, 'history')}): give a number, an event id or <session>:<seq> from whk history (see whk history show --help)\n`);
   });
 
   it('export → whk replay: a receiver gets every delivery, byte for byte; filters and --limit apply', async () => {
@@ -298,7 +298,7 @@ describe('whk history', () => {
     const h = await seeded();
     const refused = await run(h, ['history', 'clear']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^whk: history clear would delete 2 sessions \(\d+ KB\) in .*: pass --yes to confirm \(there is no terminal to ask on\)\n$/);
+    expect(refused.stderr).toMatch(/^whk: history clear would delete 2 sessions \(\d+ KB\) in .*: pass --yes to confirm \(there is no terminal to ask on\) \(see whk history clear --help\)\n$/);
     expect(histFiles(h)).toHaveLength(2);
 
     // On a terminal (script(1) gives it one): "n" keeps everything, "y" deletes.
