@@ -4,7 +4,7 @@ import { parseExpect } from './send/expect.js';
 import { WhkError } from './errors.js';
 import { chooseSchemes } from './run-schemes.js';
 import { catalogueList, hasCatalogue } from './schemes/registry.js';
-import type { IO } from './commands/input.js';
+import { MAX_BODY, type IO } from './commands/input.js';
 // The offline commands are small and their start-up is measured: they are bundled with the
 // program itself. The network commands (listen, send, replay, probe) load lazily.
 import { schemesCommand, showSchemeCommand } from './commands/schemes.js';
@@ -75,7 +75,8 @@ function historyFilters(cmd: Command): Command {
 function bodyFlags(cmd: Command): Command {
   return cmd
     .option('--body <text>', 'the body, as text')
-    .option('--body-file <path>', 'read the body bytes from a file ("-" for stdin)');
+    .option('--body-file <path>', 'read the body bytes from a file ("-" for stdin)')
+    .addOption(new Option('--max-body <size>', 'the largest body read from a file or stdin (more is exit 2)').argParser(F.size('--max-body')).default(MAX_BODY, '256mb'));
 }
 
 /**
