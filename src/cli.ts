@@ -292,7 +292,7 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(F.duration('--timeout')).default(10_000, '10s'))
     .option('--json', 'print the report card as one JSON object')
     .option('--junit <file>', 'also write a JUnit XML report (for CI test tabs)')
-    .addHelpText('after', '\nExit codes: 0 nothing failed, 1 a forgery was accepted or a genuine event refused, 2 usage error, 3 unreachable.\n\nExample:\n  whk probe http://localhost:3000/webhooks --scheme dfns --secret-file .dfns-secret --junit probe.xml')
+    .addHelpText('after', '\nExit codes: 0 nothing failed, 1 a forgery was accepted or a genuine event refused, 2 usage error, 3 unreachable\n(or no answer to the first check within --timeout: the probe stops there).\n\nExample:\n  whk probe http://localhost:3000/webhooks --scheme dfns --secret-file .dfns-secret --junit probe.xml')
     .action(async (url, flags) => done(await (await import('./commands/probe.js')).probeCommand(url, { ...flags, color: global().color }, streams)));
 
   onParsed();
