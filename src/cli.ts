@@ -46,8 +46,9 @@ async function resolveSchemes(cmd: Command): Promise<void> {
   if (cmd.name() === 'show' || !cmd.options.some((o) => o.attributeName() === 'schemeFile')) return;
   const o = cmd.optsWithGlobals<{ scheme?: string; schemeFile?: string[]; resign?: boolean; listEvents?: boolean }>();
   const files = o.schemeFile ?? [];
-  // Listing, and re-signing recorded deliveries by their recorded scheme name (replay, inspect), need every scheme.
-  const everything = cmd.name() === 'schemes' || (cmd.name() === 'replay' && Boolean(o.resign) && o.scheme === undefined) ||
+  // Listing, and re-signing recorded deliveries (replay, inspect), need every scheme.
+  // replay --resign also drops the signature headers of every scheme a recording carries.
+  const everything = cmd.name() === 'schemes' || (cmd.name() === 'replay' && Boolean(o.resign)) ||
     (cmd.name() === 'inspect' && o.scheme === undefined) || (cmd.name() === 'send' && Boolean(o.listEvents) && o.scheme === undefined);
   const chosen = await chooseSchemes({ scheme: o.scheme, files, everything });
   let scheme = chosen.scheme;
