@@ -159,22 +159,36 @@ export async function readInput(path: string, flag: string, limit?: ReadLimit): 
 /** Secrets and header lines fit in far less (a 4096-bit PEM key is about 3 KB). */
 const SMALL_FILE = (what: string): ReadLimit => ({ bytes: 1024 ** 2, fix: `it should hold ${what} only: check the path` });
 
+/** Where the warnings about secrets go: one line each. */
+export type Warn = (line: string) => void;
+const toStderr: Warn = (line) => void process.stderr.write(`whk: ${line}\n`);
+
 /**
  * Secrets from --secret (repeatable), --secret-file (one per line, blank lines and # comments
  * skipped; a PEM key or certificate is one secret, whole), or the WHK_SECRET environment
- * variable, in that order of preference.
+ * variable, in that order of preference. Warned about, once each, never printed: a --secret on
+ * a terminal (the process list shows it to every local user), and a secret that starts or ends
+ * with whitespace (kept as given: it is part of what signs).
  */
-export function readSecrets(opts: { secret?: string[]; secretFile?: string }, required = true): string[] {
-  const out = [...(opts.secret ?? [])];
+export function readSecrets(opts: { secret?: string[]; secretFile?: string }, required = true, warn: Warn = toStderr): string[] {
+  const given = opts.secret ?? [];
+  const out = given.map((secret, i) => ({ secret, from: given.length > 1 ? `--secret #${i + 1}` : '--secret' }));
+  if (given.length > 0 && process.stderr.isTTY) warn('a secret given with --secret is visible to every user of this machine (ps): prefer WHK_SECRET or --secret-file');
   if (opts.secretFile) {
-    out.push(...secretsOfFile(readFileFor(opts.secretFile, '--secret-file', SMALL_FILE('secrets')).toString('utf8')));
+    const inFile = secretsOfFile(readFileFor(opts.secretFile, '--secret-file', SMALL_FILE('secrets')).toString('utf8'));
+    out.push(...inFile.map((secret, i) => ({ secret, from: `--secret-file ${opts.secretFile}${inFile.length > 1 ? ` (secret #${i + 1})` : ''}` })));
     if (out.length === 0) throw usage('no_secret', `--secret-file ${opts.secretFile} has no secret in it (one per line)`);
   }
-  if (out.length === 0 && process.env.WHK_SECRET) out.push(process.env.WHK_SECRET);
+  if (out.length === 0 && process.env.WHK_SECRET) out.push({ secret: process.env.WHK_SECRET, from: 'WHK_SECRET' });
   if (out.length === 0 && required) {
     throw usage('no_secret', 'no secret: pass --secret <s>, --secret-file <path>, or set WHK_SECRET');
   }
-  return out;
+  // Not an empty secret (refused by checkSecrets), nor a PEM or JSON key (whose whitespace is layout).
+  const padded = out.filter((s) => /^\s|\s$/.test(s.secret) && s.secret.trim() !== '' && !/^\s*(\{|-----BEGIN )/.test(s.secret));
+  if (padded.length > 0) {
+    warn(`the secret from ${padded.map((s) => s.from).join(', ')} starts or ends with whitespace (a space, tab or newline): it is used as given, not trimmed; remove it if it is not part of the secret`);
+  }
+  return out.map((s) => s.secret);
 }
 
 /**
