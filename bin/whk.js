@@ -6,6 +6,14 @@
 // ~5 ms of start-up that `whk sign` does not need. The network commands load as ES modules later.
 'use strict';
 
+// Node's runtime warnings (MaxListenersExceededWarning, ExperimentalWarning, deprecations) speak
+// to whk's developers, not to its users: shown only with --debug or WHK_DEBUG=1.
+const debug = process.argv.includes('--debug') || process.env.WHK_DEBUG === '1';
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (debug) process.stderr.write(`whk: (debug) ${w.stack || `${w.name}: ${w.message}`}\n`);
+});
+
 // A reader that went away (EPIPE) or a full disk must never crash whk with an unhandled 'error'.
 // Commands that stream (listen, send, replay) learn of failed writes through their own callbacks
 // and decide what it means; for the others, a write that failed for any reason but a reader that

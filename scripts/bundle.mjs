@@ -6,11 +6,24 @@
 //  - dist/bin/commands/*.js: the network commands (listen, send, replay, probe), split into shared
 //    chunks, imported by cli.js only when one of them runs.
 // Heavy runtime dependencies (undici, ora, ngrok, chalk) stay external and load only where used.
-import { readFileSync, rmSync } from 'node:fs';
+//
+// `npm run build` is this script: tsc's output and the bundles are written to dist.tmp-<pid>/, then
+// moved into dist/ file by file (a rename over the old file), and the files of the old build that
+// the new one lacks (chunks of another content) are deleted last. A whk running from the checkout
+// meanwhile (a test run, a listener) finds the old file or the new one, never none; a build that
+// fails leaves dist/ as it was.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 
-// Chunks of earlier builds must not pile up (their names change with their content).
-rmSync('dist/bin', { recursive: true, force: true });
+const OUT = `dist.tmp-${process.pid}`;
+rmSync(OUT, { recursive: true, force: true });
+process.on('exit', () => rmSync(OUT, { recursive: true, force: true }));
+
+const tsc = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', OUT], { stdio: 'inherit' });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
 // commander requires node:child_process at load time for "executable" subcommands, which whk
 // never uses; loading it pulls in net, dgram and more. Give commander a stub that fails loudly if
@@ -71,7 +84,7 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({ ...common, format: 'cjs', entryPoints: ['src/cli.ts'], outfile: 'dist/bin/cli.cjs', minifyWhitespace: true, minifySyntax: true, plugins: [noChildProcess, networkCommands, catalogueApart] });
+await build({ ...common, format: 'cjs', entryPoints: ['src/cli.ts'], outfile: `${OUT}/bin/cli.cjs`, minifyWhitespace: true, minifySyntax: true, plugins: [noChildProcess, networkCommands, catalogueApart] });
 await build({
   ...common,
   format: 'esm',
@@ -84,7 +97,27 @@ await build({
     catalogue: 'src/catalogue.ts',
     providers: 'src/providers/index.ts',
   },
-  outdir: 'dist/bin/commands',
+  outdir: `${OUT}/bin/commands`,
   splitting: true,
   plugins: [pageAssets],
 });
+
+/** The files under `dir`, relative to it. */
+const filesIn = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).map((e) => relative(dir, join(e.parentPath ?? e.path, e.name)));
+
+// Into place: every new file over its old self, then what the new build no longer has.
+const fresh = new Set(filesIn(OUT));
+for (const f of fresh) {
+  mkdirSync(dirname(join('dist', f)), { recursive: true });
+  renameSync(join(OUT, f), join('dist', f));
+}
+for (const f of filesIn('dist')) if (!fresh.has(f)) rmSync(join('dist', f), { force: true });
+// Folders the new build left empty.
+const folders = readdirSync('dist', { recursive: true, withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(e.parentPath ?? e.path, e.name));
+for (const d of folders.sort((a, b) => b.length - a.length)) {
+  try {
+    rmdirSync(d);
+  } catch {
+    // not empty
+  }
+}

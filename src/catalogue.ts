@@ -22,6 +22,9 @@ export function schemesFromJson(text: string, source: string): Scheme[] {
   return parseDefinitions(json, source).map((d) => defineScheme(d, source));
 }
 
+/** A definition file holds a few definitions (a built-in one is under 2 KB); a larger one would take seconds to check. */
+const DEFINITION_FILE_LIMIT = { bytes: 1024 ** 2, fix: 'a definition file holds a few scheme definitions: keep only the schemes you use, or split it' };
+
 /**
  * The schemes of several files, in order; `shown` is how each path appears in messages. A name
  * defined twice is a usage error naming both files.
@@ -29,7 +32,7 @@ export function schemesFromJson(text: string, source: string): Scheme[] {
 export function readSchemeFiles(files: Array<{ path: string; shown: string; flag: string }>): Scheme[] {
   const out: Scheme[] = [];
   for (const f of files) {
-    for (const s of schemesFromJson(readFileFor(f.path, f.flag).toString('utf8'), f.shown)) {
+    for (const s of schemesFromJson(readFileFor(f.path, f.flag, DEFINITION_FILE_LIMIT).toString('utf8'), f.shown)) {
       const before = out.find((p) => p.name === s.name);
       if (before) throw usage('bad_definition', `${f.shown}: "name": "${s.name}" is already defined by ${before.source}`);
       out.push(s);

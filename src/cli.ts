@@ -4,7 +4,7 @@ import { parseExpect } from './send/expect.js';
 import { WhkError } from './errors.js';
 import { chooseSchemes } from './run-schemes.js';
 import { catalogueList, hasCatalogue } from './schemes/registry.js';
-import type { IO } from './commands/input.js';
+import { MAX_BODY, type IO } from './commands/input.js';
 // The offline commands are small and their start-up is measured: they are bundled with the
 // program itself. The network commands (listen, send, replay, probe) load lazily.
 import { schemesCommand, showSchemeCommand } from './commands/schemes.js';
@@ -46,8 +46,9 @@ async function resolveSchemes(cmd: Command): Promise<void> {
   if (cmd.name() === 'show' || !cmd.options.some((o) => o.attributeName() === 'schemeFile')) return;
   const o = cmd.optsWithGlobals<{ scheme?: string; schemeFile?: string[]; resign?: boolean; listEvents?: boolean }>();
   const files = o.schemeFile ?? [];
-  // Listing, and re-signing recorded deliveries by their recorded scheme name (replay, inspect), need every scheme.
-  const everything = cmd.name() === 'schemes' || (cmd.name() === 'replay' && Boolean(o.resign) && o.scheme === undefined) ||
+  // Listing, and re-signing recorded deliveries (replay, inspect), need every scheme.
+  // replay --resign also drops the signature headers of every scheme a recording carries.
+  const everything = cmd.name() === 'schemes' || (cmd.name() === 'replay' && Boolean(o.resign)) ||
     (cmd.name() === 'inspect' && o.scheme === undefined) || (cmd.name() === 'send' && Boolean(o.listEvents) && o.scheme === undefined);
   const chosen = await chooseSchemes({ scheme: o.scheme, files, everything });
   let scheme = chosen.scheme;
@@ -58,10 +59,25 @@ async function resolveSchemes(cmd: Command): Promise<void> {
   if (hasCatalogue()) cmd.setOptionValue('catalogue', catalogueList());
 }
 
+/**
+ * The filters of `whk history`, declared on `history export` too so that its help lists them
+ * (commander gives an option of a parent to the parent, wherever it is written: the subcommands
+ * read the values with optsWithGlobals).
+ */
+function historyFilters(cmd: Command): Command {
+  return cmd
+    .option('--limit <n>', 'at most this many (default 50; export: only the newest n)', F.integer('--limit', 1))
+    .option('--since <duration>', 'only the last this long (30m, 1h, 7d)', F.since('--since'))
+    .option('--scheme <name>', 'only this scheme (as recorded)')
+    .option('--type <types>', 'only these event types (comma-separated, * matches any run)', F.events('--type'))
+    .option('--invalid', 'only deliveries whose signature failed');
+}
+
 function bodyFlags(cmd: Command): Command {
   return cmd
     .option('--body <text>', 'the body, as text')
-    .option('--body-file <path>', 'read the body bytes from a file ("-" for stdin)');
+    .option('--body-file <path>', 'read the body bytes from a file ("-" for stdin)')
+    .addOption(new Option('--max-body <size>', 'the largest body read from a file or stdin (more is exit 2)').argParser(F.size('--max-body')).default(MAX_BODY, '256mb'));
 }
 
 /**
@@ -89,6 +105,12 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     })
     .hook('preAction', (_program, cmd) => resolveSchemes(cmd));
   const global = () => p.opts<{ color: boolean; debug?: boolean }>();
+  const onParsed = () => {
+    // Commander's errors end with the help of the command they are about.
+    for (const cmd of commandsOf(p)) {
+      cmd.configureOutput({ outputError: (s, write) => write(`whk: ${oneLine(s)} (see ${helpOf(cmd)})\n`) });
+    }
+  };
 
   schemeFileFlag(secretFlags(bodyFlags(p.command('sign')
     .description('print the headers a provider would send with a body (one "Name: value" per line)')
@@ -168,21 +190,15 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .addHelpText('after', '\nInvalid signatures always get 401; --status, --fail-*, --drop and --forward-to apply to the\ndeliveries that pass (or are not verified, without a secret); --delay to every answer.\n--json writes a {"type":"ready"} line, then one {"type":"event"} line per delivery ({"type":"rejected"}\nfor requests refused before that: 413, malformed, aborted). Exit codes: 0 --expect met (or --timeout\nwithout --expect and nothing invalid), 1 an invalid event with --expect, a timeout, too few events, or output that could not be written, 2 usage error\n(bad flag, no ngrok authtoken, port in use), 3 tunnel failure, 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.\n\nExamples:\n  whk listen --secret s3cret\n  whk listen --scheme stripe --secret whsec_... --forward-to http://localhost:3000/webhooks\n  whk listen --port 0 --json --secret s3cret --expect 1 --timeout 30s --ready-file url.txt\n  whk listen --tunnel --scheme dfns --secret s3cret --fail-first 2   # watch the provider retry')
     .action(async (flags) => done(await (await import('./commands/listen.js')).listenCommand({ ...flags, color: global().color }, streams, deps.listen)));
 
-  // The filters and --json are the history command's: its subcommands read them with optsWithGlobals
-  // (commander gives an option of a parent to the parent, wherever it is written).
-  const history = p.command('history')
-    .description('the deliveries whk listen received, newest first, across sessions (kept by default)')
-    .option('--limit <n>', 'at most this many (default 50; export: only the newest n)', F.integer('--limit', 1))
-    .option('--since <duration>', 'only the last this long (30m, 1h, 48h)', F.duration('--since'))
-    .option('--scheme <name>', 'only this scheme (as recorded)')
-    .option('--type <types>', 'only these event types (comma-separated, * matches any run)', F.events('--type'))
-    .option('--invalid', 'only deliveries whose signature failed')
+  const history = historyFilters(p.command('history')
+    .description('the deliveries whk listen received, newest first, across sessions (kept by default)'))
     .option('--json', 'one JSON object per line: the --record format plus "session"')
     .addHelpText('after', [
       '',
       'History lives in $WHK_HOME/history, else $XDG_STATE_HOME/whk/history, else ~/.local/state/whk/history:',
-      'one NDJSON file per listener session. Kept: the newest 200mb (WHK_HISTORY_MAX) and 30 days',
-      '(WHK_HISTORY_DAYS); older sessions are deleted when a listener starts. whk listen --no-history keeps nothing.',
+      'one NDJSON file per listener session. Kept: the newest 200mb (WHK_HISTORY_MAX, 1mb or more) and 30 days',
+      '(WHK_HISTORY_DAYS); older sessions are deleted when a listener starts and as it writes; a session that',
+      'alone reaches WHK_HISTORY_MAX stops keeping deliveries, said once. whk listen --no-history keeps nothing.',
       'Exit codes: 0 ok, 1 output could not be written (or clear declined), 2 usage error.',
       '',
       'Examples:',
@@ -194,9 +210,11 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
   history.command('show')
     .description('one delivery in full, as the listener printed it (--json: its NDJSON line)')
     .argument('<ref>', 'a sequence number, an event id, or <session>:<seq> (as whk history prints it)')
+    .option('--json', 'print its NDJSON line: the --record format plus "session"')
     .action(async (ref: string, _flags, cmd: Command) => done(await (await import('./commands/history.js')).historyShowCommand(ref, { json: cmd.optsWithGlobals().json, color: global().color }, streams)));
-  history.command('export')
-    .description('the deliveries as NDJSON, oldest first, for whk replay; takes the filters of whk history (--limit: the newest n)')
+  historyFilters(history.command('export')
+    .description('the deliveries as NDJSON, oldest first, for whk replay; takes the filters of whk history (--limit: the newest n)'))
+    .addHelpText('after', "\nExample:\n  whk history export --since 1h --type 'wallet.*' > part.ndjson")
     .action(async (_flags, cmd: Command) => done(await (await import('./commands/history.js')).historyExportCommand(cmd.optsWithGlobals(), streams)));
   history.command('clear')
     .description('delete the whole history (asks on a terminal; --yes otherwise)')
@@ -253,8 +271,8 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
 
   p.command('replay')
     .description('send recorded events (whk listen --record) again, byte for byte')
-    .argument('<file>', 'the NDJSON recording ("-" for stdin)')
-    .requiredOption('--to <url>', 'where to send them', F.url('--to'))
+    .argument('[file]', 'the NDJSON recording ("-" for stdin)')
+    .option('--to <url>', 'where to send them (required)', F.url('--to'))
     .option('--resign', 're-sign each event with a fresh timestamp (needs a secret; --scheme defaults to the recorded one)')
     .option('--scheme <name>', 'scheme to re-sign with', F.scheme(false))
     .option('--scheme-file <path>', 'custom scheme definitions, JSON (repeatable)', F.schemeFile)
@@ -276,15 +294,38 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(F.duration('--timeout')).default(10_000, '10s'))
     .option('--json', 'print the report card as one JSON object')
     .option('--junit <file>', 'also write a JUnit XML report (for CI test tabs)')
-    .addHelpText('after', '\nExit codes: 0 nothing failed, 1 a forgery was accepted or a genuine event refused, 2 usage error, 3 unreachable.\n\nExample:\n  whk probe http://localhost:3000/webhooks --scheme dfns --secret-file .dfns-secret --junit probe.xml')
+    .addHelpText('after', '\nExit codes: 0 nothing failed, 1 a forgery was accepted or a genuine event refused, 2 usage error, 3 unreachable\n(or no answer to the first check within --timeout: the probe stops there).\n\nExample:\n  whk probe http://localhost:3000/webhooks --scheme dfns --secret-file .dfns-secret --junit probe.xml')
     .action(async (url, flags) => done(await (await import('./commands/probe.js')).probeCommand(url, { ...flags, color: global().color }, streams)));
 
+  onParsed();
   return p;
 }
 
 /** Commander's error text on one line, with its suggestion kept. */
 function oneLine(s: string): string {
-  return s.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim() + ' (see whk --help)';
+  return s.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** `cmd` and every command below it. */
+const commandsOf = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(commandsOf)];
+
+/** `whk history show --help`: where the flags of `cmd` are told. */
+function helpOf(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return `${names.join(' ')} --help`;
+}
+
+/** The command `argv` runs (the program when none), for the help a usage error points to. */
+function commandIn(p: Command, argv: string[]): Command {
+  let cmd = p;
+  for (const arg of argv.slice(2)) {
+    if (arg.startsWith('-')) continue;
+    const sub = cmd.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (!sub) break;
+    cmd = sub;
+  }
+  return cmd;
 }
 
 /** Runs the CLI; the only place that decides the exit code. Never throws. */
@@ -292,8 +333,8 @@ export async function main(argv: string[], deps: Deps = {}): Promise<number> {
   const io = deps.io ?? stdio;
   let code = 0;
   const debug = argv.includes('--debug') || process.env.WHK_DEBUG === '1';
+  const p = program((c) => (code = c), io, deps);
   try {
-    const p = program((c) => (code = c), io, deps);
     if (argv.length <= 2) {
       p.outputHelp();
       return 0;
@@ -306,7 +347,8 @@ export async function main(argv: string[], deps: Deps = {}): Promise<number> {
       return 2;
     }
     if (e instanceof WhkError) {
-      io.err(`whk: ${withFlags(e)}`);
+      // A usage error ends with the help of its command.
+      io.err(`whk: ${withFlags(e)}${e.exitCode === 2 ? ` (see ${helpOf(commandIn(p, argv))})` : ''}`);
       if (debug) io.err(e.stack ?? '');
       return e.exitCode;
     }

@@ -31,6 +31,17 @@ export const status = (flag: string) => (text: string) => {
 /** A duration in milliseconds ("30s", "250ms", "2m"). */
 export const duration = (flag: string) => (text: string) => parseDuration(text, flag);
 
+/**
+ * How far back (`whk history --since`): a duration with its unit, days too (`7d`). A bare
+ * number is refused: `--since 2` could mean 2 seconds, minutes or days.
+ */
+export const since = (flag: string) => (text: string) => {
+  const days = /^\s*(\d+(?:\.\d+)?)\s*d\s*$/i.exec(text);
+  if (days) return Math.round(Number(days[1]) * 86_400_000);
+  if (/^\s*\d+(\.\d+)?\s*$/.test(text)) throw usage('bad_duration', `${flag} "${text}" has no unit: give e.g. 30m, 2h or 7d (units: ms, s, m, h, d)`);
+  return parseDuration(text, flag);
+};
+
 /** A duration that must be more than 0 (a timeout). */
 export const positiveDuration = (flag: string) => (text: string) => {
   const ms = parseDuration(text, flag);

@@ -11,10 +11,28 @@ import type { Scheme, Secret } from '../schemes/types.js';
 // on a pipe whose writer is slow. Nothing here touches process.stdin before it is read (isatty(0),
 // not process.stdin.isTTY).
 
+/**
+ * The most an input may hold, and how to raise it ("pass --max-body 1gb ..."): past it a read
+ * stops with one line, before memory grows (`whk sign < /dev/zero`).
+ */
+export interface ReadLimit {
+  bytes: number;
+  fix: string;
+}
+
+/** The largest body sign, verify and send read (--max-body raises it). */
+export const MAX_BODY = 256 * 1024 ** 2;
+
+/** `256 MB`, `1 MB`, `512 KB`: a limit, for messages. */
+export const sizeText = (bytes: number) => (bytes >= 1024 ** 2 ? `${+(bytes / 1024 ** 2).toFixed(1)} MB` : `${+(bytes / 1024).toFixed(1)} KB`);
+
+const overLimit = (limit: ReadLimit) => Object.assign(new Error('over the limit'), { code: 'EWHKLIMIT', why: `it is over ${sizeText(limit.bytes)}: ${limit.fix}` });
+
 /** One line for a failed read of `what` (a flag and its path, or stdin). */
 function readError(e: unknown, what: string) {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file: check the path'
+  const why = code === 'EWHKLIMIT' ? (e as { why: string }).why
+    : code === 'ENOENT' ? 'no such file: check the path'
     : code === 'EFBIG' ? `it is over ${kMaxLength / 2 ** 30} GiB, more than Node holds in one buffer: give a smaller body`
     : code === 'EISDIR' ? 'it is a directory: give the path of a file'
     : code === 'EACCES' || code === 'EPERM' ? 'permission denied: check its permissions'
@@ -25,9 +43,11 @@ function readError(e: unknown, what: string) {
 
 /**
  * Reads an open file descriptor to its end: a regular file of `size` bytes into one buffer of
- * that size (read on if it grew, or reports size 0 as /proc files do), anything else chunk by chunk.
+ * that size (read on if it grew, or reports size 0 as /proc files do), anything else chunk by
+ * chunk; never more than `limit`.
  */
-function readFdSync(fd: number, size: number): Buffer {
+function readFdSync(fd: number, size: number, limit?: ReadLimit): Buffer {
+  if (limit && size > limit.bytes) throw overLimit(limit);
   if (size > kMaxLength) throw tooLarge();
   const buf = Buffer.allocUnsafeSlow(size);
   let n = 0;
@@ -41,6 +61,8 @@ function readFdSync(fd: number, size: number): Buffer {
     const chunk = Buffer.allocUnsafe(64 * 1024);
     const r = readSync(fd, chunk, 0, chunk.length, null);
     if (r === 0) break;
+    n += r;
+    if (limit && n > limit.bytes) throw overLimit(limit);
     more.push(chunk.subarray(0, r));
   }
   return more.length === 0 ? buf : Buffer.concat([buf, ...more]);
@@ -65,12 +87,12 @@ function stdinKind(what: string): { file: boolean; size: number } {
  * pipe: whk never makes it non-blocking before this). A usage error naming the flag and the path
  * otherwise. Prefer readInput where the caller can wait.
  */
-export function readFileFor(path: string, flag: string): Buffer {
+export function readFileFor(path: string, flag: string, limit?: ReadLimit): Buffer {
   const what = path === '-' ? `${flag} - (stdin)` : `${flag} ${path}`;
   if (path === '-') {
     const { size } = stdinKind(what);
     try {
-      return readFdSync(0, size);
+      return readFdSync(0, size, limit);
     } catch (e) {
       throw readError(e, what);
     }
@@ -80,7 +102,7 @@ export function readFileFor(path: string, flag: string): Buffer {
     fd = openSync(path, 'r');
     const st = fstatSync(fd);
     if (st.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-    return readFdSync(fd, st.isFile() ? st.size : 0);
+    return readFdSync(fd, st.isFile() ? st.size : 0, limit);
   } catch (e) {
     throw readError(e, what);
   } finally {
@@ -94,14 +116,15 @@ export function readFileFor(path: string, flag: string): Buffer {
  * resizable ArrayBuffer: address space is reserved, memory is used only as it fills), so a piped
  * body is held once rather than as chunks plus their concatenation.
  */
-export async function readStdin(what = 'stdin'): Promise<Buffer> {
+export async function readStdin(what = 'stdin', limit?: ReadLimit): Promise<Buffer> {
   const { file, size } = stdinKind(what);
   try {
-    if (file) return readFdSync(0, size);
+    if (file) return readFdSync(0, size, limit);
     const store = reserve();
     const chunks: Buffer[] = []; // only where address space cannot be reserved (ulimit -v)
     let n = 0;
     for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+      if (limit && n + chunk.length > limit.bytes) throw overLimit(limit);
       if (n + chunk.length > kMaxLength) throw tooLarge();
       if (!store) chunks.push(chunk);
       else {
@@ -129,26 +152,43 @@ function reserve(): ResizableArrayBuffer | undefined {
 }
 
 /** A file for a flag, "-" for stdin (read as a stream: a slow pipe is waited for). */
-export async function readInput(path: string, flag: string): Promise<Buffer> {
-  return path === '-' ? readStdin(`${flag} - (stdin)`) : readFileFor(path, flag);
+export async function readInput(path: string, flag: string, limit?: ReadLimit): Promise<Buffer> {
+  return path === '-' ? readStdin(`${flag} - (stdin)`, limit) : readFileFor(path, flag, limit);
 }
+
+/** Secrets and header lines fit in far less (a 4096-bit PEM key is about 3 KB). */
+const SMALL_FILE = (what: string): ReadLimit => ({ bytes: 1024 ** 2, fix: `it should hold ${what} only: check the path` });
+
+/** Where the warnings about secrets go: one line each. */
+export type Warn = (line: string) => void;
+const toStderr: Warn = (line) => void process.stderr.write(`whk: ${line}\n`);
 
 /**
  * Secrets from --secret (repeatable), --secret-file (one per line, blank lines and # comments
  * skipped; a PEM key or certificate is one secret, whole), or the WHK_SECRET environment
- * variable, in that order of preference.
+ * variable, in that order of preference. Warned about, once each, never printed: a --secret on
+ * a terminal (the process list shows it to every local user), and a secret that starts or ends
+ * with whitespace (kept as given: it is part of what signs).
  */
-export function readSecrets(opts: { secret?: string[]; secretFile?: string }, required = true): string[] {
-  const out = [...(opts.secret ?? [])];
+export function readSecrets(opts: { secret?: string[]; secretFile?: string }, required = true, warn: Warn = toStderr): string[] {
+  const given = opts.secret ?? [];
+  const out = given.map((secret, i) => ({ secret, from: given.length > 1 ? `--secret #${i + 1}` : '--secret' }));
+  if (given.length > 0 && process.stderr.isTTY) warn('a secret given with --secret is visible to every user of this machine (ps): prefer WHK_SECRET or --secret-file');
   if (opts.secretFile) {
-    out.push(...secretsOfFile(readFileFor(opts.secretFile, '--secret-file').toString('utf8')));
+    const inFile = secretsOfFile(readFileFor(opts.secretFile, '--secret-file', SMALL_FILE('secrets')).toString('utf8'));
+    out.push(...inFile.map((secret, i) => ({ secret, from: `--secret-file ${opts.secretFile}${inFile.length > 1 ? ` (secret #${i + 1})` : ''}` })));
     if (out.length === 0) throw usage('no_secret', `--secret-file ${opts.secretFile} has no secret in it (one per line)`);
   }
-  if (out.length === 0 && process.env.WHK_SECRET) out.push(process.env.WHK_SECRET);
+  if (out.length === 0 && process.env.WHK_SECRET) out.push({ secret: process.env.WHK_SECRET, from: 'WHK_SECRET' });
   if (out.length === 0 && required) {
     throw usage('no_secret', 'no secret: pass --secret <s>, --secret-file <path>, or set WHK_SECRET');
   }
-  return out;
+  // Not an empty secret (refused by checkSecrets), nor a PEM or JSON key (whose whitespace is layout).
+  const padded = out.filter((s) => /^\s|\s$/.test(s.secret) && s.secret.trim() !== '' && !/^\s*(\{|-----BEGIN )/.test(s.secret));
+  if (padded.length > 0) {
+    warn(`the secret from ${padded.map((s) => s.from).join(', ')} starts or ends with whitespace (a space, tab or newline): it is used as given, not trimmed; remove it if it is not part of the secret`);
+  }
+  return out.map((s) => s.secret);
 }
 
 /**
@@ -200,6 +240,8 @@ export function checkSecrets(schemes: Scheme[], secrets: Secret[], use: 'sign' |
 interface BodyFlags {
   body?: string;
   bodyFile?: string;
+  /** The largest body read from a file or stdin (default MAX_BODY). */
+  maxBody?: number;
   secretFile?: string;
   headersFile?: string;
 }
@@ -208,16 +250,20 @@ interface BodyFlags {
 const stdinTakenBy = (opts: BodyFlags) =>
   opts.secretFile === '-' ? '--secret-file -' : opts.headersFile === '-' ? '--headers-file -' : undefined;
 
-/** The body: --body text, --body-file bytes ("-" for stdin), or stdin when it is not a terminal. */
+/** --max-body's limit, and how to raise it. */
+export const bodyLimit = (bytes = MAX_BODY): ReadLimit => ({ bytes, fix: `pass --max-body with a larger size (e.g. --max-body ${bytes >= 1024 ** 3 ? `${Math.ceil(bytes / 1024 ** 3) * 2}gb` : '1gb'}) to read a larger body` });
+
+/** The body: --body text, --body-file bytes ("-" for stdin), or stdin when it is not a terminal; --max-body at most. */
 export async function readBody(opts: BodyFlags): Promise<Buffer> {
   if (opts.body !== undefined && opts.bodyFile !== undefined) throw usage('conflicting_flags', 'give either --body or --body-file, not both');
   if (opts.body !== undefined) return Buffer.from(opts.body, 'utf8');
-  if (opts.bodyFile !== undefined && opts.bodyFile !== '-') return readFileFor(opts.bodyFile, '--body-file');
+  const limit = bodyLimit(opts.maxBody);
+  if (opts.bodyFile !== undefined && opts.bodyFile !== '-') return readFileFor(opts.bodyFile, '--body-file', limit);
   const taken = stdinTakenBy(opts);
   if (taken) throw usage('stdin_taken', `stdin is already read for ${taken}: pass the body with --body <text> or --body-file <path>`);
-  if (opts.bodyFile === '-') return readStdin('--body-file - (stdin)');
+  if (opts.bodyFile === '-') return readStdin('--body-file - (stdin)', limit);
   if (await stdinIsTerminal()) throw usage('no_body', 'no body: pass --body <text>, --body-file <path>, or pipe it on stdin');
-  return readStdin();
+  return readStdin('stdin', limit);
 }
 
 /** Whether stdin is a terminal. node:tty is loaded only here: it pulls in node:net, a few ms of `whk sign --body` start-up. */
@@ -229,7 +275,7 @@ const stdinIsTerminal = async () => (await import('node:tty')).isatty(0);
  * spawn, CI runners) is never waited on, so `whk send URL ...` cannot hang on a stdin that never
  * ends.
  */
-export async function pipedBody(): Promise<Buffer | undefined> {
+export async function pipedBody(limit: ReadLimit = bodyLimit()): Promise<Buffer | undefined> {
   if (await stdinIsTerminal()) return undefined;
   let st;
   try {
@@ -238,7 +284,7 @@ export async function pipedBody(): Promise<Buffer | undefined> {
     return undefined; // no stdin at all (fd 0 closed)
   }
   if (!st.isFIFO() && !st.isFile() && !st.isDirectory()) return undefined;
-  const data = await readStdin();
+  const data = await readStdin('stdin', limit);
   return data.length > 0 ? data : undefined;
 }
 
@@ -261,7 +307,7 @@ export async function readHeaders(opts: { header?: string[]; headersFile?: strin
   if (opts.headersFile === '-' && opts.secretFile === '-') {
     throw usage('stdin_taken', 'stdin is already read for --secret-file -: give --headers-file a path');
   }
-  const fromFile = opts.headersFile ? (await readInput(opts.headersFile, '--headers-file')).toString('utf8').split('\n') : [];
+  const fromFile = opts.headersFile ? (await readInput(opts.headersFile, '--headers-file', SMALL_FILE('header lines'))).toString('utf8').split('\n') : [];
   return { ...parseHeaderLines(fromFile, opts.headersFile ?? ''), ...parseHeaderLines(opts.header ?? [], '--header') };
 }
 

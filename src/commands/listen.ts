@@ -134,7 +134,7 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
       return new SessionJournal(histDir, {
         startedAt: startedAt.toISOString(), url: listener.url, host: flags.host, port: listener.port, path: plan.listener.path ?? '/',
         pid: process.pid, forwardTo: withoutCredentials(flags.forwardTo), version: '0.1.0',
-      });
+      }, limits.maxBytes);
     } catch (e) {
       return { write: () => false, failure: `${(e as Error).message} (set WHK_HOME to a writable folder, or pass --no-history)`, failed: true, close: () => undefined };
     }

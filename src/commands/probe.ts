@@ -27,13 +27,17 @@ export interface ProbeFlags {
   catalogue?: readonly Scheme[];
 }
 
-/** Network errors that mean "nothing is there", as opposed to a receiver that misbehaves. */
-const UNREACHABLE = new Set(['connection_refused', 'dns', 'connect_timeout', 'unreachable', 'tls']);
+/**
+ * Network errors that mean "nothing answers", as opposed to a receiver that misbehaves: on the
+ * first check, the probe stops there with `whk send`'s line and exit code (3), rather than
+ * waiting out every check's --timeout.
+ */
+const NO_ANSWER = new Set(['connection_refused', 'dns', 'connect_timeout', 'unreachable', 'tls', 'timeout']);
 
 /**
  * `whk probe`: sends the battery of genuine and forged deliveries to a receiver and grades its
  * answers. Exit 0 when nothing failed, 1 when a forgery was accepted or a genuine event refused,
- * 3 when the receiver cannot be reached.
+ * 3 when the receiver cannot be reached or does not answer the first check in time.
  */
 export async function probeCommand(url: string | undefined, flags: ProbeFlags, io: IO): Promise<number> {
   useSchemes(flags.customSchemes, flags.catalogue);
@@ -54,7 +58,7 @@ export async function probeCommand(url: string | undefined, flags: ProbeFlags, i
       const outcomes = [];
       for (const req of check.requests()) {
         const o = await deliverer.send(req);
-        if (!o.ok && results.length === 0 && UNREACHABLE.has(o.error.code)) throw o.error;
+        if (!o.ok && results.length === 0 && NO_ANSWER.has(o.error.code)) throw o.error;
         if (o.ok && o.response) bodies.push(o.response.body.toString('utf8'));
         outcomes.push(o);
       }

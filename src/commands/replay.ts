@@ -15,7 +15,8 @@ import { nothingSelected, onlyMatcher, parseLine, prepare, readLines, type Prepa
 import { checkSecrets, readSecrets, type IO } from './input.js';
 
 export interface ReplayFlags {
-  to: string;
+  /** Required: checked with the file, so that one line names everything missing. */
+  to?: string;
   resign?: boolean;
   scheme?: string;
   secret?: string[];
@@ -43,8 +44,10 @@ export interface ReplayFlags {
  * 2 usage (and a recording with no event, or none matching --only), 3 requests were sent and
  * none got an answer (the receiver is unreachable), 130 Ctrl-C (after the summary).
  */
-export async function replayCommand(file: string, flags: ReplayFlags, io: IO): Promise<number> {
+export async function replayCommand(file: string | undefined, flags: ReplayFlags, io: IO): Promise<number> {
   useSchemes(flags.customSchemes, flags.catalogue);
+  const missing = [file === undefined ? 'the recording (a file, or - for stdin)' : '', flags.to === undefined ? '--to <url>' : ''].filter(Boolean);
+  if (file === undefined || flags.to === undefined) throw usage('missing_argument', `missing ${missing.join(' and ')}: whk replay <file> --to <url>`);
   let to: URL;
   try {
     to = new URL(flags.to);

@@ -16,7 +16,7 @@ import type { DeliveryReport, Mode, SendReport } from '../send/report.js';
 import { deliverOnce, selfCheck } from '../send/single.js';
 import { allProviders, findSample, providerFor } from '../send/samples/index.js';
 import { formatDuration } from '../units.js';
-import { checkSecrets, parseHeaderLines, parseTarget, pipedBody, readBody, readSecrets, type IO } from './input.js';
+import { bodyLimit, checkSecrets, parseHeaderLines, parseTarget, pipedBody, readBody, readSecrets, type IO } from './input.js';
 
 export interface SendFlags {
   scheme?: string;
@@ -24,6 +24,8 @@ export interface SendFlags {
   secretFile?: string;
   body?: string;
   bodyFile?: string;
+  /** The largest body read from a file or stdin (--max-body). */
+  maxBody?: number;
   event?: string;
   listEvents?: boolean;
   header?: string[];
@@ -266,7 +268,7 @@ function parseNegative(flags: SendFlags, scheme: Scheme, io: IO): Negative | und
 
 /** A body of the user's: --body, --body-file (- for stdin), or piped in (see pipedBody); the sample otherwise. */
 async function customBody(flags: SendFlags): Promise<Buffer | undefined> {
-  return flags.body !== undefined || flags.bodyFile !== undefined ? readBody(flags) : pipedBody();
+  return flags.body !== undefined || flags.bodyFile !== undefined ? readBody(flags) : pipedBody(bodyLimit(flags.maxBody));
 }
 
 /** For modes that need no real secret: a throwaway key of the right kind. */

@@ -10,6 +10,8 @@ export interface SignFlags {
   secretFile?: string;
   body?: string;
   bodyFile?: string;
+  /** The largest body read from a file or stdin (--max-body). */
+  maxBody?: number;
   /** Unix seconds. */
   timestamp?: number;
   id?: string;

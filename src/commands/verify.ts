@@ -15,6 +15,8 @@ export interface VerifyFlags {
   headersFile?: string;
   body?: string;
   bodyFile?: string;
+  /** The largest body read from a file or stdin (--max-body). */
+  maxBody?: number;
   /** Unix seconds. */
   now?: number;
   tolerance?: number;

@@ -4,11 +4,11 @@
  * 0700 folder, a session line first, then one write per delivery (O_APPEND: a line is never
  * split, and no other listener writes to the file anyway).
  */
-import { chmodSync, closeSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { usage } from '../errors.js';
 import { parseSize } from '../units.js';
-import { listSessions, sessionId, type SessionFile, type SessionLine } from './store.js';
+import { listSessions, listSessionsSync, sessionId, type SessionFile, type SessionLine, type StoppedLine } from './store.js';
 
 export interface HistoryLimits {
   maxBytes: number;
@@ -17,15 +17,22 @@ export interface HistoryLimits {
 
 const DAY = 86_400_000;
 
-/** The limits from the environment; a usage error (exit 2) for a value that is not one. */
+const MB = 1024 ** 2;
+
+/**
+ * The limits from the environment; a usage error (exit 2) for a value that is not one. A size
+ * needs its unit (`0.5` could mean 0.5 GB or half a byte) and is 1 MB at least: a smaller cap
+ * would delete every earlier session at the next start.
+ */
 export function historyLimits(env: Record<string, string | undefined> = process.env): HistoryLimits {
   const max = env.WHK_HISTORY_MAX?.trim();
   const days = env.WHK_HISTORY_DAYS?.trim();
-  let maxBytes = 200 * 1024 ** 2;
+  let maxBytes = 200 * MB;
   if (max) {
-    const ok = /^\d+(\.\d+)?\s*(b|kb|k|mb|m|gb|g)?$/i.test(max);
+    const ok = /^\d+(\.\d+)?\s*(b|kb|k|mb|m|gb|g)$/i.test(max);
     maxBytes = ok ? parseSize(max, 'WHK_HISTORY_MAX') : 0;
-    if (!(maxBytes > 0)) throw usage('bad_env', `WHK_HISTORY_MAX "${env.WHK_HISTORY_MAX}" is not a size: set it to e.g. 500mb or 1gb (or unset it for 200mb)`);
+    if (!ok) throw usage('bad_env', `WHK_HISTORY_MAX "${env.WHK_HISTORY_MAX}" is not a size: set it to e.g. 500mb or 1gb, with its unit (or unset it for 200mb)`);
+    if (maxBytes < MB) throw usage('bad_env', `WHK_HISTORY_MAX "${env.WHK_HISTORY_MAX}" is below 1mb, which would delete the whole history: set it to 1mb or more (e.g. 500mb), or pass --no-history`);
   }
   let maxDays = 30;
   if (days) {
@@ -68,51 +75,105 @@ export function ensureDir(dir: string): void {
  * lines of the deliveries answered in one turn go in one write at its end (one write per delivery
  * when they come one at a time; a few per write under load, where a syscall per line cost the
  * listener 17% of its throughput). A failed write stops it and is told once.
+ *
+ * WHK_HISTORY_MAX holds while it writes: a line that would take the history over it first deletes
+ * older sessions (oldest last write first); when this session alone would pass it, the journal
+ * writes a `{"type":"stopped"}` line, stops, and says so once (`failure`, without `failed`: the
+ * deliveries go on, only the history of them stops). A file deleted under it (`whk history clear`,
+ * an rm) is created again, with its session line, at the next write.
  */
 export class SessionJournal {
   private fd: number | undefined;
   readonly id: string;
   readonly file: string;
-  /** Set when a write failed, until reported. */
+  /** Set when a write failed or the history filled up, until reported. */
   failure: string | undefined;
   /** Whether any write failed (stays set). */
   failed = false;
+  private readonly sessionLine: string;
+  /** Bytes of this session's file, pending lines included. */
+  private written = 0;
+  /** Bytes of the other sessions' files when last looked at. */
+  private others = 0;
+  private pending: string[] = [];
 
   /** Throws (a plain Error naming the file) when the folder or the file cannot be created. */
-  constructor(dir: string, session: Omit<SessionLine, 'type' | 'session'>) {
+  constructor(private readonly dir: string, session: Omit<SessionLine, 'type' | 'session'>, private readonly maxBytes = Infinity) {
     this.id = sessionId(new Date(session.startedAt), session.pid);
     this.file = join(dir, `${this.id}.ndjson`);
+    this.sessionLine = `${JSON.stringify({ type: 'session', session: this.id, ...session } satisfies SessionLine)}\n`;
     try {
-      ensureDir(dir);
-      this.fd = openSync(this.file, 'a', 0o600);
+      this.open();
     } catch (e) {
       throw new Error(`cannot write the history in ${dir}: ${reason(e)}`);
     }
-    this.write(`${JSON.stringify({ type: 'session', session: this.id, ...session } satisfies SessionLine)}\n`);
+    if (maxBytes !== Infinity) this.others = otherSessions(dir, this.file).reduce((t, f) => t + f.size, 0);
+    this.write(this.sessionLine);
     this.flush();
   }
 
-  private pending: string[] = [];
+  private open(): void {
+    ensureDir(this.dir);
+    this.fd = openSync(this.file, 'a', 0o600);
+  }
 
-  /** Appends one line (ending in \n), written at the end of this turn; false once the journal has failed. */
+  /**
+   * Appends one line (ending in \n), written at the end of this turn; false once the journal has
+   * failed or stopped at WHK_HISTORY_MAX (`failure` then says why, once).
+   */
   write(line: string): boolean {
     if (this.fd === undefined) return false;
+    if (this.maxBytes !== Infinity && !this.fits(Buffer.byteLength(line))) {
+      this.stop();
+      return false;
+    }
     if (this.pending.push(line) === 1) setImmediate(() => this.flush());
     return true;
   }
 
-  /** Writes what is pending, now. */
+  /** Whether `bytes` more keep the history within WHK_HISTORY_MAX, older sessions deleted as needed; counts them if so. */
+  private fits(bytes: number): boolean {
+    if (this.written + bytes + this.others > this.maxBytes && this.written + bytes <= this.maxBytes) {
+      const files = otherSessions(this.dir, this.file);
+      for (const f of planPrune(files, { maxBytes: this.maxBytes - this.written - bytes, maxDays: Infinity }, Date.now())) rmSync(f.file, { force: true });
+      this.others = otherSessions(this.dir, this.file).reduce((t, f) => t + f.size, 0);
+    }
+    if (this.written + bytes + this.others > this.maxBytes) return false;
+    this.written += bytes;
+    return true;
+  }
+
+  /** This session alone reached WHK_HISTORY_MAX: the last line says so, and the journal closes. */
+  private stop(): void {
+    const max = `${+(this.maxBytes / 1024 ** 2).toFixed(1)}mb`;
+    const why = `it reached WHK_HISTORY_MAX (${max}) on its own; later deliveries are not in the history (raise WHK_HISTORY_MAX, or keep a long capture with --record <file>)`;
+    this.pending.push(`${JSON.stringify({ type: 'stopped', at: new Date().toISOString(), reason: why } satisfies StoppedLine)}\n`);
+    this.close();
+    this.failure = `history stopped for this session: ${why}`;
+  }
+
+  /** Writes what is pending, now: into a new file (session line first) if this one was deleted meanwhile. */
   flush(): void {
     if (this.fd === undefined || this.pending.length === 0) return;
     const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
     this.pending = [];
     try {
+      if (fstatSync(this.fd).nlink === 0) this.reopen(Buffer.byteLength(text));
       writeSync(this.fd, text);
     } catch (e) {
       this.failed = true;
       this.failure = `history stopped: cannot write ${this.file}: ${reason(e)}`;
       this.close();
     }
+  }
+
+  /** The file was deleted under the journal: a new one, with the session line (then `pendingBytes`). */
+  private reopen(pendingBytes: number): void {
+    closeSync(this.fd!);
+    this.fd = undefined;
+    this.open();
+    writeSync(this.fd!, this.sessionLine);
+    this.written = Buffer.byteLength(this.sessionLine) + pendingBytes;
   }
 
   close(): void {
@@ -126,6 +187,9 @@ export class SessionJournal {
     this.fd = undefined;
   }
 }
+
+/** The session files of `dir` but `own`. */
+const otherSessions = (dir: string, own: string): SessionFile[] => listSessionsSync(dir).filter((f) => f.file !== own);
 
 const reason = (e: unknown) => {
   const code = (e as NodeJS.ErrnoException).code;

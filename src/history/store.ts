@@ -5,7 +5,7 @@
  * (from the end of each file) or oldest first, merging sessions that ran at the same time.
  * No CLI or terminal code here: `whk history` and the inspector both read through this module.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readdirSync, statSync, type Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,16 @@ export interface SessionLine {
   /** --forward-to, credentials removed; null without. */
   forwardTo: string | null;
   version: string;
+}
+
+/**
+ * The last line of a session file whose journal stopped before the session ended (it reached
+ * WHK_HISTORY_MAX on its own): when, and why, in words.
+ */
+export interface StoppedLine {
+  type: 'stopped';
+  at: string;
+  reason: string;
 }
 
 /** A stored delivery: the record as `--record` writes it, plus the session it belongs to. */
@@ -91,20 +101,43 @@ export async function listSessions(dir: string = historyDir()): Promise<SessionF
   }
   const out: SessionFile[] = [];
   for (const name of names) {
-    const m = SESSION_FILE.exec(name);
-    if (!m) continue;
-    const file = join(dir, name);
+    if (!SESSION_FILE.test(name)) continue;
     try {
-      const s = await stat(file);
-      if (!s.isFile()) continue;
-      const startedAt = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +m[7]!);
-      out.push({ id: name.slice(0, -'.ndjson'.length), file, startedAt, mtimeMs: s.mtimeMs, size: s.size });
+      const f = sessionFile(dir, name, await stat(join(dir, name)));
+      if (f) out.push(f);
     } catch {
       // removed meanwhile (pruned, cleared)
     }
   }
-  return out.sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1));
+  return out.sort(newestStart);
 }
+
+/** listSessions, synchronously (for the journal, which prunes between two writes). */
+export function listSessionsSync(dir: string): SessionFile[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: SessionFile[] = [];
+  for (const name of names) {
+    if (!SESSION_FILE.test(name)) continue;
+    const f = sessionFile(dir, name, statSync(join(dir, name), { throwIfNoEntry: false }));
+    if (f) out.push(f);
+  }
+  return out.sort(newestStart);
+}
+
+/** A session file of `dir` named `name`, or undefined when it is not one (or is gone). */
+function sessionFile(dir: string, name: string, s: Stats | undefined): SessionFile | undefined {
+  const m = SESSION_FILE.exec(name);
+  if (!m || !s?.isFile()) return undefined;
+  const startedAt = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +m[7]!);
+  return { id: name.slice(0, -'.ndjson'.length), file: join(dir, name), startedAt, mtimeMs: s.mtimeMs, size: s.size };
+}
+
+const newestStart = (a: SessionFile, b: SessionFile) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1);
 
 /** The first line of a session file, or undefined when it has none (yet) or it is not one. */
 export async function readSessionLine(file: string): Promise<SessionLine | undefined> {
@@ -198,6 +231,8 @@ async function* sessionEntries(s: SessionFile, newest: boolean, warn?: (m: strin
         const e = o as unknown as HistoryEntry;
         e.session = s.id;
         yield e;
+      } else if (o?.type === 'stopped') {
+        warn?.(`session ${s.id} stopped keeping deliveries at ${String(o.at)}: ${String(o.reason)}`);
       } else if (o?.type !== 'session' && line.text.trim() !== '' && !torn) {
         torn = true;
         warn?.(`skipped a line of ${s.file} that is not a record (torn by a crash mid-write?)`);

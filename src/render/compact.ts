@@ -14,7 +14,7 @@ export function renderCompact(m: EventMessage, c: Style, o: Pick<PrettyOptions, 
   const r = m.record;
   const status = r.response.status;
   const answered = status === 0 ? c.red('dropped') : (status < 300 ? c.green : status < 500 ? c.yellow : c.red)(`→ ${status}`);
-  const verdict = r.filtered ? 'filtered' : m.verdict === null ? c.yellow('· unverified') : m.verdict.valid ? c.green('✓ valid') : c.red(`✗ ${termSafeLine(m.verdict.reason)}`);
+  const verdict = r.filtered ? 'filtered' : m.verdict === null ? c.yellow('· not verified') : m.verdict.valid ? c.green('✓ valid') : c.red(`✗ ${termSafeLine(m.verdict.reason)}`);
   const parts = [
     c.dim(clock(r.receivedAt, o.utc)),
     c.bold(`#${r.seq}`),

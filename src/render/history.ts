@@ -15,7 +15,7 @@ import type { Style } from './style.js';
  */
 export function renderHistoryLine(e: HistoryEntry, c: Style, o: { utc?: boolean } = {}): string {
   const status = e.response?.status ?? 0;
-  const verdict = e.filtered ? 'filtered' : e.verdict === null ? c.yellow('· unverified') : e.verdict.valid ? c.green('✓ valid') : c.red(`✗ ${termSafeLine(String(e.verdict.reason))}`);
+  const verdict = e.filtered ? 'filtered' : e.verdict === null ? c.yellow('· not verified') : e.verdict.valid ? c.green('✓ valid') : c.red(`✗ ${termSafeLine(String(e.verdict.reason))}`);
   return [
     c.bold(`${termSafeLine(e.session)}:${e.seq}`),
     c.dim(dateTime(e.receivedAt, o.utc)),

@@ -1,10 +1,11 @@
 import { signDelivery } from '../schemes/core.js';
 import { usage, WhkError } from '../errors.js';
-import { getScheme } from '../schemes/registry.js';
+import { detectScheme, getScheme } from '../schemes/registry.js';
 import type { Scheme, Secret } from '../schemes/types.js';
 import { recordBody, type EventRecord } from '../record.js';
 import { setBodyTimestamp } from './body-timestamp.js';
 import type { OutRequest } from './build.js';
+import { isSignatureHeader } from './negative.js';
 import { msgId } from './samples/ids.js';
 
 /** Why one line or event cannot be replayed: a stable code and a sentence. */
@@ -189,7 +190,9 @@ export function replayRequest(rec: EventRecord, url: URL, resign?: Resign): Repl
     body = moved.body;
     const own = new Set(scheme.headers.map((h) => h.toLowerCase()));
     const signedHeaders = new Set([...(scheme.definition?.signs ?? '').matchAll(/\{header:([^}]+)\}/g)].map((m) => m[1]!.toLowerCase()));
-    const kept = headers.filter(([k]) => !own.has(k.toLowerCase()));
+    // Every signature the recording carries is stale once re-signed, not only the chosen scheme's.
+    const stale = staleSignatures(rec.headers, signedHeaders);
+    const kept = headers.filter(([k]) => !own.has(k.toLowerCase()) && !stale.has(k.toLowerCase()));
     // A scheme that signs inside the body (Mailgun) writes a fresh signature there.
     const signed = signDelivery(scheme, {
       body,
@@ -220,6 +223,20 @@ export function replayRequest(rec: EventRecord, url: URL, resign?: Resign): Repl
     resigned,
     bodyEdit,
   };
+}
+
+/**
+ * The signature headers of a recording (lower-cased): those of every scheme its headers show
+ * (X-Hub-Signature-256 and X-Hub-Signature both, for GitHub), and any other that is named as a
+ * signature; not the headers a re-signing definition signs ({header:Name}).
+ */
+function staleSignatures(headers: Record<string, string>, signed: ReadonlySet<string>): Set<string> {
+  const names = new Set(Object.keys(headers).map((k) => k.toLowerCase()).filter(isSignatureHeader));
+  for (const name of detectScheme(headers)) {
+    for (const h of getScheme(name).headers) if (isSignatureHeader(h) || h === getScheme(name).headers[0]) names.add(h.toLowerCase());
+  }
+  for (const h of signed) names.delete(h);
+  return names;
 }
 
 // RFC 9110 §5.6.2: a token (header names, methods).

@@ -32,13 +32,13 @@ describe('main() in-process', () => {
   it('a bad flag value: exit 2 and one line naming the flag, from the parser where the flag is declared', async () => {
     const r = await whk('listen', '--port', '99999');
     expect(r.code).toBe(2);
-    expect(r.err.trim()).toBe('whk: --port 99999 is not a port; 0 picks a free one (0-65535)');
+    expect(r.err.trim()).toBe('whk: --port 99999 is not a port; 0 picks a free one (0-65535) (see whk listen --help)');
   });
 
   it('an unknown option: exit 2 with commander\'s suggestion on one line', async () => {
     const r = await whk('sign', '--schem', 'dfns');
     expect(r.code).toBe(2);
-    expect(r.err.trim()).toMatch(/^whk: unknown option '--schem'.*Did you mean --scheme\?.*\(see whk --help\)$/);
+    expect(r.err.trim()).toMatch(/^whk: unknown option '--schem'.*Did you mean --scheme\?.*\(see whk sign --help\)$/);
   });
 
   it('help goes to the given stream, exit 0', async () => {

@@ -95,7 +95,7 @@ describe('whk sign and verify with the acme definition', () => {
 
   it('a typo in --scheme suggests the custom scheme; whk sign --scheme dfns never reads the config folder', async () => {
     const typo = await runWhk(['sign', '--scheme-file', ACME_FILE, '--scheme', 'acm', '--secret', 's', '--body', 'x'], noConfig);
-    expect(typo).toMatchObject({ code: 2, stdout: '', stderr: 'whk: unknown scheme "acm": did you mean "acme"? (whk schemes lists them all)\n' });
+    expect(typo).toMatchObject({ code: 2, stdout: '', stderr: 'whk: unknown scheme "acm": did you mean "acme"? (whk schemes lists them all) (see whk sign --help)\n' });
     // A broken file in the folder: a built-in scheme's name never gets to it; a custom name does.
     const broken = join(dir, 'broken-config');
     mkdirSync(join(broken, 'whk', 'schemes'), { recursive: true });
@@ -137,16 +137,16 @@ describe('bad definition files: exit 2, one line naming the file, the key and wh
 
   it('a missing file, and the same name in two files', async () => {
     const missing = await runWhk(['verify', '--scheme-file', join(dir, 'nope.json'), '--secret', 's', '--body', 'x'], noConfig);
-    expect(missing).toMatchObject({ code: 2, stderr: `whk: cannot read --scheme-file ${join(dir, 'nope.json')}: no such file: check the path\n` });
+    expect(missing).toMatchObject({ code: 2, stderr: `whk: cannot read --scheme-file ${join(dir, 'nope.json')}: no such file: check the path (see whk verify --help)\n` });
     const twice = await runWhk(['verify', '--scheme-file', ACME_FILE, '--scheme-file', ACME_FILE, '--secret', 's', '--body', 'x'], noConfig);
-    expect(twice).toMatchObject({ code: 2, stderr: `whk: ${ACME_FILE}: "name": "acme" is already defined by ${ACME_FILE}\n` });
+    expect(twice).toMatchObject({ code: 2, stderr: `whk: ${ACME_FILE}: "name": "acme" is already defined by ${ACME_FILE} (see whk verify --help)\n` });
   });
 
   it('every command that takes --scheme takes --scheme-file', async () => {
     const bad = file('bad-every.json', JSON.stringify({ ...ACME, hmac: 'md5' }));
     for (const args of [['sign'], ['verify'], ['listen', '--port', '0'], ['send', 'http://127.0.0.1:9/'], ['replay', '-', '--to', 'http://127.0.0.1:9/'], ['probe', 'http://127.0.0.1:9/'], ['schemes']]) {
       const r = await runWhk([...args, '--scheme-file', bad], noConfig);
-      expect([args[0], r.code, r.stderr]).toEqual([args[0], 2, `whk: ${bad}: "hmac": "md5" is not one of sha1, sha256, sha512\n`]);
+      expect([args[0], r.code, r.stderr]).toEqual([args[0], 2, `whk: ${bad}: "hmac": "md5" is not one of sha1, sha256, sha512 (see whk ${args[0]} --help)\n`]);
     }
   });
 });
@@ -377,7 +377,7 @@ describe('whk schemes with custom schemes', () => {
     const dfns = await runWhk(['schemes', 'show', 'dfns', '--definition'], noConfig);
     expect(dfns.code).toBe(2);
     expect(dfns.stderr).toMatch(/^whk: dfns is written in code, not as a definition \(its rules do not fit the format\): no definition to print; these have one: typeform, standard, /);
-    expect((await runWhk(['schemes', 'show', 'nope'], noConfig))).toMatchObject({ code: 2, stderr: 'whk: unknown scheme "nope" (whk schemes lists them all)\n' });
+    expect((await runWhk(['schemes', 'show', 'nope'], noConfig))).toMatchObject({ code: 2, stderr: 'whk: unknown scheme "nope" (whk schemes lists them all) (see whk schemes show --help)\n' });
   });
 
   it('sign --header gives the value of a header a definition signs ({header:Name})', async () => {
@@ -386,7 +386,7 @@ describe('whk schemes with custom schemes', () => {
     const r = await runWhk(['sign', '--scheme-file', tenant, '--secret', 'k', '--header', 'X-Tenant: eu-1', '--body', BODY], noConfig);
     expect(r.stdout).toBe(`X-Sig: ${createHmac('sha256', 'k').update(`eu-1:${BODY}`).digest('base64')}\nX-Tenant: eu-1\n`);
     const missing = await runWhk(['sign', '--scheme-file', tenant, '--secret', 'k', '--body', BODY], noConfig);
-    expect(missing).toMatchObject({ code: 2, stderr: "whk: tenant signs the X-Tenant header: give its value (--header 'X-Tenant: <value>')\n" });
+    expect(missing).toMatchObject({ code: 2, stderr: "whk: tenant signs the X-Tenant header: give its value (--header 'X-Tenant: <value>') (see whk sign --help)\n" });
     const unsigned = await runWhk(['sign', '--scheme', 'github', '--secret', 'k', '--header', 'X-Tenant: eu-1', '--body', BODY], noConfig);
     expect(unsigned.code).toBe(2);
   });

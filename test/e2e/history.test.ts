@@ -130,9 +130,9 @@ describe('whk listen keeps the history', () => {
     expect([existsSync(twoDays), existsSync(recent)]).toEqual([false, true]);
 
     // By size: the newest files up to the limit stay.
-    const sized = [fake(0.4, 4, 600), fake(0.3, 5, 600), fake(0.2, 6, 600)];
-    // Newest first: the two earlier listeners' own files (~220 bytes each), 0.2 and 0.3 days old fit in 2kb.
-    expect(await ended({ WHK_HISTORY_MAX: '2kb' })).toBe(0);
+    const sized = [fake(0.4, 4, 400 * 1024), fake(0.3, 5, 400 * 1024), fake(0.2, 6, 400 * 1024)];
+    // Newest first: the two earlier listeners' own files (~220 bytes each), 0.2 and 0.3 days old fit in 1mb.
+    expect(await ended({ WHK_HISTORY_MAX: '1mb' })).toBe(0);
     expect(sized.map((f) => existsSync(f))).toEqual([false, true, true]);
     expect(existsSync(recent)).toBe(false);
   });
@@ -256,7 +256,7 @@ describe('whk history', () => {
     expect(byRef.stdout).toMatch(/#2 {2}POST \/ {2}dfns .*→ 401\n {2}✗ invalid: no_match/);
     const missing = await run(h, ['history', 'show', 'nope']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe(`whk: no delivery "nope" in the history (${join(h, 'history')}): give a number, an event id or <session>:<seq> from whk history\n`);
+    expect(missing.stderr).toBe(`whk: no delivery "nope" in the history (${join(h, 'history')}): give a number, an event id or <session>:<seq> from whk history (see whk history show --help)\n`);
   });
 
   it('export → whk replay: a receiver gets every delivery, byte for byte; filters and --limit apply', async () => {
@@ -298,7 +298,7 @@ describe('whk history', () => {
     const h = await seeded();
     const refused = await run(h, ['history', 'clear']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^whk: history clear would delete 2 sessions \(\d+ KB\) in .*: pass --yes to confirm \(there is no terminal to ask on\)\n$/);
+    expect(refused.stderr).toMatch(/^whk: history clear would delete 2 sessions \(\d+ KB\) in .*: pass --yes to confirm \(there is no terminal to ask on\) \(see whk history clear --help\)\n$/);
     expect(histFiles(h)).toHaveLength(2);
 
     // On a terminal (script(1) gives it one): "n" keeps everything, "y" deletes.

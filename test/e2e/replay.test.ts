@@ -120,7 +120,7 @@ describe('whk replay', () => {
     const none = await runWhk(['replay', file, '--to', sink.url, '--only', 'nope']);
     expect(none.code).toBe(2);
     expect(none.stdout).toBe('');
-    expect(none.stderr).toBe(`note: 1 line is not a JSON record in ${file}: not matched against --only\nwhk: --only nope matches none of the 3 recorded events (types: wallet.transfer.confirmed, policy.triggered)\n`);
+    expect(none.stderr).toBe(`note: 1 line is not a JSON record in ${file}: not matched against --only\nwhk: --only nope matches none of the 3 recorded events (types: wallet.transfer.confirmed, policy.triggered) (see whk replay --help)\n`);
     const noSecret = await runWhk(['replay', file, '--to', sink.url, '--resign']);
     expect(noSecret.code).toBe(2);
     const missing = await runWhk(['replay', join(dir, 'nope.ndjson'), '--to', sink.url]);

@@ -45,13 +45,13 @@ describe('main() with --scheme-file', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...ACME, encoding: 'hexadecimal' }));
     const r = await whk('verify', '--scheme-file', bad, '--secret', 'k', '--body', 'x');
-    expect(r).toEqual({ code: 2, out: '', err: `whk: ${bad}: "encoding": "hexadecimal" is not one of hex, base64, base64url` });
+    expect(r).toEqual({ code: 2, out: '', err: `whk: ${bad}: "encoding": "hexadecimal" is not one of hex, base64, base64url (see whk verify --help)` });
   });
 
   it('--scheme auto is refused where a command needs a name', async () => {
     const r = await whk('sign', '--scheme', 'auto', '--secret', 'k', '--body', 'x');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('whk: --scheme auto detects the scheme of a delivery, which only verify and listen do: name the scheme (whk schemes lists them)');
+    expect(r.err).toBe('whk: --scheme auto detects the scheme of a delivery, which only verify and listen do: name the scheme (whk schemes lists them) (see whk sign --help)');
   });
 });
 
