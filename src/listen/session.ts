@@ -224,13 +224,14 @@ class Session {
     }
   }
 
-  /** Appends a line to --record or the history; a failure is said once, and counts. */
+  /** Appends a line to --record or the history; a failure is said once. */
   private append(j: Journal, line: string): void {
     if (!j.write(line) && j.failure) this.tellFailure(j);
   }
 
+  /** Says once what went wrong with a journal; a write that failed makes the run fail (a cap reached does not). */
   private tellFailure(j: Journal): void {
-    this.writeFailed = true;
+    if (j.failed) this.writeFailed = true;
     this.withSpinner(() => this.io.err(renderWarning(j.failure!)));
     j.failure = undefined;
   }

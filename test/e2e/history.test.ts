@@ -157,9 +157,9 @@ describe('whk listen keeps the history', () => {
     const r = await w.exited;
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/whk: cannot write the history in .*not-a-folder\/history: .* \(set WHK_HOME to a writable folder, or pass --no-history\)/);
-    // Shown in a terminal (--compact), the run goes on: the warning only.
+    // Shown in a terminal (--compact), the run goes on, but a history that failed is a failed write: exit 1 however the run ends.
     const c = await listen(blocker, ['--scheme', 'dfns', '--secret', SECRET, '--compact', '--timeout', '10ms']);
-    expect((await c.w.exited).code).toBe(0);
+    expect((await c.w.exited).code).toBe(1);
     expect(c.w.stderrLines.some((l) => l.startsWith('whk: cannot write the history'))).toBe(true);
   });
 
@@ -332,8 +332,8 @@ describe('whk listen --compact', () => {
     const line1 = await w.waitFor(/#1 /, 'stdout');
     const line2 = await w.waitFor(/#2 /, 'stdout');
     await stop(w);
-    expect(line1).toMatch(/^\d\d:\d\d:\d\d {2}#1 {2}POST \/ {2}dfns {2}wallet\.\\x1b\[31mred {2}✓ valid {2}→ 502 {2}fwd failed$/);
-    expect(line2).toMatch(/^\d\d:\d\d:\d\d {2}#2 {2}POST \/ {2}dfns {2}\S+ {2}✗ (no_match|malformed_header) {2}→ 401$/);
+    expect(line1).toMatch(/^\d\d:\d\d:\d\d {2}#1 {2}POST \/ {2}dfns {2}wallet\.\\x1b\[31mred \[wh-c1\] {2}✓ valid {2}→ 502 {2}fwd failed$/);
+    expect(line2).toMatch(/^\d\d:\d\d:\d\d {2}#2 {2}POST \/ {2}dfns {2}\S+ \[\S+\] {2}✗ (no_match|malformed_header) {2}→ 401$/);
     expect(w.stdoutLines.filter((l) => l.trim() !== '')).toHaveLength(2);
 
     const both = await runWhk(['listen', '--compact', '--json'], { env: { WHK_HOME: h } });
