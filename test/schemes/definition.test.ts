@@ -185,6 +185,18 @@ describe('the forms of the format', () => {
     expect(verify(s, { body: BODY, secrets: ['k'], headers: { 'X-Sig': `zz, ${hmac('sha256', 'k', BODY, 'hex')}` } }).valid).toBe(true);
   });
 
+  it('"separator" other than the value\'s own: whole groups, one per signature (Persona style)', () => {
+    const { headers, verdict } = roundTrip(d({ value: 't={timestamp},v1={signature}', signs: '{timestamp}.{body}', separator: ' ' }), { secrets: ['a', 'k'] });
+    const group = (key: string) => `t=${T},v1=${hmac('sha256', key, `${T}.${BODY}`, 'hex')}`;
+    expect(headers).toEqual({ 'X-Sig': `${group('a')} ${group('k')}` });
+    expect(verdict).toMatchObject({ valid: true, secretIndex: 0 });
+    const s = defineScheme(d({ value: 't={timestamp},v1={signature}', signs: '{timestamp}.{body}', separator: ' ' }));
+    for (const header of [`${group('a')} ${group('k')}`, `${group('k')} ${group('a')}`, `${group('a')}  t=${T},v2=${'0'.repeat(64)} ${group('k')}`]) {
+      expect(verify(s, { body: BODY, secrets: ['k'], headers: { 'X-Sig': header }, now: T })).toMatchObject({ valid: true });
+    }
+    expect(verify(s, { body: BODY, secrets: ['k'], headers: { 'X-Sig': `${group('a')} ${group('j')}` }, now: T }).reason).toBe('no_match');
+  });
+
   it('a ";" list with its own labels (Paddle style), and a message id in the value', () => {
     const { headers, verdict } = roundTrip(d({ value: 'id={id};ts={timestamp};h1={signature}', signs: '{id}:{timestamp}:{body}' }), { id: 'msg_1' });
     expect(headers).toEqual({ 'X-Sig': `id=msg_1;ts=${T};h1=${hmac('sha256', 'k', `msg_1:${T}:${BODY}`, 'hex')}` });
@@ -365,7 +377,7 @@ describe('a bad definition: one line naming the source, the key and what is wron
     ['value with the signature twice', { ...base, value: 'a={signature},b={signature}' }, 'acme.json: "value": "a={signature},b={signature}" has {signature} more than once (several signatures: "separator", or a list form such as "t={timestamp},v1={signature}" where v1 may repeat)'],
     ['value that is no list', { ...base, value: '{timestamp}.{signature}' }, 'acme.json: "value": "{timestamp}.{signature}" is neither one signature ("sha256={signature}") nor a list of label=value entries ("t={timestamp},v1={signature}")'],
     ['value with one label twice', { ...base, value: 'v1={timestamp},v1={signature}' }, 'acme.json: "value": "v1={timestamp},v1={signature}" uses the label "v1" twice'],
-    ['a separator the value contradicts', { ...base, separator: ';' }, 'acme.json: "separator": ";" is not the one "value" uses (",")'],
+    ['a group separator that is the value\'s own "label,value" comma', { ...base, value: 't,{timestamp};v1,{signature}', separator: ',' }, 'acme.json: "separator": "," is the "," between the labels and values of "value"'],
     ['a timestamp in two places', { ...base, timestamp: { header: 'X-Acme-Timestamp' } }, 'acme.json: "timestamp": the timestamp is in one place, not {timestamp} in "value" and "timestamp.header"'],
     ['a tolerance and no timestamp', { ...base, value: 'v1={signature}', signs: '{body}' }, 'acme.json: "timestamp": says how old a delivery may be, but not where its timestamp is: put {timestamp} in "value", or give "timestamp.header" or "timestamp.body"'],
     ['a signed timestamp from nowhere', { ...base, value: 'v1={signature}', timestamp: undefined }, 'acme.json: "signs": "{timestamp}.{body}" uses {timestamp}, but the definition does not say where the timestamp is: put {timestamp} in "value", or give "timestamp": {"header": "..."}'],
