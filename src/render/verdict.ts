@@ -29,7 +29,7 @@ function timestampRule(s: Scheme): string {
   const t = s.timestamp;
   if (!t) return 'none';
   const bound = t.direction === 'both' ? `±${t.tolerance} s` : `rejects older than ${t.tolerance} s`;
-  return `${t.where}, ${bound}${t.strict ? ' (strict)' : ''}`;
+  return `${t.where}, ${bound}${t.strict ? ' (strict)' : ''}${t.basis ? ` (${t.basis})` : ''}`;
 }
 
 /**

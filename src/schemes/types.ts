@@ -132,6 +132,8 @@ export interface TimestampRule {
   direction: 'both' | 'past';
   /** Valid only while |age| < tolerance (Dfns); otherwise |age| <= tolerance. */
   strict?: boolean;
+  /** What the default tolerance follows, where it is not the provider's documented window. */
+  basis?: string;
 }
 
 export interface Scheme {
