@@ -130,7 +130,7 @@ export const box: Scheme = {
   name: 'box',
   provider: 'Box (webhooks V2)',
   docs: 'https://developer.box.com/guides/webhooks/v2/signatures-v2/',
-  checkedBy: 'docs example: the box-node-sdk / box-sdk-gen test vectors (SamplePrimaryKey, SampleSecondaryKey), and docs text: test/providers/python/box.py, written from https://developer.box.com/guides/webhooks/v2/signatures-v2/',
+  checkedBy: 'docs example: the published test vectors of the official SDKs box-node-sdk and box-sdk-gen (SamplePrimaryKey, SampleSecondaryKey), and docs text: a Python signer written from https://developer.box.com/guides/webhooks/v2/signatures-v2/',
   headers: ['BOX-SIGNATURE-PRIMARY', 'BOX-SIGNATURE-SECONDARY', 'BOX-DELIVERY-TIMESTAMP', 'BOX-SIGNATURE-VERSION', 'BOX-SIGNATURE-ALGORITHM'],
   detect: ['BOX-SIGNATURE-PRIMARY', 'BOX-SIGNATURE-SECONDARY'],
   algorithm: 'HMAC-SHA256 base64 of body + BOX-DELIVERY-TIMESTAMP, one signature per key (primary, secondary)',

@@ -193,8 +193,9 @@ export const mailgun: Scheme = {
   samples,
   name: 'mailgun',
   provider: 'Mailgun',
+  secretWhere: 'Mailgun shows it as the HTTP webhook signing key (Settings → API Security)',
   docs: 'https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks',
-  checkedBy: 'docs text https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks (Python signer from its snippet, test/providers/python/mailgun.py)',
+  checkedBy: 'docs text https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks (a Python signer written from its snippet)',
   // No header carries the signature: the name says where it is (whk schemes, probe's messages).
   headers: ['signature in the body'],
   detect: [],

@@ -68,8 +68,8 @@ describe('the issue\'s acme definition', () => {
     ['t= not a number', { 'X-Acme-Signature': `t=soon,v1=${'a'.repeat(64)}` }, 'malformed_header', 't="soon" in X-Acme-Signature is not a Unix timestamp in seconds'],
     ['no v1=', { 'X-Acme-Signature': `t=${T},v0=${'a'.repeat(64)}` }, 'malformed_header', 'X-Acme-Signature has no v1=<hex> entry'],
     ['v1= not a digest', { 'X-Acme-Signature': `t=${T},v1=xyz` }, 'malformed_header', 'X-Acme-Signature has no well-formed v1=<hex> entry'],
-    ['the wrong secret', { 'X-Acme-Signature': acmeHeader('other', T, BODY) }, 'no_match', 'no signature matches the secret over "timestamp.body"'],
-    ['a signature of another body', { 'X-Acme-Signature': acmeHeader('s3cret', T, `${BODY} `) }, 'no_match', 'no signature matches the secret over "timestamp.body"'],
+    ['the wrong secret', { 'X-Acme-Signature': acmeHeader('other', T, BODY) }, 'no_match', 'no signature matches the secret over "timestamp.body": check that the secret is this endpoint\'s signing secret (see https://docs.acme.example/webhooks#signatures)'],
+    ['a signature of another body', { 'X-Acme-Signature': acmeHeader('s3cret', T, `${BODY} `) }, 'no_match', 'no signature matches the secret over "timestamp.body": check that the secret is this endpoint\'s signing secret (see https://docs.acme.example/webhooks#signatures)'],
   ])('%s: %s', (_what, headers, why, message) => {
     const v = at(headers);
     expect(v).toMatchObject({ valid: false, reason: why, message, scheme: 'acme' });
