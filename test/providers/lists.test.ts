@@ -115,3 +115,20 @@ describe('box: one malformed signature header beside a valid one', () => {
     expect([wrong.code, JSON.parse(wrong.stdout).reason]).toEqual([1, 'no_match']);
   });
 });
+
+describe('docusign: one X-DocuSign-Signature-<n> header per Connect key', () => {
+  const keys = ['q4v5cJxvA8R2bW0mZfN7tH1kL9pS3dE6gY2uI4oP8aQ=', '5kT8nQ2wX7rB4mZ9cV1jF6hL3sD0gA8pE2yU5iO7tRc=', 'third-connect-key'];
+  const headers = python('docusign', { secrets: keys, body: BODY });
+
+  it.each(keys.map((k, i) => [i + 1, k] as const))('the receiver holding key #%i alone verifies', async (_n, key) => {
+    const r = await verifyCli('docusign', key, headers);
+    expect([r.code, r.verdict.reason]).toEqual([0, 'ok']);
+  });
+
+  it('a key none of the headers matches: no_match; whk signs the same headers as Python', async () => {
+    const r = await verifyCli('docusign', 'another-key', headers);
+    expect([r.code, r.verdict.reason]).toEqual([1, 'no_match']);
+    const s = await runWhk(['sign', '--scheme', 'docusign', ...keys.flatMap((k) => ['--secret', k]), '--body', BODY]);
+    expect(s.stdout.trim().split('\n')).toEqual(Object.entries(headers).map(([k, v]) => `${k}: ${v}`));
+  });
+});

@@ -109,7 +109,24 @@ describe.each(ROWS.map((r) => [r.scheme, r] as const))('%s: a list of signatures
   });
 });
 
-it('every scheme that takes several secrets at once is in the table (box: two headers, tested apart)', () => {
+describe('docusign: one X-DocuSign-Signature-<n> header per key', () => {
+  const signature = (n: number) => sign('docusign', { body: BODY, secrets: [text(n)] })['X-DocuSign-Signature-1']!;
+  const judge = (signatures: string[], secret = text(0)) => verify('docusign', {
+    body: BODY, secrets: [secret], now: NOW, diagnose: false,
+    headers: Object.fromEntries(signatures.map((s, i) => [`X-DocuSign-Signature-${i + 1}`, s])),
+  });
+  it('the valid one in any header among 0..4 invalid or garbled ones verifies; none valid: no_match', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 4 }), fc.nat(), fc.boolean(), (n, at, garbled) => {
+      const others = [1, 2, 3, 4].slice(0, n).map((i) => (garbled && i === 1 ? 'not-a-signature' : signature(i)));
+      const all = [...others];
+      all.splice(at % (n + 1), 0, signature(0));
+      expect(judge(all).reason).toBe('ok');
+      if (n > 0) expect(judge(others.map((o) => (o === 'not-a-signature' ? signature(4) : o))).reason).toBe('no_match');
+    }), { numRuns: 40 });
+  });
+});
+
+it('every scheme that takes several secrets at once is in the table (box and docusign: one header per key, tested apart)', () => {
   const lists = allSchemes().filter((s) => s.multipleSecrets).map((s) => s.name).sort();
-  expect(lists).toEqual([...ROWS.map((r) => r.scheme), 'box'].sort());
+  expect(lists).toEqual([...ROWS.map((r) => r.scheme), 'box', 'docusign'].sort());
 });
