@@ -1,4 +1,3 @@
-import { distance } from './registry.js';
 import type { Invalid, Scheme } from './types.js';
 
 /** Request header names that may be someone's signature header: worth comparing with the known ones. */
@@ -46,9 +45,9 @@ function knownHeaders(list: readonly Scheme[]): string[] {
 function closestHeaders(compared: string[], known: string[]): { from: string; names: string[] } | undefined {
   let best: Array<{ name: string; from: string; d: number }> = [];
   for (const c of compared) {
-    const near = Math.max(3, Math.floor(c.length / 2));
+    const near = Math.max(3, Math.floor(c.length / 3));
     for (const k of known) {
-      const d = distance(c, k.toLowerCase());
+      const d = distanceWithin(c, k.toLowerCase(), near);
       if (d <= near) best.push({ name: k, from: c, d });
     }
   }
@@ -56,4 +55,24 @@ function closestHeaders(compared: string[], known: string[]): { from: string; na
   best = best.sort((a, b) => a.d - b.d);
   const names = [...new Set(best.map((b) => b.name))].slice(0, 3);
   return { from: best[0]!.from, names };
+}
+
+/**
+ * Levenshtein distance of `a` and `b` when it is at most `max`, else max + 1: rows stop as soon as
+ * every cell is beyond `max` (the request's header names are the sender's: the work stays small).
+ */
+function distanceWithin(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let least = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (cur[j]! < least) least = cur[j]!;
+    }
+    if (least > max) return max + 1;
+    prev = cur;
+  }
+  return Math.min(prev[b.length]!, max + 1);
 }
