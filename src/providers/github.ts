@@ -101,7 +101,7 @@ export const github: Scheme = {
   name: 'github',
   provider: 'GitHub',
   docs: 'https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries',
-  secretWhere: "it is what was typed in the webhook's Secret field (Settings → Webhooks → Edit); GitHub does not show it again",
+  secretWhere: "it is what was typed in the webhook's Secret field under Settings → Webhooks → Edit, which GitHub does not show again",
   popular: true,
   headers: ['X-Hub-Signature-256', 'X-Hub-Signature'],
   algorithm: 'HMAC-SHA256 hex, "sha256=" prefix (legacy SHA-1 in X-Hub-Signature)',

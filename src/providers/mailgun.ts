@@ -193,7 +193,7 @@ export const mailgun: Scheme = {
   samples,
   name: 'mailgun',
   provider: 'Mailgun',
-  secretWhere: 'Mailgun shows it as the HTTP webhook signing key (Settings → API Security)',
+  secretWhere: 'Mailgun shows it as the HTTP webhook signing key, under Settings → API Security',
   docs: 'https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks',
   checkedBy: 'docs text https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks (a Python signer written from its snippet)',
   // No header carries the signature: the name says where it is (whk schemes, probe's messages).

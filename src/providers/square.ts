@@ -66,7 +66,7 @@ export const square: Scheme = {
   name: 'square',
   provider: 'Square',
   docs: 'https://developer.squareup.com/docs/webhooks/step3validate',
-  secretWhere: 'Square shows it as the signature key of the webhook subscription (Developer Console → your app → Webhooks)',
+  secretWhere: 'Square shows it as the signature key of the webhook subscription, in the Developer Console under your app → Webhooks',
   headers: ['x-square-hmacsha256-signature'],
   algorithm: 'HMAC-SHA256 base64 over notification URL + body',
   timestamp: null,

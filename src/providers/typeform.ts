@@ -51,7 +51,7 @@ export const typeform: Scheme = {
   name: 'typeform',
   provider: 'Typeform',
   docs: 'https://www.typeform.com/developers/webhooks/secure-your-webhooks/',
-  secretWhere: "it is the secret set in the form's webhook settings (Connect → Webhooks)",
+  secretWhere: "it is the secret set in the form's webhook settings, under Connect → Webhooks",
   headers: ['Typeform-Signature'],
   algorithm: 'HMAC-SHA256, base64, "sha256=" prefix',
   timestamp: null,
