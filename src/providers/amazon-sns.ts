@@ -87,7 +87,7 @@ export const amazonSns: Scheme = {
   name: 'amazon-sns',
   provider: 'Amazon SNS (HTTP/S subscriptions)',
   docs: 'https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html',
-  checkedBy: 'docs text (AWS\'s string to sign) + the openssl CLI in both directions (test/providers/python/amazon-sns.py)',
+  checkedBy: 'docs text (AWS\'s string to sign), a Python signer written from it, and the openssl CLI in both directions',
   aliases: ['sns'],
   headers: ['x-amz-sns-message-type', 'x-amz-sns-message-id', 'x-amz-sns-topic-arn'],
   detect: ['x-amz-sns-message-type'],

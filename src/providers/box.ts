@@ -130,7 +130,7 @@ export const box: Scheme = {
   name: 'box',
   provider: 'Box (webhooks V2)',
   docs: 'https://developer.box.com/guides/webhooks/v2/signatures-v2/',
-  checkedBy: 'docs example: the box-node-sdk / box-sdk-gen test vectors (SamplePrimaryKey, SampleSecondaryKey), and docs text: test/providers/python/box.py, written from https://developer.box.com/guides/webhooks/v2/signatures-v2/',
+  checkedBy: 'docs example: the published test vectors of the official SDKs box-node-sdk and box-sdk-gen (SamplePrimaryKey, SampleSecondaryKey), and docs text: a Python signer written from https://developer.box.com/guides/webhooks/v2/signatures-v2/',
   headers: ['BOX-SIGNATURE-PRIMARY', 'BOX-SIGNATURE-SECONDARY', 'BOX-DELIVERY-TIMESTAMP', 'BOX-SIGNATURE-VERSION', 'BOX-SIGNATURE-ALGORITHM'],
   detect: ['BOX-SIGNATURE-PRIMARY', 'BOX-SIGNATURE-SECONDARY'],
   algorithm: 'HMAC-SHA256 base64 of body + BOX-DELIVERY-TIMESTAMP, one signature per key (primary, secondary)',
@@ -156,8 +156,12 @@ export const box: Scheme = {
     const primary = d.headers[PRIMARY]?.trim();
     const secondary = d.headers[SECONDARY]?.trim();
     if (primary === undefined && secondary === undefined) return invalid('box', 'missing_header', 'no BOX-SIGNATURE-PRIMARY or BOX-SIGNATURE-SECONDARY header');
-    for (const [name, v] of [['BOX-SIGNATURE-PRIMARY', primary], ['BOX-SIGNATURE-SECONDARY', secondary]] as const) {
-      if (v !== undefined && !BASE64_SHA256.test(v)) return malformed('box', `${name} is not 44 base64 characters (a SHA-256 digest)`, v, 'base64');
+    // One well-formed header is enough: the SDKs check each against its key, and a delivery whose
+    // other header holds something else still verifies.
+    const wellFormed = [primary, secondary].filter((v): v is string => v !== undefined && BASE64_SHA256.test(v));
+    if (wellFormed.length === 0) {
+      const [name, v] = primary !== undefined ? ['BOX-SIGNATURE-PRIMARY', primary] : ['BOX-SIGNATURE-SECONDARY', secondary!];
+      return malformed('box', `${name} is not 44 base64 characters (a SHA-256 digest)`, v, 'base64');
     }
     const version = d.headers['box-signature-version'];
     const algorithm = d.headers['box-signature-algorithm'];
@@ -171,7 +175,7 @@ export const box: Scheme = {
     if (Number.isNaN(ts)) return invalid('box', 'malformed_header', `BOX-DELIVERY-TIMESTAMP is not an ISO 8601 time with an offset: "${tsText.slice(0, 40)}"`);
 
     // Each header against every secret: a receiver may hold either key, or both.
-    const presented = [primary, secondary].filter((v): v is string => v !== undefined);
+    const presented = wellFormed;
     const which = (body: Uint8Array | string, index: number) =>
       primary !== undefined && safeEqual(primary, digest(body, tsText)(d.secrets[index]!)) ? 'BOX-SIGNATURE-PRIMARY' : 'BOX-SIGNATURE-SECONDARY';
     let matched = 'raw body';

@@ -94,7 +94,7 @@ export const buildkite: Scheme = {
   name: 'buildkite',
   provider: 'Buildkite (Pipelines webhooks)',
   docs: 'https://buildkite.com/docs/apis/webhooks/pipelines#webhook-signature',
-  checkedBy: 'docs text https://buildkite.com/docs/apis/webhooks/pipelines#webhook-signature (Python signer, test/providers/python/buildkite.py)',
+  checkedBy: 'docs text https://buildkite.com/docs/apis/webhooks/pipelines#webhook-signature (a Python signer written from it)',
   headers: [SIG, TOKEN],
   detect: [SIG, TOKEN],
   algorithm: 'HMAC-SHA256 hex over "timestamp.body" in X-Buildkite-Signature (timestamp=,signature=); or the token in clear in X-Buildkite-Token (the body is not signed)',

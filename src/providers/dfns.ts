@@ -174,9 +174,10 @@ export function compactJson(raw: Buffer): string | undefined {
 export const dfns: Scheme = {
   samples,
   docs: 'https://docs.dfns.co/',
-  checkedBy: "docs example: the Dfns webhook page's Node and Python samples (../shared/seeds), run as receivers in the tests",
+  checkedBy: "docs example: the Node and Python samples of Dfns's \"Set up webhooks\" page, run as receivers in the tests",
   name: 'dfns',
   provider: 'Dfns',
+  secretWhere: 'Dfns gives it once, when the webhook is created',
   headers: ['X-DFNS-WEBHOOK-SIGNATURE'],
   algorithm: 'HMAC-SHA256, hex, "sha256=" prefix; body = compact JSON',
   timestamp: { where: 'timestampSent in the JSON body', tolerance: 300, direction: 'both', strict: true },

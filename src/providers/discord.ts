@@ -45,6 +45,7 @@ export const discord: Scheme = {
   placeholderSecret: `${'0'.repeat(63)}1`,
   name: 'discord',
   provider: 'Discord (interactions)',
+  secretWhere: "Discord shows it as the Public Key on your app's General Information page in the Developer Portal",
   headers: ['X-Signature-Ed25519', 'X-Signature-Timestamp'],
   algorithm: 'Ed25519 over timestamp + body, hex',
   timestamp: null,

@@ -135,7 +135,7 @@ export const fireblocks: Scheme = {
   name: 'fireblocks',
   provider: 'Fireblocks',
   docs: 'https://developers.fireblocks.com/reference/validating-webhooks',
-  checkedBy: 'docs text (legacy signature and detached JWS) + the openssl CLI in both directions (test/providers/python/fireblocks.py)',
+  checkedBy: 'docs text (legacy signature and detached JWS), a Python signer written from it, and the openssl CLI in both directions',
   headers: [LEGACY, JWS],
   detect: [LEGACY, JWS],
   algorithm: 'RSA-SHA512 (PKCS#1 v1.5) over the raw body, base64; and a detached JWS (RS512) over the body',

@@ -28,5 +28,5 @@ export const freepik = standardFamily({
   prefix: 'webhook',
   key: rawKey,
   secretFormat: 'the secret as text (UTF-8), used as is, not base64-decoded',
-  more: { checkedBy: "docs text: a Python signer written from Freepik's page", samples, forgeryPeer: 'standard' },
+  more: { docs: 'https://docs.freepik.com/webhooks', secretWhere: 'Freepik shows it in its developers dashboard, on the API key page', checkedBy: "docs text: a Python signer written from Freepik's page", samples, forgeryPeer: 'standard' },
 });

@@ -118,6 +118,7 @@ export const gitlab: Scheme = {
   samples,
   name: 'gitlab',
   provider: 'GitLab',
+  secretWhere: "it is the Secret token typed in the webhook's settings, under Settings → Webhooks",
   docs: 'https://docs.gitlab.com/user/project/integrations/webhooks/#validate-payloads-by-using-a-secret-token',
   checkedBy: 'docs text https://docs.gitlab.com/user/project/integrations/webhooks/ (secret token); SDK standardwebhooks (signing token, GitLab 19.0)',
   headers: [TOKEN, SIG, 'webhook-id', 'webhook-timestamp'],

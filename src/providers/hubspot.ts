@@ -201,7 +201,7 @@ export const hubspot: Scheme = {
   name: NAME,
   provider: 'HubSpot (app webhooks and signed requests)',
   docs: 'https://developers.hubspot.com/docs/api/webhooks/validating-requests',
-  checkedBy: 'SDK @hubspot/api-client (Signature.isValid and getSignature, v1, v2 and v3, both directions; its published v1 and v2 vectors); docs text for the v3 URI decoding (test/providers/python/hubspot.py)',
+  checkedBy: 'SDK @hubspot/api-client (Signature.isValid and getSignature, v1, v2 and v3, both directions; its published v1 and v2 vectors); docs text for the v3 URI decoding (a Python signer written from it)',
   headers: [V3, TS, LEGACY, VERSION],
   detect: [V3, LEGACY],
   algorithm: 'v3: HMAC-SHA256 base64 over method + URI + body + timestamp (ms); v2: SHA-256 hex of secret + method + URI + body; v1: SHA-256 hex of secret + body',

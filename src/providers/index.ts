@@ -14,6 +14,7 @@ import type { Scheme } from '../schemes/types.js';
 import { amazonSns } from './amazon-sns.js';
 import { box } from './box.js';
 import { contentful } from './contentful.js';
+import { docusign } from './docusign.js';
 import { fireblocks } from './fireblocks.js';
 import { hygraph } from './hygraph.js';
 import { meta } from './meta.js';
@@ -42,7 +43,6 @@ import clickup from './definitions/clickup.json' with { type: 'json' };
 import coinbase from './definitions/coinbase.json' with { type: 'json' };
 import customerIo from './definitions/customer-io.json' with { type: 'json' };
 import discourse from './definitions/discourse.json' with { type: 'json' };
-import docusign from './definitions/docusign.json' with { type: 'json' };
 import dropbox from './definitions/dropbox.json' with { type: 'json' };
 import frameIo from './definitions/frame-io.json' with { type: 'json' };
 import gitea from './definitions/gitea.json' with { type: 'json' };
@@ -108,7 +108,6 @@ const DEFINITIONS = [
   coinbase,
   customerIo,
   discourse,
-  docusign,
   dropbox,
   frameIo,
   gitea,
@@ -156,11 +155,12 @@ const DEFINITIONS = [
   zendesk,
 ] as unknown as readonly Definition[];
 
-/** Providers written as code (key pairs, tokens, fields signed inside the body, several versions). */
+/** Providers written as code (key pairs, tokens, fields signed inside the body, several versions or signature headers). */
 const CODED: readonly Scheme[] = [
   amazonSns,
   box,
   contentful,
+  docusign,
   fireblocks,
   hygraph,
   meta,

@@ -59,6 +59,8 @@ export const linear: Scheme = {
   bodyTimestamp: { field: 'webhookTimestamp', unit: 'ms' },
   name: 'linear',
   provider: 'Linear',
+  docs: 'https://linear.app/developers/webhooks',
+  secretWhere: "Linear shows it as the signing secret on the webhook's page, under Settings → API → Webhooks",
   headers: ['Linear-Signature'],
   algorithm: 'HMAC-SHA256 hex, no prefix',
   timestamp: { where: 'webhookTimestamp (ms) in the JSON body', tolerance: 60, direction: 'both' },

@@ -68,7 +68,7 @@ export const mandrill: Scheme = {
   aliases: ['mailchimp-transactional'],
   provider: 'Mailchimp Transactional (Mandrill)',
   docs: 'https://mailchimp.com/developer/transactional/guides/track-respond-activity-webhooks/#authenticating-webhook-requests',
-  checkedBy: 'docs text https://mailchimp.com/developer/transactional/guides/track-respond-activity-webhooks/#authenticating-webhook-requests (Python signer, test/providers/python/mandrill.py)',
+  checkedBy: 'docs text https://mailchimp.com/developer/transactional/guides/track-respond-activity-webhooks/#authenticating-webhook-requests (a Python signer written from it)',
   headers: [HEADER],
   algorithm: 'HMAC-SHA1 base64 over the webhook URL + POST variables sorted by key (key+value)',
   timestamp: null,

@@ -131,7 +131,7 @@ export const meta: Scheme = {
   aliases: ['facebook', 'instagram', 'whatsapp', 'messenger'],
   provider: 'Meta (Facebook, Instagram, WhatsApp, Messenger webhooks)',
   docs: 'https://developers.facebook.com/docs/graph-api/webhooks/getting-started#event-notifications',
-  checkedBy: 'docs text: test/providers/python/meta.py, written from https://developers.facebook.com/docs/graph-api/webhooks/getting-started#event-notifications',
+  checkedBy: 'docs text: a Python signer written from https://developers.facebook.com/docs/graph-api/webhooks/getting-started#event-notifications',
   headers: ['X-Hub-Signature-256', 'X-Hub-Signature'],
   // GitHub's headers too: both are candidates, GitHub (core) first.
   detect: ['X-Hub-Signature-256', 'X-Hub-Signature'],

@@ -85,7 +85,7 @@ export const moralis: Scheme = {
   name: 'moralis',
   provider: 'Moralis Streams',
   docs: 'https://docs.moralis.com/streams/security-and-reliability/webhook-security',
-  checkedBy: 'docs example: the Moralis SDK\'s published vector (MoralisWeb3/Moralis-JS-SDK packages/streams/src/methods/verifySignature.test.ts); Keccak-256 against @noble/hashes',
+  checkedBy: 'docs example: the Moralis SDK\'s published vector (the verifySignature test of the streams package in MoralisWeb3/Moralis-JS-SDK); Keccak-256 against @noble/hashes',
   headers: ['x-signature'],
   algorithm: 'Keccak-256 hex, "0x" prefix, of body + secret (web3.utils.sha3; a hash, not an HMAC)',
   timestamp: null,

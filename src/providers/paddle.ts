@@ -121,6 +121,8 @@ export const paddle: Scheme = {
   checkedBy: 'SDK @paddle/paddle-node-sdk',
   name: 'paddle',
   provider: 'Paddle Billing',
+  docs: 'https://developer.paddle.com/webhooks/signature-verification',
+  secretWhere: 'Paddle shows it as the secret key of your notification destination, under Developer Tools → Notifications',
   headers: ['Paddle-Signature'],
   algorithm: 'HMAC-SHA256 hex over "ts:body", as "ts=<ts>;h1=<sig>"',
   timestamp: { where: 'ts= in Paddle-Signature', tolerance: 5, direction: 'past' },

@@ -72,6 +72,8 @@ export const shopify: Scheme = {
   checkedBy: "docs text: a Python signer written from Shopify's page",
   name: 'shopify',
   provider: 'Shopify',
+  docs: 'https://shopify.dev/docs/apps/build/webhooks/subscribe/https',
+  secretWhere: "Shopify signs with your app's client secret, or, for webhooks made in the store admin, the key under Settings → Notifications → Webhooks",
   headers: ['X-Shopify-Hmac-Sha256'],
   algorithm: 'HMAC-SHA256 base64, no prefix',
   timestamp: null,

@@ -56,5 +56,5 @@ export const slack = v0Scheme({
     return { type, id: typeof o.event_id === 'string' ? o.event_id : undefined };
   },
   // Events API: a signed url_verification asks for its challenge back.
-  more: { checkedBy: "SDK @slack/bolt (verifySlackRequest), and the docs' published example", samples, handshake: definitionHandshake({ when: 'body:/type=url_verification', echo: 'body:/challenge' }, 'Slack') },
+  more: { docs: 'https://api.slack.com/authentication/verifying-requests-from-slack', secretWhere: "Slack shows it as the Signing Secret in your app's Basic Information → App Credentials", popular: true, checkedBy: "SDK @slack/bolt (verifySlackRequest), and the docs' published example", samples, handshake: definitionHandshake({ when: 'body:/type=url_verification', echo: 'body:/challenge' }, 'Slack') },
 });

@@ -65,6 +65,8 @@ export const square: Scheme = {
   checkedBy: 'SDK square (WebhooksHelper), and its published test vector',
   name: 'square',
   provider: 'Square',
+  docs: 'https://developer.squareup.com/docs/webhooks/step3validate',
+  secretWhere: 'Square shows it as the signature key of the webhook subscription, in the Developer Console under your app → Webhooks',
   headers: ['x-square-hmacsha256-signature'],
   algorithm: 'HMAC-SHA256 base64 over notification URL + body',
   timestamp: null,

@@ -32,5 +32,5 @@ export const standard = standardFamily({
   prefix: 'webhook',
   key: whsecKey,
   secretFormat: 'whsec_<base64>: the key is the decoded bytes (prefix optional); whsk_/whpk_ Ed25519 keys for v1a',
-  more: { checkedBy: "SDK standardwebhooks, and the spec's published vectors", samples, keyKind: 'whsec', placeholderSecret: 'whsec_d2hrIHBsYWNlaG9sZGVyIHNlY3JldCE=', forgeryPeer: 'freepik' },
+  more: { docs: 'https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md', popular: true, checkedBy: "SDK standardwebhooks, and the spec's published vectors", samples, keyKind: 'whsec', placeholderSecret: 'whsec_d2hrIHBsYWNlaG9sZGVyIHNlY3JldCE=', forgeryPeer: 'freepik' },
 });

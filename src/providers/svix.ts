@@ -18,5 +18,5 @@ export const svix = standardFamily({
   prefix: 'svix',
   key: whsecKey,
   secretFormat: 'whsec_<base64>: the key is the decoded bytes (prefix optional)',
-  more: { checkedBy: "SDK svix, and the Standard Webhooks published vectors", samples, keyKind: 'whsec', placeholderSecret: 'whsec_d2hrIHBsYWNlaG9sZGVyIHNlY3JldCE=', forgeryPeer: 'standard' },
+  more: { docs: 'https://docs.svix.com/receiving/verifying-payloads/how-manual', secretWhere: "the provider's Svix app portal shows it as the endpoint's Signing Secret, whsec_...", popular: true, checkedBy: "SDK svix, and the Standard Webhooks published vectors", samples, keyKind: 'whsec', placeholderSecret: 'whsec_d2hrIHBsYWNlaG9sZGVyIHNlY3JldCE=', forgeryPeer: 'standard' },
 });

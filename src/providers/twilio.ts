@@ -65,6 +65,7 @@ export const twilio: Scheme = {
   checkedBy: "SDK twilio (validateRequest), and the docs' published example",
   name: 'twilio',
   provider: 'Twilio',
+  secretWhere: "Twilio signs with the account's Auth Token, shown in the Console under Account Info",
   headers: ['X-Twilio-Signature'],
   algorithm: 'HMAC-SHA1 base64 over URL + sorted form parameters (name+value)',
   timestamp: null,

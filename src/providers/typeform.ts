@@ -50,6 +50,8 @@ export const typeform: Scheme = {
   checkedBy: "docs example: the Typeform/Django guide's Python sample, run in the tests",
   name: 'typeform',
   provider: 'Typeform',
+  docs: 'https://www.typeform.com/developers/webhooks/secure-your-webhooks/',
+  secretWhere: "it is the secret set in the form's webhook settings, under Connect → Webhooks",
   headers: ['Typeform-Signature'],
   algorithm: 'HMAC-SHA256, base64, "sha256=" prefix',
   timestamp: null,

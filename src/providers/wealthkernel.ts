@@ -40,9 +40,11 @@ const expected = (body: Uint8Array, t: string) => (secret: Secret) => hmacBase64
  */
 export const wealthkernel: Scheme = {
   samples,
-  checkedBy: "docs text: a Python signer written from the vendor's prose (test/schemes/python.test.ts)",
+  checkedBy: "docs text: a Python signer written from WealthKernel's webhooks guide (version of 2022-03-30)",
   name: 'wealthkernel',
   provider: 'WealthKernel',
+  docs: 'https://docs.wealthkernel.com/',
+  secretWhere: 'it is the secret generated in the WealthKernel portal',
   headers: ['X-Webhook-Signature'],
   algorithm: 'HMAC-SHA256 base64 over body + t, as "t=<ts>,v1=<sig>[,v1=<sig>]"',
   timestamp: { where: 't= in X-Webhook-Signature', tolerance: 300, direction: 'both' },

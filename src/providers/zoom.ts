@@ -61,5 +61,5 @@ export const zoom = v0Scheme({
   timestampHeader: 'x-zm-request-timestamp',
   direction: 'both',
   eventInfo: (_h, json) => idAndType(json, 'event', 'event_ts'),
-  more: { checkedBy: "docs text: a Python signer written from Zoom's page", samples, handshake: urlValidation },
+  more: { docs: 'https://developers.zoom.us/docs/api/webhooks/', secretWhere: "Zoom shows it as the Secret Token of your app's event subscription, in the App Marketplace under your app → Features", checkedBy: "docs text: a Python signer written from Zoom's page", samples, handshake: urlValidation },
 });

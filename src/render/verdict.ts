@@ -29,7 +29,7 @@ function timestampRule(s: Scheme): string {
   const t = s.timestamp;
   if (!t) return 'none';
   const bound = t.direction === 'both' ? `±${t.tolerance} s` : `rejects older than ${t.tolerance} s`;
-  return `${t.where}, ${bound}${t.strict ? ' (strict)' : ''}`;
+  return `${t.where}, ${bound}${t.strict ? ' (strict)' : ''}${t.basis ? ` (${t.basis})` : ''}`;
 }
 
 /**
@@ -49,6 +49,7 @@ export const schemeJson = (s: Scheme, hasDefinition = Boolean(s.definition)) => 
   needsUrl: Boolean(s.needsUrl),
   contentType: s.contentType,
   docs: s.docs ?? null,
+  secretWhere: s.secretWhere ?? null,
   checkedBy: s.checkedBy ?? null,
   aliases: s.aliases ?? [],
   builtIn: s.source === undefined,
@@ -67,6 +68,7 @@ export function renderSchemes(list: readonly Scheme[], c: Style, definitionHint 
       `  algorithm   ${termSafeLine(s.algorithm)}`,
       `  timestamp   ${termSafeLine(timestampRule(s))}`,
       `  secret      ${termSafeLine(s.secretFormat)}${s.multipleSecrets ? '; several at once (rotation)' : ''}${s.needsUrl ? '; needs --url' : ''}`,
+      ...(s.secretWhere ? [`  find it     ${termSafeLine(s.secretWhere)}`] : []),
       ...(s.docs ? [`  docs        ${termSafeLine(s.docs)}`] : []),
       ...(s.checkedBy ? [`  checked by  ${termSafeLine(s.checkedBy)}`] : []),
       ...(s.source ? [`  defined in  ${termSafeLine(s.source)}`] : []),

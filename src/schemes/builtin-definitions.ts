@@ -56,6 +56,7 @@ const DEFINITIONS: readonly Definition[] = [
   {
     name: 'freepik',
     provider: 'Freepik',
+    docs: 'https://docs.freepik.com/webhooks',
     $comment: 'Standard Webhooks headers and content, but the key is the secret\'s own UTF-8 bytes.',
     hmac: 'sha256',
     key: 'utf8',
@@ -71,6 +72,7 @@ const DEFINITIONS: readonly Definition[] = [
   {
     name: 'wealthkernel',
     provider: 'WealthKernel',
+    docs: 'https://docs.wealthkernel.com/',
     $comment: 'WealthKernel sends at most two v1 entries (two active secrets).',
     hmac: 'sha256',
     key: 'utf8',

@@ -1,6 +1,8 @@
 import { diagnose } from './diagnose.js';
+import { noKnownHeader } from './missing.js';
 import { usage } from '../errors.js';
 import { nowSeconds, toBuffer } from './hmac.js';
+import { secretStep } from './verdict.js';
 import { allSchemes, detectScheme, getScheme } from './registry.js';
 import type { Delivery, Invalid, Scheme, SignedHeaders, SignInput, Verdict, VerifyInput } from './types.js';
 
@@ -72,12 +74,7 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
   const candidates = scheme === 'auto' ? detectScheme(headers).map(getScheme) : [resolve(scheme)];
   // Without a secret, only a provider that publishes its keys (Fireblocks) can be checked.
   if (input.secrets.length === 0 && !candidates.some((s) => s.publishedKeys)) throw usage('no_secret', 'no secret');
-  if (candidates.length === 0) {
-    return {
-      valid: false, reason: 'missing_header', scheme: 'auto',
-      message: `no signature header of any known scheme (looked for ${[...new Set(allSchemes().map((s) => s.headers[0]))].join(', ')})`,
-    };
-  }
+  if (candidates.length === 0) return noKnownHeader(headers, allSchemes());
   let worst: Invalid | undefined;
   for (const s of candidates) {
     const secrets = input.secrets.length > 0 ? input.secrets : s.publishedKeys?.map((k) => k.key);
@@ -99,6 +96,8 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
       const diagnosis = diagnose(s, d, candidates.map((c) => c.name));
       if (diagnosis) v.diagnosis = diagnosis;
     }
+    // Nothing explains it (or it was not looked for yet): the likely cause is the secret.
+    if (v.reason === 'no_match' && !v.diagnosis) v.message = `${v.message}: ${secretStep(s, secrets.length)}`;
     if (!worst || RANK[v.reason] < RANK[worst.reason]) worst = v;
   }
   return worst!;

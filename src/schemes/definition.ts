@@ -42,7 +42,11 @@ export interface Definition {
   header: string;
   /** The header's value: `{signature}`, and `{timestamp}` / `{id}` in a list form such as "t={timestamp},v1={signature}" (default "{signature}"). */
   value?: string;
-  /** Several signatures in one header (secret rotation), separated by this: " ", "," or ";". */
+  /**
+   * Several signatures in one header (secret rotation), separated by this: " ", "," or ";". With
+   * a list form of `value` that has a separator of its own, this one separates whole groups
+   * shaped like `value` (Persona: "t=<ts>,v1=<sig> t=<ts>,v1=<sig>").
+   */
   separator?: ' ' | ',' | ';';
   encoding: SignatureEncoding;
   timestamp?: {
@@ -490,8 +494,12 @@ export function parseDefinitions(json: unknown, source = 'definition'): Definiti
 
 type Format =
   | { kind: 'plain'; prefix: string; suffix: string }
-  /** Entries separated by `sep`, each `label kv value` (kv '' : bare signatures); any order, signatures may repeat. */
-  | { kind: 'list'; sep: string; kv: string; labels: { signature: string; timestamp?: string; id?: string }; order: Array<'signature' | 'timestamp' | 'id'> };
+  /**
+   * Entries separated by `sep`, each `label kv value` (kv '' : bare signatures); any order,
+   * signatures may repeat, unknown labels are ignored. `group`: a second separator between whole
+   * groups shaped like the value (one per signature).
+   */
+  | { kind: 'list'; sep: string; kv: string; labels: { signature: string; timestamp?: string; id?: string }; order: Array<'signature' | 'timestamp' | 'id'>; group?: string };
 
 const KV = ['=', ',', ':'];
 const LIST_SEPARATORS = [',', ';', ' ', '&'];
@@ -541,9 +549,11 @@ function valueFormat(tokens: Token[], text: string, separator: Definition['separ
   if (!expectLit) throw notList();
   sep ??= separator;
   if (sep === undefined) throw notList();
-  if (separator !== undefined && separator !== sep) throw bad(source, `"separator": ${quote(separator)} is not the one "value" uses (${quote(sep)})`);
   if (sep === kv) throw notList();
-  return { kind: 'list', sep, kv: kv!, labels: labels as { signature: string }, order };
+  // A "separator" other than the value's own separates groups, each shaped like the value.
+  const group = separator !== undefined && separator !== sep ? separator : undefined;
+  if (group !== undefined && group === kv) throw bad(source, `"separator": ${quote(separator)} is the "${kv}" between the labels and values of "value"`);
+  return { kind: 'list', sep, kv: kv!, labels: labels as { signature: string }, order, ...(group ? { group } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -705,7 +715,7 @@ export function defineScheme(definition: Definition | unknown, source?: string):
     const n = value.length;
     let i = 0;
     while (i < n) {
-      let end = f.sep === ' ' ? nextSpace(value, i) : value.indexOf(f.sep, i);
+      let end = nextBoundary(value, i, f.sep, f.group);
       if (end === -1) end = n;
       let a = i;
       let z = end;
@@ -748,7 +758,7 @@ export function defineScheme(definition: Definition | unknown, source?: string):
     ...(def.checkedBy ? { checkedBy: def.checkedBy } : {}),
     ...(def.aliases ? { aliases: def.aliases } : {}),
     headers: [H, ...(tsHeader ? [tsHeader] : []), ...(idHeader ? [idHeader] : []), ...signedHeaders.filter((x) => ![tsHeader, idHeader].includes(x))],
-    algorithm: `${ALG} ${enc} over ${signsReadable === 'body' ? 'the body' : `"${signsReadable}"`}, as "${valueReadable}"${list ? (list.sep === ' ' ? ', space-separated list' : '') + (list.order.length > 1 || def.separator ? `; ${list.labels.signature || 'signatures'} may repeat` : '') : ''}`,
+    algorithm: `${ALG} ${enc} over ${signsReadable === 'body' ? 'the body' : `"${signsReadable}"`}, as "${valueReadable}"${listReadable(list, def.separator)}`,
     timestamp: rule,
     secretFormat: SECRET_FORMAT[keyDecoding],
     multipleSecrets: list !== undefined,
@@ -790,10 +800,11 @@ export function defineScheme(definition: Definition | unknown, source?: string):
       if (plain) value = plain.prefix + sigs[0] + plain.suffix;
       else {
         const f = list!;
-        const join = f.sep;
-        value = f.order
-          .map((what) => (what === 'signature' ? sigs.map((s) => f.labels.signature + f.kv + s).join(join) : f.labels[what] + f.kv + (what === 'timestamp' ? t : id)))
-          .join(join);
+        // Every signature in one list, or (groups) the whole value once per signature.
+        const entries = (signed: string[]) => f.order
+          .map((what) => (what === 'signature' ? signed.map((s) => f.labels.signature + f.kv + s).join(f.sep) : f.labels[what] + f.kv + (what === 'timestamp' ? t : id)))
+          .join(f.sep);
+        value = f.group === undefined ? entries(sigs) : sigs.map((s) => entries([s])).join(f.group);
       }
       return {
         [H]: value,
@@ -900,6 +911,13 @@ export function defineScheme(definition: Definition | unknown, source?: string):
 
 const clip = (s: string, n = 40) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
+/** How a list value repeats, for `whk schemes`: ", space-separated list; v1 may repeat". */
+function listReadable(list: Extract<Format, { kind: 'list' }> | undefined, separator: string | undefined): string {
+  if (!list) return '';
+  if (list.group !== undefined) return `, one group per signature, groups separated by ${list.group === ' ' ? 'spaces' : `"${list.group}"`}`;
+  return (list.sep === ' ' ? ', space-separated list' : '') + (list.order.length > 1 || separator ? `; ${list.labels.signature || 'signatures'} may repeat` : '');
+}
+
 const NO_HEADERS: Record<string, string | undefined> = Object.freeze({});
 
 const isSpace = (c: number) => c === 0x20 || c === 0x09;
@@ -908,6 +926,15 @@ const isSpace = (c: number) => c === 0x20 || c === 0x09;
 function nextSpace(s: string, from: number): number {
   for (let i = from; i < s.length; i++) if (isSpace(s.charCodeAt(i))) return i;
   return -1;
+}
+
+/** Where the list entry starting at `from` ends: the next `sep` (any space for " ") or `group`, -1 if none. */
+function nextBoundary(s: string, from: number, sep: string, group: string | undefined): number {
+  const at = (c: string) => (c === ' ' ? nextSpace(s, from) : s.indexOf(c, from));
+  const a = at(sep);
+  if (group === undefined) return a;
+  const b = at(group);
+  return a === -1 ? b : b === -1 ? a : Math.min(a, b);
 }
 
 /** A function that writes `tokens` (no {body} among them) with a delivery's values: a constant where it can. */

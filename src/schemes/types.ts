@@ -140,6 +140,8 @@ export interface TimestampRule {
   direction: 'both' | 'past';
   /** Valid only while |age| < tolerance (Dfns); otherwise |age| <= tolerance. */
   strict?: boolean;
+  /** What the default tolerance follows, where it is not the provider's documented window. */
+  basis?: string;
 }
 
 export interface Scheme {
@@ -148,6 +150,11 @@ export interface Scheme {
   provider: string;
   /** Where the provider documents its signatures. */
   docs?: string;
+  /**
+   * Where the provider shows the signing secret, said after a no_match nothing else explains:
+   * "Stripe shows it in the Dashboard under Developers → Webhooks → your endpoint".
+   */
+  secretWhere?: string;
   /** The independent implementation whk's tests check this scheme against (an SDK, published vectors). */
   checkedBy?: string;
   /** Other names `--scheme` takes (custom schemes). */
@@ -189,6 +196,8 @@ export interface Scheme {
   // name elsewhere (send, probe, replay, diagnosis).
   /** Headers any of which identifies a delivery of this scheme (auto-detection); default: `headers[0]`. */
   detect?: string[];
+  /** One of the providers most deliveries come from: its header is named when a delivery carries none whk knows. */
+  popular?: boolean;
   /** What the secret is: drives whk's placeholder and wrong secrets, and what diagnosis tries (default text). */
   keyKind?: KeyKind;
   /** A timestamp signed inside the JSON body, as a top-level number: re-signing rewrites it in place. */

@@ -1,6 +1,6 @@
 import { WhkError } from '../errors.js';
 import { safeEqual } from './hmac.js';
-import type { Delivery, Invalid, Scheme, Secret, Valid } from './types.js';
+import { isKeyPair, type Delivery, type Invalid, type Scheme, type Secret, type Valid } from './types.js';
 
 export const valid = (scheme: string, matched: string, secretIndex: number, age?: number): Valid => ({
   valid: true,
@@ -78,6 +78,18 @@ export function span(seconds: number): string {
 export const noMatch = (scheme: string, what: string, n: number, age?: number) =>
   invalid(scheme, 'no_match',
     `no signature matches ${n === 1 ? 'the secret' : `any of the ${n} secrets`} over ${what}`, age);
+
+/**
+ * The next step after a no_match that no diagnosis explains (most often: another endpoint's, or
+ * another environment's, secret): which secret to check, and where the provider shows it.
+ */
+export function secretStep(scheme: Pick<Scheme, 'keyKind' | 'secretWhere' | 'docs'>, secrets: number): string {
+  const what = isKeyPair(scheme.keyKind)
+    ? `check that the key is the provider's public key for this endpoint`
+    : `check that ${secrets > 1 ? 'one of the secrets' : 'the secret'} is this endpoint's signing secret`;
+  const where = [scheme.secretWhere, scheme.docs && `see ${scheme.docs}`].filter(Boolean).join('; ');
+  return where ? `${what} (${where})` : what;
+}
 
 /** Parses a decimal Unix timestamp; NaN when it is not one. */
 export const parseUnix = (s: string | undefined): number => (s !== undefined && /^\d{1,12}$/.test(s.trim()) ? Number(s.trim()) : NaN);

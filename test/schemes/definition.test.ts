@@ -68,8 +68,8 @@ describe('the issue\'s acme definition', () => {
     ['t= not a number', { 'X-Acme-Signature': `t=soon,v1=${'a'.repeat(64)}` }, 'malformed_header', 't="soon" in X-Acme-Signature is not a Unix timestamp in seconds'],
     ['no v1=', { 'X-Acme-Signature': `t=${T},v0=${'a'.repeat(64)}` }, 'malformed_header', 'X-Acme-Signature has no v1=<hex> entry'],
     ['v1= not a digest', { 'X-Acme-Signature': `t=${T},v1=xyz` }, 'malformed_header', 'X-Acme-Signature has no well-formed v1=<hex> entry'],
-    ['the wrong secret', { 'X-Acme-Signature': acmeHeader('other', T, BODY) }, 'no_match', 'no signature matches the secret over "timestamp.body"'],
-    ['a signature of another body', { 'X-Acme-Signature': acmeHeader('s3cret', T, `${BODY} `) }, 'no_match', 'no signature matches the secret over "timestamp.body"'],
+    ['the wrong secret', { 'X-Acme-Signature': acmeHeader('other', T, BODY) }, 'no_match', 'no signature matches the secret over "timestamp.body": check that the secret is this endpoint\'s signing secret (see https://docs.acme.example/webhooks#signatures)'],
+    ['a signature of another body', { 'X-Acme-Signature': acmeHeader('s3cret', T, `${BODY} `) }, 'no_match', 'no signature matches the secret over "timestamp.body": check that the secret is this endpoint\'s signing secret (see https://docs.acme.example/webhooks#signatures)'],
   ])('%s: %s', (_what, headers, why, message) => {
     const v = at(headers);
     expect(v).toMatchObject({ valid: false, reason: why, message, scheme: 'acme' });
@@ -183,6 +183,18 @@ describe('the forms of the format', () => {
     expect(headers['X-Sig']).toBe(`${hmac('sha256', 'a', BODY, 'hex')},${hmac('sha256', 'k', BODY, 'hex')}`);
     const s = defineScheme(d({ separator: ',' }));
     expect(verify(s, { body: BODY, secrets: ['k'], headers: { 'X-Sig': `zz, ${hmac('sha256', 'k', BODY, 'hex')}` } }).valid).toBe(true);
+  });
+
+  it('"separator" other than the value\'s own: whole groups, one per signature (Persona style)', () => {
+    const { headers, verdict } = roundTrip(d({ value: 't={timestamp},v1={signature}', signs: '{timestamp}.{body}', separator: ' ' }), { secrets: ['a', 'k'] });
+    const group = (key: string) => `t=${T},v1=${hmac('sha256', key, `${T}.${BODY}`, 'hex')}`;
+    expect(headers).toEqual({ 'X-Sig': `${group('a')} ${group('k')}` });
+    expect(verdict).toMatchObject({ valid: true, secretIndex: 0 });
+    const s = defineScheme(d({ value: 't={timestamp},v1={signature}', signs: '{timestamp}.{body}', separator: ' ' }));
+    for (const header of [`${group('a')} ${group('k')}`, `${group('k')} ${group('a')}`, `${group('a')}  t=${T},v2=${'0'.repeat(64)} ${group('k')}`]) {
+      expect(verify(s, { body: BODY, secrets: ['k'], headers: { 'X-Sig': header }, now: T })).toMatchObject({ valid: true });
+    }
+    expect(verify(s, { body: BODY, secrets: ['k'], headers: { 'X-Sig': `${group('a')} ${group('j')}` }, now: T }).reason).toBe('no_match');
   });
 
   it('a ";" list with its own labels (Paddle style), and a message id in the value', () => {
@@ -365,7 +377,7 @@ describe('a bad definition: one line naming the source, the key and what is wron
     ['value with the signature twice', { ...base, value: 'a={signature},b={signature}' }, 'acme.json: "value": "a={signature},b={signature}" has {signature} more than once (several signatures: "separator", or a list form such as "t={timestamp},v1={signature}" where v1 may repeat)'],
     ['value that is no list', { ...base, value: '{timestamp}.{signature}' }, 'acme.json: "value": "{timestamp}.{signature}" is neither one signature ("sha256={signature}") nor a list of label=value entries ("t={timestamp},v1={signature}")'],
     ['value with one label twice', { ...base, value: 'v1={timestamp},v1={signature}' }, 'acme.json: "value": "v1={timestamp},v1={signature}" uses the label "v1" twice'],
-    ['a separator the value contradicts', { ...base, separator: ';' }, 'acme.json: "separator": ";" is not the one "value" uses (",")'],
+    ['a group separator that is the value\'s own "label,value" comma', { ...base, value: 't,{timestamp};v1,{signature}', separator: ',' }, 'acme.json: "separator": "," is the "," between the labels and values of "value"'],
     ['a timestamp in two places', { ...base, timestamp: { header: 'X-Acme-Timestamp' } }, 'acme.json: "timestamp": the timestamp is in one place, not {timestamp} in "value" and "timestamp.header"'],
     ['a tolerance and no timestamp', { ...base, value: 'v1={signature}', signs: '{body}' }, 'acme.json: "timestamp": says how old a delivery may be, but not where its timestamp is: put {timestamp} in "value", or give "timestamp.header" or "timestamp.body"'],
     ['a signed timestamp from nowhere', { ...base, value: 'v1={signature}', timestamp: undefined }, 'acme.json: "signs": "{timestamp}.{body}" uses {timestamp}, but the definition does not say where the timestamp is: put {timestamp} in "value", or give "timestamp": {"header": "..."}'],

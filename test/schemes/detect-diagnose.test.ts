@@ -76,11 +76,12 @@ describe("verify('auto')", () => {
     });
   });
 
-  it('no header of any known scheme: missing_header, naming the headers it looked for', () => {
-    const v = verify('auto', { body: '{}', headers: { 'content-type': 'application/json', 'x-signature': 'abc' }, secrets: ['s'], now: NOW });
+  it('no header of any known scheme: missing_header, naming the usual headers, or the closest to one that looks like a signature', () => {
+    const v = verify('auto', { body: '{}', headers: { 'content-type': 'application/json' }, secrets: ['s'], now: NOW });
     expect(v).toMatchObject({ valid: false, reason: 'missing_header', scheme: 'auto' });
-    expect(v.message).toMatch(/Stripe-Signature/);
-    expect(v.message).toMatch(/webhook-signature/);
+    expect(v.message).toBe('no signature header of any known scheme; the usual ones: webhook-signature, svix-signature, Stripe-Signature, X-Hub-Signature-256, X-Slack-Signature; whk schemes lists all');
+    const near = verify('auto', { body: '{}', headers: { 'x-slack-signature-v2': 'v0=abc' }, secrets: ['s'], now: NOW });
+    expect(near.message).toMatch(/^no signature header of any known scheme: x-slack-signature-v2 is none of them; closest: X-Slack-Signature\b.*; whk schemes lists all$/);
   });
 
   it('a known scheme with its signature header dropped is not detected: missing_header', () => {
