@@ -37,6 +37,7 @@ export async function inspectCommand(flags: InspectFlags, io: IO, signals: NodeJ
     deliveries,
     signer: secrets.length > 0 ? { ok: true, secrets, scheme } : { ok: false, why: 'whk inspect was started without a secret (pass --secret, --secret-file or set WHK_SECRET)' },
     info: { mode: 'history', listenerUrl: null, replayTo: null },
+    onWarning: (m) => io.err(`whk: ${m}`),
   });
   io.err(`whk inspector on ${inspector.url}`);
   io.err(`${count} ${count === 1 ? 'delivery' : 'deliveries'} from ${dir}${count === SHOWN ? ' (the newest)' : ''}; Ctrl-C to stop`);
