@@ -83,7 +83,7 @@ export const postJson = (url: string, value: unknown, headers: Record<string, st
   http(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) });
 
 /** Waits until the inspector lists `n` deliveries (it gets them right after the listener answers). */
-export async function listed(o: Pick<Opened, 'base' | 'auth'>, n: number): Promise<Array<Record<string, unknown>>> {
+export async function listed(o: { base: string; auth: Record<string, string> }, n: number): Promise<Array<Record<string, unknown>>> {
   for (;;) {
     const all = JSON.parse((await get(`${o.base}api/deliveries`, o.auth)).body) as Array<Record<string, unknown>>;
     if (all.length >= n) return all;
