@@ -8,14 +8,30 @@ import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listenWithInspector, type Listening } from '../inspector/_inspector.js';
+import { startWhk, type Running } from '../helpers/cli.js';
+import { home } from '../inspector/_inspector.js';
 import { github, post } from './_listen.js';
 
-/** One connection of its own: its answer's status line and body start (null: closed without an answer). Left open. */
-function ask(l: Listening, path: string, sockets: Socket[]): Promise<{ status: number | null; text: string }> {
-  const port = Number(new URL(l.base).port);
+interface Inspected {
+  whk: Running;
+  url: string;
+  port: number;
+  key: string;
+}
+
+/** whk listen with the inspector on; what it printed. */
+async function listen(): Promise<Inspected> {
+  const whk = startWhk(['listen', '--port', '0', '--json', '--inspect', '--inspect-port', '0'], { env: { WHK_HOME: home() } });
+  const ready = JSON.parse(await whk.waitFor(/"type":"ready"/, 'stdout')) as { url: string; inspectUrl: string };
+  const u = new URL(ready.inspectUrl);
+  return { whk, url: ready.url, port: Number(u.port), key: u.searchParams.get('key') ?? '' };
+}
+
+/** One connection of its own (a script's, with the key): its answer's start (status null: closed without an answer). Left open. */
+function ask(l: Inspected, path: string, sockets: Socket[]): Promise<{ status: number | null; text: string }> {
+  const { port } = l;
   return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1', () => s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${l.auth.cookie}\r\n\r\n`));
+    const s = connect(port, '127.0.0.1', () => s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${l.key}\r\n\r\n`));
     sockets.push(s);
     let text = '';
     s.setEncoding('utf8');
@@ -31,15 +47,16 @@ function ask(l: Listening, path: string, sockets: Socket[]): Promise<{ status: n
 const fds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
 describe('the inspector\'s budgets', () => {
-  let l: Listening | undefined;
+  let l: Inspected | undefined;
   const sockets: Socket[] = [];
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.destroy();
-    await l?.stop();
+    l?.whk.child.kill('SIGINT');
+    await l?.whk.exited;
   });
 
   it('serves 32 live pages; the 33rd is told 503 and why; when one closes, a new one gets in', async () => {
-    l = await listenWithInspector();
+    l = await listen();
     const live = await Promise.all(Array.from({ length: 32 }, () => ask(l!, '/api/events', sockets)));
     expect(live.map((r) => r.status)).toEqual(Array(32).fill(200));
     const extra = await ask(l, '/api/events', sockets);
@@ -60,17 +77,15 @@ describe('the inspector\'s budgets', () => {
   });
 
   it.runIf(process.platform === 'linux')('holds at most 64 file descriptors however many connect; past 56, says 503; webhooks still answered', async () => {
-    l = await listenWithInspector();
+    l = await listen();
     const pid = l.whk.child.pid!;
     const before = fds(pid);
     const answers = await Promise.all(Array.from({ length: 100 }, () => ask(l!, '/api/info', sockets)));
     const held = fds(pid) - before;
     expect(held).toBeLessThanOrEqual(64);
     const count = (s: number | null) => answers.filter((a) => a.status === s).length;
-    // 56 served at most (the page's own keep-alive connection, from opening it, may hold one).
-    expect(count(200)).toBeGreaterThanOrEqual(55);
-    expect(count(200)).toBeLessThanOrEqual(56);
-    expect(count(200) + count(503) + count(null)).toBe(100);
+    expect(count(200)).toBe(56);
+    expect(count(503) + count(null)).toBe(44);
     expect(count(503)).toBeGreaterThan(0);
     expect(answers.find((a) => a.status === 503)!.text).toMatch(/the inspector has 56 connections open already: close some of its pages, then reload/);
     expect((await post(l.url, github())).status).toBe(200);
