@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '../../src/index.js';
 import { runWhk, startWhk, type Running } from '../helpers/cli.js';
 import { startReceiver, type Receiver } from '../send/_receiver.js';
-import { CHROMIUM, SECRET, browserAvailable, githubRecord, historyWith, listed, listenWithInspector, type Listening } from './_inspector.js';
+import { CHROMIUM, SECRET, browserAvailable, githubRecord, historyWith, listed, listenWithInspector, openInspector, type Listening } from './_inspector.js';
 
 const required = process.env.WHK_BROWSER_TESTS === 'required';
 const run = browserAvailable() || required;
@@ -41,7 +41,7 @@ describe.runIf(run)('the inspector in Chromium', () => {
     app = await startReceiver(() => 202);
     l = await listenWithInspector(['--scheme', 'github', '--secret', SECRET, '--forward-to', `${app.url}/app`]);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: l.inspectUrl.replace(/\/$/, '') });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(l.inspectUrl).origin });
     page = await context.newPage();
     page.on('pageerror', (e) => {
       throw e;
@@ -244,7 +244,7 @@ describe.runIf(run)('the inspector in Chromium', () => {
       const read = await fetch(`${inspect}api/deliveries`).then(() => 'read', () => 'blocked');
       const act = await fetch(`${inspect}api/deliveries/1/replay`, { method: 'POST', mode: 'no-cors', body: JSON.stringify({ mode: 'original', url: location.origin }) }).then(() => 'sent', () => 'blocked');
       return { read, act };
-    }, l.inspectUrl);
+    }, l.base);
     expect(outcome.read).toBe('blocked');
     expect(posts()).toBe(before); // no replay arrived
     await other.close();
@@ -270,7 +270,7 @@ describe.runIf(run)('the inspector with 10,000 deliveries (whk inspect)', () => 
 
   it('lists them all, renders only the rows on screen, and stays usable', async () => {
     const url = (await whk.waitFor(/^whk inspector on /, 'stderr')).replace('whk inspector on ', '');
-    await listed(url, 10_000);
+    await listed(await openInspector(url), 10_000);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(url);
     await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 15_000 }).toBe('10000 deliveries');
