@@ -43,6 +43,7 @@ describe.runIf(run)('the inspector in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(l.inspectUrl).origin });
     page = await context.newPage();
+    page.setDefaultTimeout(5000); // an action that cannot happen fails with its reason, not the test's timeout
     page.on('pageerror', (e) => {
       throw e;
     });
