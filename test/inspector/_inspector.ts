@@ -97,13 +97,15 @@ export const browserAvailable = () => existsSync(CHROMIUM);
 
 /**
  * A history folder holding one listener session of `records` (the format of src/history/store.ts:
- * a session line, then --record lines), for `whk inspect`. Returns the WHK_HOME to use.
+ * a session line, then --record lines), for `whk inspect`. Returns the WHK_HOME to use. Given
+ * `dir` (a WHK_HOME from an earlier call), `startedAt` and `pid`, it adds another session there.
  */
-export function historyWith(records: object[]): string {
-  const dir = home();
-  const startedAt = new Date(Date.now() - 60_000);
-  const id = `${startedAt.toISOString().replace(/[-:.]/g, '')}-4242`;
-  const session = { type: 'session', session: id, startedAt: startedAt.toISOString(), url: 'http://127.0.0.1:4000/', host: '127.0.0.1', port: 4000, path: '/', pid: 4242, forwardTo: null, version: '0.1.0' };
+export function historyWith(records: object[], o: { dir?: string; startedAt?: Date; pid?: number } = {}): string {
+  const dir = o.dir ?? home();
+  const startedAt = o.startedAt ?? new Date(Date.now() - 60_000);
+  const pid = o.pid ?? 4242;
+  const id = `${startedAt.toISOString().replace(/[-:.]/g, '')}-${pid}`;
+  const session = { type: 'session', session: id, startedAt: startedAt.toISOString(), url: 'http://127.0.0.1:4000/', host: '127.0.0.1', port: 4000, path: '/', pid, forwardTo: null, version: '0.1.0' };
   mkdirSync(join(dir, 'history'), { recursive: true });
   writeFileSync(join(dir, 'history', `${id}.ndjson`), [session, ...records].map((r) => `${JSON.stringify(r)}\n`).join(''));
   return dir;

@@ -92,10 +92,14 @@ async function select(id: number): Promise<void> {
   }
   if (pos >= 0) list.reveal(pos);
   list.render();
+  // The previous delivery's buttons go at once: a quick click cannot act on it by mistake.
+  $('detail').replaceChildren(h('p', { class: 'dim' }, `loading ${label(id)} …`));
   try {
-    renderDetail(await api<Detail>(`/api/deliveries/${id}`), { info, target: () => target.value.trim(), select: (n) => void select(n), peer, label, candidates, describe });
+    const d = await api<Detail>(`/api/deliveries/${id}`);
+    if (list.selected !== id) return; // another was picked meanwhile
+    renderDetail(d, { info, target: () => target.value.trim(), select: (n) => void select(n), peer, label, candidates, describe });
   } catch (e) {
-    $('detail').replaceChildren(h('p', { class: 'bad' }, (e as Error).message));
+    if (list.selected === id) $('detail').replaceChildren(h('p', { class: 'bad' }, (e as Error).message));
   }
 }
 
