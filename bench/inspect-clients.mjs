@@ -2,7 +2,7 @@
 // What the inspector's clients cost webhooks (issue 15, item 4a): the median time a signed Dfns
 // delivery takes to be answered by whk listen --inspect, sent one at a time (keep-alive), in
 // three set-ups of the same run, each with a fresh listener:
-//   quiet     the inspector on, no page open: the baseline
+//   quiet     the inspector on, no page open: the baseline (measured first and last, averaged)
 //   reading   200 live pages (server-sent events) that read everything
 //   stalled   300 live pages that never read a byte, after 5,000 deliveries
 // Prints p50 of each and its ratio to the baseline. Pages past the inspector's caps are told 503:
@@ -84,7 +84,8 @@ async function measure(name, setUp) {
 }
 
 const results = [];
-results.push(await measure('quiet', async () => 'no page open'));
+const quiet = async () => 'no page open';
+const first = await measure('quiet', quiet);
 results.push(await measure('reading', async (l, pages) => {
   const statuses = await Promise.all(Array.from({ length: 200 }, () => readingPage(l, pages)));
   const n = (want) => statuses.filter((s) => s === want).length;
@@ -95,6 +96,8 @@ results.push(await measure('stalled', async (l, pages) => {
   for (let i = 0; i < 5000; i++) await deliver(l.url);
   return '300 pages that never read, after 5,000 deliveries';
 }));
+const last = await measure('quiet', quiet);
+results.unshift({ name: 'quiet', p50: (first.p50 + last.p50) / 2, p90: (first.p90 + last.p90) / 2, note: `no page open; p50 ${first.p50.toFixed(2)} first, ${last.p50.toFixed(2)} last` });
 
 const base = results[0].p50;
 console.log(`whk listen --inspect, one delivery at a time, ${REQUESTS} timed per set-up (${BIN}):`);

@@ -7,7 +7,7 @@ import { useSchemes } from '../run-schemes.js';
 import { checkSecrets, readSecrets, type IO } from './input.js';
 
 export interface InspectFlags {
-  /** undefined: 4040, or the next free port up to 4050. */
+  /** undefined: 4040, or the next free port up to 4050, else any free port (said). */
   port?: number;
   /** To re-sign replays: a fixed scheme (default: each delivery's recorded one) and secrets. */
   scheme?: string;
