@@ -78,6 +78,28 @@ export function renderDetail(d: Detail, host: DetailHost): void {
       h('div', { class: 'actions' }, h('button', { click: send }, 'Send edited'), h('button', { click: () => (out.hidden = true) }, 'Cancel')));
   };
 
+  const facts = factsOf(d, host);
+
+  const actions = h('div', { class: 'actions' },
+    h('button', { click: () => void replay('original') }, 'Replay'),
+    h('button', { click: () => void replay('resign') }, 'Re-sign & replay'),
+    h('button', { click: editor }, 'Edit & replay'),
+    h('button', { click: () => void copy('curl') }, 'Copy as curl'),
+    h('button', { click: () => void copy('whkSend') }, 'Copy as whk send'),
+    h('button', { click: () => void compare(d, host, show) }, 'Compare'));
+  const resignNote = host.info.resign.ok ? '' : h('p', { class: 'dim' }, `Re-signing is off: ${host.info.resign.why}`);
+
+  const headers = h('table', { class: 'headers', 'aria-label': 'Headers' }, ...Object.entries(r.headers).map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v))));
+  pane.replaceChildren(
+    h('h2', {}, `${host.label(d.id)} ${r.method} ${r.path}`),
+    facts, actions, resignNote, out,
+    h('h3', {}, 'Headers'), headers,
+    h('h3', {}, 'Body'), body(r.body, r.bodyEncoding));
+}
+
+/** What is known of a delivery, as a list of facts: when, where from, how it was judged, answered and forwarded. */
+function factsOf(d: Detail, host: DetailHost): HTMLElement {
+  const r = d.record;
   const status = r.response.status;
   const facts = h('dl', { class: 'facts' });
   const fact = (k: string, ...v: Array<Node | string>) => append(facts, h('dt', {}, k), h('dd', {}, ...v));
@@ -98,22 +120,7 @@ export function renderDetail(d: Detail, host: DetailHost): void {
     if (r.filtered) fact('filtered', 'not in --events: answered, not forwarded');
   }
   if (d.sameEvent.length) fact('same event', ...d.sameEvent.map((id) => h('button', { class: 'link', click: () => host.select(id) }, host.label(id))));
-
-  const actions = h('div', { class: 'actions' },
-    h('button', { click: () => void replay('original') }, 'Replay'),
-    h('button', { click: () => void replay('resign') }, 'Re-sign & replay'),
-    h('button', { click: editor }, 'Edit & replay'),
-    h('button', { click: () => void copy('curl') }, 'Copy as curl'),
-    h('button', { click: () => void copy('whkSend') }, 'Copy as whk send'),
-    h('button', { click: () => void compare(d, host, show) }, 'Compare'));
-  const resignNote = host.info.resign.ok ? '' : h('p', { class: 'dim' }, `Re-signing is off: ${host.info.resign.why}`);
-
-  const headers = h('table', { class: 'headers', 'aria-label': 'Headers' }, ...Object.entries(r.headers).map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v))));
-  pane.replaceChildren(
-    h('h2', {}, `${host.label(d.id)} ${r.method} ${r.path}`),
-    facts, actions, resignNote, out,
-    h('h3', {}, 'Headers'), headers,
-    h('h3', {}, 'Body'), body(r.body, r.bodyEncoding));
+  return facts;
 }
 
 function verdict(d: Detail): HTMLElement {
