@@ -18,6 +18,7 @@ const filters = { provider: $<HTMLSelectElement>('f-provider'), type: $<HTMLSele
 const search = $<HTMLInputElement>('search');
 const target = $<HTMLInputElement>('replay-to');
 const list = new DeliveryList($('list-head'), $('scroller'), $('spacer'), $('rows'), (id) => void select(id));
+
 function visible(s: Summary): boolean {
   const f = filters;
   if (f.provider.value && s.provider !== f.provider.value) return false;
@@ -118,10 +119,11 @@ function peer(d: Detail): number | null {
 /** How the page names a delivery, everywhere: `#seq` (`↻ #seq` for a replay), with its session when it is not this list's only one. */
 function label(id: number): string {
   const s = byId.get(id);
-  if (!s) return `#${id}?`;
+  if (!s) return '(not in the list yet)';
   return list.view.sessions ? `${ref(s)} (${sessionLabel(s.session, info.session)})` : ref(s);
 }
 
+/** A delivery as Compare offers it: its name, time, event type and verdict. */
 function describe(id: number): string {
   const s = byId.get(id);
   if (!s) return label(id);
