@@ -186,7 +186,7 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
     .option('--ready-file <path>', 'write the URL to this file once listening')
     .option('--inspect', 'serve the inspector page (on by default when stderr is a terminal, without --json or --expect)')
     .option('--no-inspect', 'no inspector page')
-    .option('--inspect-port <n>', 'port of the inspector page, on 127.0.0.1 (default 4040, or the next free one up to 4050; 0 picks any)', F.port('--inspect-port'))
+    .option('--inspect-port <n>', 'port of the inspector page, on 127.0.0.1 (default 4040, or the next free one up to 4050, else any; 0 picks any)', F.port('--inspect-port'))
     .addHelpText('after', '\nInvalid signatures always get 401; --status, --fail-*, --drop and --forward-to apply to the\ndeliveries that pass (or are not verified, without a secret); --delay to every answer.\n--json writes a {"type":"ready"} line, then one {"type":"event"} line per delivery ({"type":"rejected"}\nfor requests refused before that: 413, malformed, aborted). Exit codes: 0 --expect met (or --timeout\nwithout --expect and nothing invalid), 1 an invalid event with --expect, a timeout, too few events, or output that could not be written, 2 usage error\n(bad flag, no ngrok authtoken, port in use), 3 tunnel failure, 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.\n\nExamples:\n  whk listen --secret s3cret\n  whk listen --scheme stripe --secret whsec_... --forward-to http://localhost:3000/webhooks\n  whk listen --port 0 --json --secret s3cret --expect 1 --timeout 30s --ready-file url.txt\n  whk listen --tunnel --scheme dfns --secret s3cret --fail-first 2   # watch the provider retry')
     .action(async (flags) => done(await (await import('./commands/listen.js')).listenCommand({ ...flags, color: global().color }, streams, deps.listen)));
 
@@ -223,9 +223,9 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
 
   schemeFileFlag(secretFlags(p.command('inspect')
     .description('the inspector page over the history of received deliveries, with no listener: browse, compare, replay')
-    .option('--port <n>', 'port on 127.0.0.1 (default 4040, or the next free one up to 4050; 0 picks any)', F.port('--port'))
+    .option('--port <n>', 'port on 127.0.0.1 (default 4040, or the next free one up to 4050, else any; 0 picks any)', F.port('--port'))
     .option('--scheme <name>', 'scheme to re-sign replays with (default: each delivery\'s recorded one)', F.scheme(false))))
-    .addHelpText('after', '\nThe secret (--secret, --secret-file, WHK_SECRET) is for Re-sign & replay; it never reaches the page.\nExit codes: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 2 usage error (port in use, bad secret).\n\nExample:\n  whk inspect --secret-file .dfns-secret   # then open http://127.0.0.1:4040/')
+    .addHelpText('after', '\nThe secret (--secret, --secret-file, WHK_SECRET) is for Re-sign & replay; it never reaches the page.\nExit codes: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 2 usage error (port in use, bad secret).\n\nExample:\n  whk inspect --secret-file .dfns-secret   # then open the address it prints (http://127.0.0.1:4040/?key=...)')
     .action(async (flags) => done(await (await import('./commands/inspect.js')).inspectCommand(flags, streams)));
 
   schemeFileFlag(secretFlags(bodyFlags(p.command('send')

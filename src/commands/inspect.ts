@@ -7,7 +7,7 @@ import { useSchemes } from '../run-schemes.js';
 import { checkSecrets, readSecrets, type IO } from './input.js';
 
 export interface InspectFlags {
-  /** undefined: 4040, or the next free port up to 4050. */
+  /** undefined: 4040, or the next free port up to 4050, else any free port (said). */
   port?: number;
   /** To re-sign replays: a fixed scheme (default: each delivery's recorded one) and secrets. */
   scheme?: string;
@@ -37,6 +37,7 @@ export async function inspectCommand(flags: InspectFlags, io: IO, signals: NodeJ
     deliveries,
     signer: secrets.length > 0 ? { ok: true, secrets, scheme } : { ok: false, why: 'whk inspect was started without a secret (pass --secret, --secret-file or set WHK_SECRET)' },
     info: { mode: 'history', listenerUrl: null, replayTo: null },
+    onWarning: (m) => io.err(`whk: ${m}`),
   });
   io.err(`whk inspector on ${inspector.url}`);
   io.err(`${count} ${count === 1 ? 'delivery' : 'deliveries'} from ${dir}${count === SHOWN ? ' (the newest)' : ''}; Ctrl-C to stop`);

@@ -13,11 +13,14 @@ import { startInspector, type Inspector } from './server.js';
 export class ListenInspector {
   readonly deliveries = new Deliveries();
   private server: Inspector | undefined;
+  /** The listener's emit (from tap): how the inspector's own warnings reach the user. */
+  private emit: ((e: ListenerEvent) => void) | undefined;
 
   constructor(private readonly o: { port?: number; forwardTo?: string; secrets: string[]; scheme?: Scheme; path: string; session?: string }) {}
 
   /** Wraps the listener's `emit`: every event goes on to the session, and deliveries to the page too. */
   tap(emit: (e: ListenerEvent) => void): (e: ListenerEvent) => void {
+    this.emit = emit;
     return (e) => {
       emit(e);
       if (e.kind === 'event') this.deliveries.add(e.record, this.o.session ?? null, undefined, e.line?.trimEnd());
@@ -32,6 +35,11 @@ export class ListenInspector {
     await loadHistory(this.deliveries, max, onWarning, dir).catch((e: Error) => onWarning(`the inspector could not read the history: ${e.message}`));
   }
 
+  /**
+   * Serves the page; returns its address with the run's key (http://127.0.0.1:<port>/?key=...),
+   * for the listener's ready line and record only. When 4040-4050 are all taken it goes to any
+   * free port and says so, as a warning of the listener's (through tap's emit).
+   */
   async start(listenerUrl: string): Promise<string> {
     const signer: Signer = this.o.secrets.length > 0
       ? { ok: true, secrets: this.o.secrets, scheme: this.o.scheme }
@@ -40,8 +48,9 @@ export class ListenInspector {
       port: this.o.port,
       deliveries: this.deliveries,
       signer,
-      info: { mode: 'listen', listenerUrl, replayTo: this.o.forwardTo ?? listenerUrl },
+      info: { mode: 'listen', listenerUrl, replayTo: this.o.forwardTo ?? listenerUrl, session: this.o.session ?? null },
       listenPath: this.o.path,
+      onWarning: (message) => this.emit?.({ kind: 'warning', message }),
     });
     return this.server.url;
   }

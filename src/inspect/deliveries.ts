@@ -68,6 +68,8 @@ interface Stored {
   session: string | null;
   line: string;
   replay?: ReplayMark;
+  /** Its row of the live list as a server-sent event, made the first time a page asks. */
+  frame?: Buffer;
 }
 
 export class Deliveries {
@@ -89,7 +91,8 @@ export class Deliveries {
     this.items.push({ id: d.id, session, line, ...(replay ? { replay } : {}) });
     this.bytes += line.length;
     while (this.items.length - this.head > this.limits.count || (this.bytes > this.limits.bytes && this.items.length - this.head > 1)) {
-      this.bytes -= this.items[this.head]!.line.length;
+      const gone = this.items[this.head]!;
+      this.bytes -= gone.line.length + (gone.frame?.length ?? 0);
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.items.length) {
@@ -118,6 +121,26 @@ export class Deliveries {
     if (!first) return [];
     const from = this.head + Math.max(0, afterId + 1 - first.id);
     return this.items.slice(from, Number.isFinite(max) ? from + max : undefined).map(parsed);
+  }
+
+  /**
+   * The live list's server-sent events for the deliveries with an id above `afterId`, oldest
+   * first, at most `max`: each frame is made once and shared by every page that reads it.
+   */
+  frames(afterId: number, max: number): Array<{ id: number; frame: Buffer }> {
+    const first = this.items[this.head];
+    if (!first) return [];
+    const from = this.head + Math.max(0, afterId + 1 - first.id);
+    const out: Array<{ id: number; frame: Buffer }> = [];
+    for (let i = from; i < this.items.length && out.length < max; i++) {
+      const s = this.items[i]!;
+      if (!s.frame) {
+        s.frame = Buffer.from(`id: ${s.id}\nevent: delivery\ndata: ${JSON.stringify(summary(parsed(s)))}\n\n`);
+        this.bytes += s.frame.length;
+      }
+      out.push({ id: s.id, frame: s.frame });
+    }
+    return out;
   }
 
   /** Called with each delivery added; returns the unsubscribe function. */

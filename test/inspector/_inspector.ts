@@ -12,23 +12,44 @@ import { startWhk, type Running } from '../helpers/cli.js';
 export const SECRET = 'inspector-s3cret';
 export const home = () => mkdtempSync(join(tmpdir(), 'whk-inspector-home-'));
 
-export interface Listening {
-  whk: Running;
-  url: string;
+/** An inspector let in: its address with the key, its base address, and what the page holds. */
+export interface Opened {
+  /** http://127.0.0.1:<port>/?key=<key>: what whk printed. */
   inspectUrl: string;
+  /** http://127.0.0.1:<port>/ */
+  base: string;
+  key: string;
+  /** The Cookie header the browser sends once let in. */
+  auth: { cookie: string };
   /** The page's token, read from its HTML as the page does. */
   token: string;
+}
+
+export interface Listening extends Opened {
+  whk: Running;
+  url: string;
   stop(): Promise<void>;
+}
+
+/** Opens the printed address as a browser does: the key for a cookie (303 to /), then the page. */
+export async function openInspector(inspectUrl: string): Promise<Opened> {
+  const u = new URL(inspectUrl);
+  const base = `${u.origin}/`;
+  const key = u.searchParams.get('key') ?? '';
+  const exchange = await get(inspectUrl);
+  if (exchange.status !== 303) throw new Error(`${inspectUrl} answered ${exchange.status}, not 303`);
+  const cookie = String(exchange.headers['set-cookie']).split(';')[0]!;
+  const html = (await get(base, { cookie })).body;
+  const token = /name="whk-token" content="([0-9a-f]+)"/.exec(html)?.[1] ?? '';
+  return { inspectUrl, base, key, auth: { cookie }, token };
 }
 
 /** whk listen --json --inspect on free ports; extra flags after. */
 export async function listenWithInspector(extra: string[] = [], env: Record<string, string> = {}): Promise<Listening> {
   const whk = startWhk(['listen', '--port', '0', '--json', '--inspect', '--inspect-port', '0', ...extra], { env: { WHK_HOME: home(), ...env } });
   const ready = JSON.parse(await whk.waitFor(/"type":"ready"/, 'stdout')) as { url: string; inspectUrl: string };
-  const html = (await get(ready.inspectUrl)).body;
-  const token = /name="whk-token" content="([0-9a-f]+)"/.exec(html)?.[1] ?? '';
   return {
-    whk, url: ready.url, inspectUrl: ready.inspectUrl, token,
+    whk, url: ready.url, ...(await openInspector(ready.inspectUrl)),
     async stop() {
       whk.child.kill('SIGINT');
       await whk.exited;
@@ -62,9 +83,9 @@ export const postJson = (url: string, value: unknown, headers: Record<string, st
   http(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) });
 
 /** Waits until the inspector lists `n` deliveries (it gets them right after the listener answers). */
-export async function listed(inspectUrl: string, n: number): Promise<Array<Record<string, unknown>>> {
+export async function listed(o: { base: string; auth: Record<string, string> }, n: number): Promise<Array<Record<string, unknown>>> {
   for (;;) {
-    const all = JSON.parse((await get(`${inspectUrl}api/deliveries`)).body) as Array<Record<string, unknown>>;
+    const all = JSON.parse((await get(`${o.base}api/deliveries`, o.auth)).body) as Array<Record<string, unknown>>;
     if (all.length >= n) return all;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -76,13 +97,15 @@ export const browserAvailable = () => existsSync(CHROMIUM);
 
 /**
  * A history folder holding one listener session of `records` (the format of src/history/store.ts:
- * a session line, then --record lines), for `whk inspect`. Returns the WHK_HOME to use.
+ * a session line, then --record lines), for `whk inspect`. Returns the WHK_HOME to use. Given
+ * `dir` (a WHK_HOME from an earlier call), `startedAt` and `pid`, it adds another session there.
  */
-export function historyWith(records: object[]): string {
-  const dir = home();
-  const startedAt = new Date(Date.now() - 60_000);
-  const id = `${startedAt.toISOString().replace(/[-:.]/g, '')}-4242`;
-  const session = { type: 'session', session: id, startedAt: startedAt.toISOString(), url: 'http://127.0.0.1:4000/', host: '127.0.0.1', port: 4000, path: '/', pid: 4242, forwardTo: null, version: '0.1.0' };
+export function historyWith(records: object[], o: { dir?: string; startedAt?: Date; pid?: number } = {}): string {
+  const dir = o.dir ?? home();
+  const startedAt = o.startedAt ?? new Date(Date.now() - 60_000);
+  const pid = o.pid ?? 4242;
+  const id = `${startedAt.toISOString().replace(/[-:.]/g, '')}-${pid}`;
+  const session = { type: 'session', session: id, startedAt: startedAt.toISOString(), url: 'http://127.0.0.1:4000/', host: '127.0.0.1', port: 4000, path: '/', pid, forwardTo: null, version: '0.1.0' };
   mkdirSync(join(dir, 'history'), { recursive: true });
   writeFileSync(join(dir, 'history', `${id}.ndjson`), [session, ...records].map((r) => `${JSON.stringify(r)}\n`).join(''));
   return dir;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '../../src/index.js';
 import { runWhk, startWhk, type Running } from '../helpers/cli.js';
 import { startReceiver, type Receiver } from '../send/_receiver.js';
-import { CHROMIUM, SECRET, browserAvailable, githubRecord, historyWith, listed, listenWithInspector, type Listening } from './_inspector.js';
+import { CHROMIUM, SECRET, browserAvailable, githubRecord, historyWith, listed, listenWithInspector, openInspector, type Listening } from './_inspector.js';
 
 const required = process.env.WHK_BROWSER_TESTS === 'required';
 const run = browserAvailable() || required;
@@ -29,6 +29,8 @@ describe.runIf(run)('the inspector in Chromium', () => {
   let l: Listening;
   let app: Receiver;
   let page: Page;
+  /** What the page's console said was wrong, and the requests it made that failed: nothing, ever. */
+  const problems: string[] = [];
   const list = () => page.getByRole('listbox', { name: /Deliveries/ });
   const row = (name: RegExp) => list().getByRole('option', { name });
   const shot = (name: string) => page.screenshot({ path: `${ARTIFACTS}${name}.png` });
@@ -41,17 +43,35 @@ describe.runIf(run)('the inspector in Chromium', () => {
     app = await startReceiver(() => 202);
     l = await listenWithInspector(['--scheme', 'github', '--secret', SECRET, '--forward-to', `${app.url}/app`]);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: l.inspectUrl.replace(/\/$/, '') });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(l.inspectUrl).origin });
     page = await context.newPage();
+    page.setDefaultTimeout(5000); // an action that cannot happen fails with its reason, not the test's timeout
     page.on('pageerror', (e) => {
       throw e;
     });
+    page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
+    page.on('response', (r) => void (r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`)));
+    page.on('requestfailed', (r) => void (r.failure()?.errorText !== 'net::ERR_ABORTED' && problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`)));
     await page.goto(l.inspectUrl);
   });
   afterAll(async () => {
     await browser?.close();
     await l?.stop();
     await app?.close();
+  });
+
+  it('opens the address whk printed: its key becomes an HttpOnly, SameSite=Strict cookie and leaves the address bar', async () => {
+    expect(page.url()).toBe(l.base);
+    const port = new URL(l.base).port;
+    expect(await page.context().cookies()).toEqual([expect.objectContaining({ name: `whk_inspector_${port}`, value: l.key, httpOnly: true, sameSite: 'Strict', path: '/' })]);
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    // Another browser, given only the base address: the page says where the key is, and shows nothing else.
+    const stranger = await browser.newPage();
+    const r = await stranger.goto(l.base);
+    expect(r!.status()).toBe(401);
+    expect(await stranger.locator('body').textContent()).toMatch(/answers only to the address whk printed when it started/);
+    expect(await stranger.locator('[role=listbox]').count()).toBe(0);
+    await stranger.close();
   });
 
   it('shows each delivery live, newest first, within moments of the answer (median printed)', async () => {
@@ -135,10 +155,15 @@ describe.runIf(run)('the inspector in Chromium', () => {
     const second = JSON.stringify({ action: 'retry', attempt: 2 });
     await deliver(`${l.url}retry`, first, githubHeaders(first, { 'x-github-delivery': 'same-delivery' }));
     await deliver(`${l.url}retry`, second, githubHeaders(second, { 'x-github-delivery': 'same-delivery', 'x-retry': '1' }));
-    await row(/dup of #/).click();
+    // One numbering: the listener's (20 live ones and /bad came first), in the list, the detail, "same event" and Compare.
+    expect(await row(/dup of #22/).locator('span').first().textContent()).toBe('#23');
+    await row(/dup of #22/).click();
     const detail = page.getByRole('region', { name: 'Delivery' });
-    await expect.poll(() => detail.textContent()).toMatch(/same event#\d+/);
+    await expect.poll(() => detail.textContent()).toContain('same event#22');
+    expect(await detail.getByRole('heading', { level: 2 }).textContent()).toBe('#23 POST /retry');
     await detail.getByRole('button', { name: 'Compare' }).click();
+    expect(await detail.getByLabel('Compare with').locator('option:checked').textContent()).toMatch(/^#22 · \d\d:\d\d:\d\d · issues · ✓ valid$/);
+    await expect.poll(() => detail.getByRole('heading', { level: 3, name: /^Headers: / }).textContent()).toBe('Headers: #22 → #23');
     const headers = detail.getByRole('table', { name: 'Header differences' });
     await expect.poll(() => headers.textContent()).toContain('x-retry(none)1');
     expect(await headers.textContent()).toContain('x-hub-signature-256');
@@ -158,8 +183,13 @@ describe.runIf(run)('the inspector in Chromium', () => {
     expect(got.path).toBe('/app/live/5');
     expect(got.body.toString()).toBe('{"action":"opened","i":5}');
     expect(got.headers['x-hub-signature-256']).toBe(app.got.find((g) => g.body.toString() === '{"action":"opened","i":5}')!.headers['x-hub-signature-256']);
-    // The replay joins the list, marked as one.
-    await expect.poll(() => list().getByRole('option').first().textContent()).toMatch(/replay.*↻ of #/);
+    // The replay joins the list, marked as one, under the number of the delivery it replays.
+    const replayRow = list().getByRole('option').first();
+    await expect.poll(() => replayRow.textContent()).toMatch(/replay.*↻ of #6/);
+    expect(await replayRow.locator('span').first().textContent()).toBe('↻ #6');
+    await replayRow.click();
+    await expect.poll(() => detail.textContent()).toMatch(/replay of#6 \(original\)/);
+    expect(await detail.getByRole('heading', { level: 2 }).textContent()).toBe('↻ #6 POST /app/live/5');
   });
 
   it('Re-sign & replay sends a delivery that verifies with whk verify', async () => {
@@ -178,6 +208,8 @@ describe.runIf(run)('the inspector in Chromium', () => {
     const before = app.got.length;
     const detail = page.getByRole('region', { name: 'Delivery' });
     await detail.getByRole('button', { name: 'Edit & replay' }).click();
+    // The body to edit is pretty-printed (the replay is signed afresh: its bytes need not be the recorded ones).
+    expect(await detail.getByLabel('Body', { exact: true }).inputValue()).toBe('{\n  "action": "opened",\n  "i": 8\n}');
     await detail.getByLabel('Body', { exact: true }).fill('{"action":"edited by hand"}');
     await detail.getByRole('button', { name: 'Send edited' }).click();
     await expect.poll(() => detail.getByRole('status', { name: 'Result' }).textContent()).toMatch(/→ 202/);
@@ -244,10 +276,48 @@ describe.runIf(run)('the inspector in Chromium', () => {
       const read = await fetch(`${inspect}api/deliveries`).then(() => 'read', () => 'blocked');
       const act = await fetch(`${inspect}api/deliveries/1/replay`, { method: 'POST', mode: 'no-cors', body: JSON.stringify({ mode: 'original', url: location.origin }) }).then(() => 'sent', () => 'blocked');
       return { read, act };
-    }, l.inspectUrl);
+    }, l.base);
     expect(outcome.read).toBe('blocked');
     expect(posts()).toBe(before); // no replay arrived
     await other.close();
+  });
+
+  it('works at 760 px: the delivery below the list, nothing wider than the window, event types and verdicts in full', async () => {
+    const body = '{"action":"created"}';
+    await deliver(`${l.url}long`, body, githubHeaders(body, { 'x-github-event': 'pull_request_review_thread' }));
+    await deliver(`${l.url}unsigned`, body, { 'content-type': 'application/json', 'x-github-event': 'issues' });
+    const context = await browser.newContext({ viewport: { width: 760, height: 900 } });
+    const narrow = await context.newPage();
+    await narrow.goto(l.inspectUrl);
+    const rows = narrow.getByRole('listbox', { name: /Deliveries/ }).getByRole('option');
+    await expect.poll(() => rows.first().textContent()).toContain('/unsigned');
+    await rows.nth(1).click();
+    await expect.poll(() => narrow.getByRole('region', { name: 'Delivery' }).textContent()).toContain('pull_request_review_thread');
+    const layout = await narrow.evaluate(() => {
+      const box = (id: string) => document.getElementById(id)!.getBoundingClientRect();
+      const scroller = document.getElementById('scroller')!;
+      const cells = [...document.querySelectorAll<HTMLElement>('#rows [role=option]')].slice(0, 12).flatMap((r) => [r.children[4], r.children[5]] as HTMLElement[]);
+      return {
+        page: document.documentElement.scrollWidth - innerWidth,
+        list: scroller.scrollWidth - scroller.clientWidth,
+        detail: document.getElementById('detail')!.scrollWidth - document.getElementById('detail')!.clientWidth,
+        below: box('detail').top >= box('list').bottom - 1,
+        cut: cells.filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent),
+        shown: cells.map((c) => c.textContent),
+      };
+    });
+    expect(layout).toMatchObject({ page: 0, list: 0, detail: 0, below: true, cut: [] });
+    expect(layout.shown).toEqual(expect.arrayContaining(['pull_request_review_thread', '✗ missing_header', 'issues', '✓ valid']));
+    await narrow.screenshot({ path: `${ARTIFACTS}760px.png` });
+    await context.close();
+  });
+
+  it('puts nothing in the console and asks for nothing that fails (the tab\'s icon included)', async () => {
+    // The browser asks for the tab's icon once a page has loaded (a headed one asks for /favicon.ico without a link: it got 404).
+    const icon = page.waitForResponse((r) => /\/favicon\.(ico|svg)$/.test(r.url()));
+    await page.reload();
+    expect((await icon).status()).toBe(200);
+    expect(problems).toEqual([]);
   });
 });
 
@@ -270,7 +340,7 @@ describe.runIf(run)('the inspector with 10,000 deliveries (whk inspect)', () => 
 
   it('lists them all, renders only the rows on screen, and stays usable', async () => {
     const url = (await whk.waitFor(/^whk inspector on /, 'stderr')).replace('whk inspector on ', '');
-    await listed(url, 10_000);
+    await listed(await openInspector(url), 10_000);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(url);
     await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 15_000 }).toBe('10000 deliveries');
@@ -290,5 +360,51 @@ describe.runIf(run)('the inspector with 10,000 deliveries (whk inspect)', () => 
     await page.getByLabel('Event type').selectOption('');
     await expect.poll(() => rows.count()).toBe(1);
     await page.screenshot({ path: `${ARTIFACTS}10000-rows.png` });
+  });
+});
+
+describe.runIf(run)('the inspector over two sessions, days apart (whk inspect)', () => {
+  let browser: Browser;
+  let whk: Running;
+  const older = new Date(Date.now() - 2 * 86_400_000);
+  const newer = new Date(Date.now() - 3_600_000);
+  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const two = (n: number) => String(n).padStart(2, '0');
+  /** A session's label as a reader expects it: its start, local time (Chromium and Node share the zone). */
+  const started = (d: Date) => `${MONTHS[d.getMonth()]} ${d.getDate()} ${two(d.getHours())}:${two(d.getMinutes())}`;
+
+  beforeAll(async () => {
+    if (!browserAvailable()) throw new Error(`WHK_BROWSER_TESTS=required and there is no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
+    const dir = historyWith([githubRecord(1, 'opened', new Date(older.getTime() + 1000)), githubRecord(2, 'closed', new Date(older.getTime() + 2000))], { startedAt: older, pid: 1111 });
+    // The newer session's #1 is a retry of the older one's #1 (same delivery id, d-1).
+    historyWith([githubRecord(1, 'opened', new Date(newer.getTime() + 1000))], { dir, startedAt: newer, pid: 2222 });
+    whk = startWhk(['inspect', '--port', '0'], { env: { WHK_HOME: dir } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    whk?.child.kill('SIGINT');
+    await whk?.exited;
+  });
+
+  it('dates every time, labels each row with its session, and names deliveries with it where numbers repeat', async () => {
+    const url = (await whk.waitFor(/^whk inspector on /, 'stderr')).replace('whk inspector on ', '');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(url);
+    const rows = page.getByRole('listbox', { name: /Deliveries/ }).getByRole('option');
+    await expect.poll(() => rows.count()).toBe(3);
+    const cells = await rows.evaluateAll((rs) => rs.map((r) => [...r.children].slice(0, 3).map((c) => c.textContent)));
+    expect(cells).toEqual([
+      ['#1', expect.stringMatching(new RegExp(`^${MONTHS[newer.getMonth()]} ${newer.getDate()} \\d\\d:\\d\\d:\\d\\d$`)), started(newer)],
+      ['#2', expect.stringMatching(new RegExp(`^${MONTHS[older.getMonth()]} ${older.getDate()} \\d\\d:\\d\\d:\\d\\d$`)), started(older)],
+      ['#1', expect.stringMatching(/^[A-Z][a-z]{2} \d{1,2} /), started(older)],
+    ]);
+    expect(await page.locator('#list-head').textContent()).toBe('#timesessionrequestprovidereventtypeverdictstatusmarks'.replace('eventtype', 'event type'));
+    await rows.first().click();
+    const detail = page.getByRole('region', { name: 'Delivery' });
+    await expect.poll(() => detail.textContent()).toContain(`same event#1 (${started(older)})`);
+    expect(await detail.getByRole('heading', { level: 2 }).textContent()).toBe(`#1 (${started(newer)}) POST /n/1`);
+    expect(await detail.textContent()).toContain(`session${started(newer)} (`);
+    await page.screenshot({ path: `${ARTIFACTS}sessions.png` });
   });
 });

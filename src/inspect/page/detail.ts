@@ -1,6 +1,7 @@
 import { api, type Detail, type PageInfo, type ReplayResult } from './api.js';
 import { bodyLines, diffHeaders, diffLines } from './diff.js';
-import { $, append, clock, h, hexDump, jsonTree } from './dom.js';
+import { $, append, h, hexDump, jsonTree } from './dom.js';
+import { sessionLabel, when } from './labels.js';
 
 export interface DetailHost {
   info: PageInfo;
@@ -9,6 +10,21 @@ export interface DetailHost {
   select(id: number): void;
   /** A delivery to compare `d` with by default: the first of the same event, else the previous of its type. */
   peer(d: Detail): number | null;
+  /** What Compare offers for `d` (ids). */
+  candidates(d: Detail): number[];
+  /** A delivery's name on the page: `#seq`, `↻ #seq` for a replay (labels.ts). */
+  label(id: number): string;
+  /** A line that tells it apart: its name, time, event type and verdict. */
+  describe(id: number): string;
+}
+
+/** A JSON body re-indented to edit; other text as it is. */
+function editable(text: string): string {
+  try {
+    return /^\s*[[{]/.test(text) ? JSON.stringify(JSON.parse(text), null, 2) : text;
+  } catch {
+    return text;
+  }
 }
 
 const base64Bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -48,7 +64,7 @@ export function renderDetail(d: Detail, host: DetailHost): void {
     }
   };
   const editor = () => {
-    const body = h('textarea', { 'aria-label': 'Body', rows: '10' }, r.bodyEncoding === 'base64' ? '' : r.body);
+    const body = h('textarea', { 'aria-label': 'Body', rows: '12' }, r.bodyEncoding === 'base64' ? '' : editable(r.body));
     const headers = h('textarea', { 'aria-label': 'Headers', rows: '6' }, Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join('\n'));
     const send = () => {
       const hs: Record<string, string> = {};
@@ -62,25 +78,7 @@ export function renderDetail(d: Detail, host: DetailHost): void {
       h('div', { class: 'actions' }, h('button', { click: send }, 'Send edited'), h('button', { click: () => (out.hidden = true) }, 'Cancel')));
   };
 
-  const status = r.response.status;
-  const facts = h('dl', { class: 'facts' });
-  const fact = (k: string, ...v: Array<Node | string>) => append(facts, h('dt', {}, k), h('dd', {}, ...v));
-  fact('received', `${clock(r.receivedAt)} (${r.receivedAt})${d.session ? ` · session ${d.session}` : ''} · #${r.seq}`);
-  fact('provider', r.scheme ?? 'unknown');
-  if (r.eventType || r.eventId) fact('event', `${r.eventType ?? ''}${r.eventId ? ` [${r.eventId}]` : ''}`);
-  if (d.replay) {
-    fact('replay of', h('button', { class: 'link', click: () => host.select(d.replay!.of) }, `#${d.replay.of}`), ` (${d.replay.mode}) to ${d.replay.url}`);
-    fact('answer', d.replay.error ? h('span', { class: 'bad' }, d.replay.error) : `${d.replay.status} in ${d.replay.ms} ms`);
-    if (d.replay.note) fact('signature', d.replay.note);
-  } else {
-    fact('verdict', verdict(d));
-    if (r.verdict && !r.verdict.valid && r.verdict.diagnosis) fact('diagnosis', h('span', { class: 'warn' }, r.verdict.diagnosis));
-    fact('answered', status === 0 ? 'nothing: the connection was dropped' : String(status), r.injected ? ` (injected: ${JSON.stringify(r.injected)})` : '');
-    if (r.forward) fact('forward', 'error' in r.forward ? h('span', { class: 'bad' }, `failed: ${r.forward.error}`) : `${r.forward.status} in ${r.forward.ms} ms`);
-    if (r.duplicate) fact('duplicate', `of #${r.duplicateOf} (same event id)`);
-    if (r.filtered) fact('filtered', 'not in --events: answered, not forwarded');
-  }
-  if (d.sameEvent.length) fact('same event', ...d.sameEvent.map((id) => h('button', { class: 'link', click: () => host.select(id) }, `#${id}`)));
+  const facts = factsOf(d, host);
 
   const actions = h('div', { class: 'actions' },
     h('button', { click: () => void replay('original') }, 'Replay'),
@@ -93,10 +91,36 @@ export function renderDetail(d: Detail, host: DetailHost): void {
 
   const headers = h('table', { class: 'headers', 'aria-label': 'Headers' }, ...Object.entries(r.headers).map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v))));
   pane.replaceChildren(
-    h('h2', {}, `${r.method} ${r.path}`),
+    h('h2', {}, `${host.label(d.id)} ${r.method} ${r.path}`),
     facts, actions, resignNote, out,
     h('h3', {}, 'Headers'), headers,
     h('h3', {}, 'Body'), body(r.body, r.bodyEncoding));
+}
+
+/** What is known of a delivery, as a list of facts: when, where from, how it was judged, answered and forwarded. */
+function factsOf(d: Detail, host: DetailHost): HTMLElement {
+  const r = d.record;
+  const status = r.response.status;
+  const facts = h('dl', { class: 'facts' });
+  const fact = (k: string, ...v: Array<Node | string>) => append(facts, h('dt', {}, k), h('dd', {}, ...v));
+  fact('received', `${when(r.receivedAt, true)} (${r.receivedAt})`);
+  if (d.session) fact('session', `${sessionLabel(d.session, host.info.session)} (${d.session})`);
+  fact('provider', r.scheme ?? 'unknown');
+  if (r.eventType || r.eventId) fact('event', `${r.eventType ?? ''}${r.eventId ? ` [${r.eventId}]` : ''}`);
+  if (d.replay) {
+    fact('replay of', h('button', { class: 'link', click: () => host.select(d.replay!.of) }, host.label(d.replay.of)), ` (${d.replay.mode}) to ${d.replay.url}`);
+    fact('answer', d.replay.error ? h('span', { class: 'bad' }, d.replay.error) : `${d.replay.status} in ${d.replay.ms} ms`);
+    if (d.replay.note) fact('signature', d.replay.note);
+  } else {
+    fact('verdict', verdict(d));
+    if (r.verdict && !r.verdict.valid && r.verdict.diagnosis) fact('diagnosis', h('span', { class: 'warn' }, r.verdict.diagnosis));
+    fact('answered', status === 0 ? 'nothing: the connection was dropped' : String(status), r.injected ? ` (injected: ${JSON.stringify(r.injected)})` : '');
+    if (r.forward) fact('forward', 'error' in r.forward ? h('span', { class: 'bad' }, `failed: ${r.forward.error}`) : `${r.forward.status} in ${r.forward.ms} ms`);
+    if (r.duplicate) fact('duplicate', `of #${r.duplicateOf} (same event id)`);
+    if (r.filtered) fact('filtered', 'not in --events: answered, not forwarded');
+  }
+  if (d.sameEvent.length) fact('same event', ...d.sameEvent.map((id) => h('button', { class: 'link', click: () => host.select(id) }, host.label(id))));
+  return facts;
 }
 
 function verdict(d: Detail): HTMLElement {
@@ -112,7 +136,7 @@ function replayResult(res: ReplayResult, host: DetailHost): Array<Node | string>
     : h('div', {}, `→ ${res.status} in ${res.ms} ms from ${res.url}`);
   const text = res.bodyEncoding === 'base64' ? hexDump(base64Bytes(res.body), 512) : res.body;
   return [head, res.note ? h('div', { class: 'dim' }, res.note) : '', text ? h('pre', { 'aria-label': 'Answer body' }, text) : '',
-    h('button', { class: 'link', click: () => host.select(res.id) }, `see replay #${res.id}`)];
+    h('button', { class: 'link', click: () => host.select(res.id) }, 'see the replay in the list')];
 }
 
 /** JSON as a tree with a raw view, other text as text, binary as hex. */
@@ -139,26 +163,28 @@ function body(text: string, encoding: 'utf8' | 'base64'): HTMLElement {
   return h('div', {}, h('div', { class: 'actions' }, toggle), tree, raw);
 }
 
-/** "Compare": headers and body of `d` against another delivery (the box picks which). */
+/** "Compare": headers and body of `d` against another delivery, picked from a list of those near it. */
 async function compare(d: Detail, host: DetailHost, show: (...n: Array<Node | string>) => void): Promise<void> {
-  const input = h('input', { type: 'number', min: '1', 'aria-label': 'Compare with', value: String(host.peer(d) ?? '') });
+  const choice = h('select', { 'aria-label': 'Compare with' }, ...host.candidates(d).map((id) => h('option', { value: String(id) }, host.describe(id))));
+  const peer = host.peer(d);
+  if (peer !== null) choice.value = String(peer);
   const result = h('div', { class: 'diff' });
   const run = async () => {
-    const other = Number(input.value);
-    if (!other) return result.replaceChildren(h('p', { class: 'dim' }, 'Give the # of another delivery.'));
+    const other = Number(choice.value);
+    if (!other) return result.replaceChildren(h('p', { class: 'dim' }, 'There is no other delivery to compare with.'));
     try {
       const o = await api<Detail>(`/api/deliveries/${other}`);
-      result.replaceChildren(...difference(o, d));
+      result.replaceChildren(...difference(o, d, host.label));
     } catch (e) {
       result.replaceChildren(h('p', { class: 'bad' }, (e as Error).message));
     }
   };
-  input.addEventListener('change', () => void run());
-  show(h('label', {}, `Compare #${d.id} with #`, input), result);
+  choice.addEventListener('change', () => void run());
+  show(h('label', {}, `Compare ${host.label(d.id)} with `, choice), result);
   await run();
 }
 
-function difference(a: Detail, b: Detail): HTMLElement[] {
+function difference(a: Detail, b: Detail, label: (id: number) => string): HTMLElement[] {
   const changes = diffHeaders(a.record.headers, b.record.headers);
   const headers = changes.length === 0
     ? h('p', { class: 'dim' }, 'same headers')
@@ -170,5 +196,5 @@ function difference(a: Detail, b: Detail): HTMLElement[] {
     : lines.every((l) => l.op === ' ')
       ? h('p', { class: 'dim' }, 'same body')
       : h('pre', { 'aria-label': 'Body differences' }, ...lines.map((l) => h('div', { class: l.op === '+' ? 'add' : l.op === '-' ? 'del' : '' }, `${l.op} ${l.text}`)));
-  return [h('h3', {}, `Headers: #${a.id} → #${b.id}`), headers, h('h3', {}, `Body: #${a.id} → #${b.id}`), bodyDiff];
+  return [h('h3', {}, `Headers: ${label(a.id)} → ${label(b.id)}`), headers, h('h3', {}, `Body: ${label(a.id)} → ${label(b.id)}`), bodyDiff];
 }

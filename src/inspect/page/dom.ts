@@ -55,8 +55,3 @@ export function hexDump(bytes: Uint8Array, max = 4096): string {
   if (bytes.length > max) lines.push(`… ${bytes.length - max} more bytes`);
   return lines.join('\n');
 }
-
-export function clock(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toTimeString().slice(0, 8);
-}

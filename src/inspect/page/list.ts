@@ -1,5 +1,6 @@
 import type { Summary } from '../deliveries.js';
-import { clock, h } from './dom.js';
+import { COLUMNS, Fit, type Column, type View } from './columns.js';
+import { h } from './dom.js';
 
 export const ROW_HEIGHT = 26;
 
@@ -12,14 +13,43 @@ export class DeliveryList {
   shown: Summary[] = [];
   selected: number | null = null;
   private frame = 0;
+  private readonly fit = new Fit();
+  private columns: Column[] = [];
 
-  constructor(private readonly scroller: HTMLElement, private readonly spacer: HTMLElement, private readonly rows: HTMLElement, private readonly onSelect: (id: number) => void) {
+  constructor(private readonly head: HTMLElement, private readonly scroller: HTMLElement, private readonly spacer: HTMLElement, private readonly rows: HTMLElement, private readonly onSelect: (id: number) => void) {
+    this.refit();
     scroller.addEventListener('scroll', () => this.render());
     rows.addEventListener('click', (e) => {
       const row = (e.target as HTMLElement).closest<HTMLElement>('[data-id]');
       if (row) this.onSelect(Number(row.dataset.id));
     });
     window.addEventListener('resize', () => this.render());
+  }
+
+  get view(): View {
+    return this.fit.view;
+  }
+
+  /** Deliveries that arrived (shown or not): the columns follow what the list holds. */
+  take(arrived: Summary[]): void {
+    let changed = false;
+    for (const s of arrived) changed = this.fit.take(s) || changed;
+    if (changed) this.refit();
+  }
+
+  /** The listener's own session ("this run"), once the page knows it. */
+  setLive(session: string | null): void {
+    this.fit.setLive(session);
+    this.refit();
+  }
+
+  /** The header and the grid's tracks for the columns shown; the rows follow at the next paint. */
+  private refit(): void {
+    const v = this.fit.view;
+    this.columns = COLUMNS.filter((c) => !c.shown || c.shown(v));
+    this.head.parentElement!.style.setProperty('--cols', this.columns.map((c) => c.width(v)).join(' '));
+    this.head.replaceChildren(...this.columns.map((c) => h('span', { title: c.title }, c.title)));
+    this.render();
   }
 
   /** New deliveries at the top; a reader scrolled down keeps their place. */
@@ -68,37 +98,12 @@ export class DeliveryList {
     const last = Math.min(n, first + Math.ceil(this.scroller.clientHeight / ROW_HEIGHT) + 10);
     this.rows.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
     const frag = document.createDocumentFragment();
-    for (let pos = first; pos < last; pos++) frag.appendChild(row(this.at(pos)!, this.selected));
+    for (let pos = first; pos < last; pos++) frag.appendChild(this.row(this.at(pos)!));
     this.rows.replaceChildren(frag);
   }
-}
 
-function verdictCell(s: Summary): HTMLElement {
-  if (s.replay) return h('span', { class: 'dim' }, 'replay');
-  if (s.verdict === 'valid') return h('span', { class: 'ok' }, '✓ valid');
-  if (s.verdict === 'unverified') return h('span', { class: 'dim' }, '· not verified');
-  return h('span', { class: 'bad' }, `✗ ${s.verdict}`);
-}
-
-function statusCell(status: number): HTMLElement {
-  return h('span', { class: status === 0 || status >= 500 ? 'bad' : status >= 400 ? 'warn' : 'ok' }, status === 0 ? 'drop' : String(status));
-}
-
-function marks(s: Summary): string {
-  if (s.replay) return `↻ of #${s.replay.of}`;
-  return [s.duplicateOf !== null ? `dup of #${s.duplicateOf}` : '', s.filtered ? 'filtered' : ''].filter(Boolean).join(' ');
-}
-
-function row(s: Summary, selected: number | null): HTMLElement {
-  const status = s.replay ? (s.replay.status ?? 0) : s.status;
-  return h('div', { class: `row${s.replay ? ' replay' : ''}${s.filtered ? ' filtered' : ''}`, role: 'option', 'aria-selected': String(s.id === selected), 'data-id': String(s.id) },
-    h('span', {}, clock(s.at)),
-    h('span', {}, s.method),
-    h('span', { title: s.path }, s.path),
-    h('span', {}, s.provider ?? '?'),
-    h('span', {}, s.eventType ?? ''),
-    verdictCell(s),
-    statusCell(status),
-    h('span', { class: 'dim' }, marks(s)),
-    h('span', { class: s.forward?.startsWith('failed') ? 'bad' : 'dim' }, s.forward ?? ''));
+  private row(s: Summary): HTMLElement {
+    return h('div', { class: `row${s.replay ? ' replay' : ''}${s.filtered ? ' filtered' : ''}`, role: 'option', 'aria-selected': String(s.id === this.selected), 'data-id': String(s.id) },
+      ...this.columns.map((c) => c.cell(s, this.fit.view)));
+  }
 }

@@ -1,6 +1,8 @@
 import { api, type Detail, type PageInfo, type Summary } from './api.js';
 import { renderDetail } from './detail.js';
 import { $, h } from './dom.js';
+import { verdictText } from './columns.js';
+import { ref, sessionLabel, when } from './labels.js';
 import { DeliveryList } from './list.js';
 
 /**
@@ -15,7 +17,7 @@ let info: PageInfo = { mode: 'listen', listenerUrl: null, replayTo: null, resign
 const filters = { provider: $<HTMLSelectElement>('f-provider'), type: $<HTMLSelectElement>('f-type'), verdict: $<HTMLSelectElement>('f-verdict'), status: $<HTMLSelectElement>('f-status') };
 const search = $<HTMLInputElement>('search');
 const target = $<HTMLInputElement>('replay-to');
-const list = new DeliveryList($('scroller'), $('spacer'), $('rows'), (id) => void select(id));
+const list = new DeliveryList($('list-head'), $('scroller'), $('spacer'), $('rows'), (id) => void select(id));
 
 function visible(s: Summary): boolean {
   const f = filters;
@@ -55,6 +57,7 @@ function arrive(s: Summary): void {
 function flush(): void {
   const batch = pending;
   pending = [];
+  list.take(batch);
   for (const s of batch) {
     offer(filters.provider, s.provider);
     offer(filters.type, s.eventType);
@@ -90,10 +93,14 @@ async function select(id: number): Promise<void> {
   }
   if (pos >= 0) list.reveal(pos);
   list.render();
+  // The previous delivery's buttons go at once: a quick click cannot act on it by mistake.
+  $('detail').replaceChildren(h('p', { class: 'dim' }, `loading ${label(id)} …`));
   try {
-    renderDetail(await api<Detail>(`/api/deliveries/${id}`), { info, target: () => target.value.trim(), select: (n) => void select(n), peer });
+    const d = await api<Detail>(`/api/deliveries/${id}`);
+    if (list.selected !== id) return; // another was picked meanwhile
+    renderDetail(d, { info, target: () => target.value.trim(), select: (n) => void select(n), peer, label, candidates, describe });
   } catch (e) {
-    $('detail').replaceChildren(h('p', { class: 'bad' }, (e as Error).message));
+    if (list.selected === id) $('detail').replaceChildren(h('p', { class: 'bad' }, (e as Error).message));
   }
 }
 
@@ -107,6 +114,30 @@ function peer(d: Detail): number | null {
     if (s.id < d.id && !s.replay && s.eventType === d.eventType) return s.id;
   }
   return null;
+}
+
+/** How the page names a delivery, everywhere: `#seq` (`↻ #seq` for a replay), with its session when it is not this list's only one. */
+function label(id: number): string {
+  const s = byId.get(id);
+  if (!s) return '(not in the list yet)';
+  return list.view.sessions ? `${ref(s)} (${sessionLabel(s.session, info.session)})` : ref(s);
+}
+
+/** A delivery as Compare offers it: its name, time, event type and verdict. */
+function describe(id: number): string {
+  const s = byId.get(id);
+  if (!s) return label(id);
+  return [label(id), when(s.at, list.view.days), s.eventType ?? s.path, verdictText(s)].join(' · ');
+}
+
+/** What "Compare" offers for `d`: the deliveries of its event, its original and replays, then the nearest of its type, then the nearest. */
+function candidates(d: Detail): number[] {
+  const out = new Set<number>([...d.sameEvent, ...(d.replay ? [d.replay.of] : [])]);
+  const near = all.filter((s) => s.id !== d.id).sort((a, b) => Math.abs(a.id - d.id) - Math.abs(b.id - d.id));
+  for (const s of near) if (s.replay?.of === d.id || (s.eventType === d.eventType && out.size < 30)) out.add(s.id);
+  for (const s of near) if (out.size < 40) out.add(s.id);
+  out.delete(d.id);
+  return [...out];
 }
 
 function move(step: number): void {
@@ -138,8 +169,13 @@ void api<PageInfo>('/api/info').then((i) => {
   info = i;
   target.value = localStorage.getItem('whk.replayTo') || i.replayTo || '';
   $('where').textContent = i.mode === 'listen' ? `listening on ${i.listenerUrl}` : 'history';
-});
+  list.setLive(i.session ?? null);
+}, (e: Error) => ($('where').textContent = e.message));
 
 const events = new EventSource('/api/events');
 events.addEventListener('delivery', (e) => arrive(JSON.parse((e as MessageEvent<string>).data) as Summary));
+// A stream the server refused (too many pages open) or that whk closed is not retried by the browser: say so.
+events.addEventListener('error', () => {
+  if (events.readyState === EventSource.CLOSED) $('live-note').textContent = 'live updates stopped (whk stopped, or too many inspector pages are open): reload to try again';
+});
 count();
