@@ -178,7 +178,8 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
     if (inspector && limits) await inspector.loadHistory(histDir, 5000, (m) => emit({ kind: 'warning', message: m }));
     let listener: Listener;
     try {
-      listener = await startListener({ ...plan.listener, forward, tunnel, via }, inspector ? inspector.tap(emit) : emit);
+      // The inspector's sockets come out of the process's file budget first: webhooks keep their share.
+      listener = await startListener({ ...plan.listener, forward, tunnel, via, reservedFiles: inspector?.maxSockets ?? 0 }, inspector ? inspector.tap(emit) : emit);
     } catch (e) {
       recorder?.close();
       await forward?.close();

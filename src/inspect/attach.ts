@@ -3,7 +3,7 @@ import type { Scheme } from '../schemes/types.js';
 import type { Signer } from './actions.js';
 import { Deliveries } from './deliveries.js';
 import { loadHistory } from './history.js';
-import { startInspector, type Inspector } from './server.js';
+import { INSPECTOR_MAX_SOCKETS, startInspector, type Inspector } from './server.js';
 
 /**
  * The inspector of a `whk listen` run: it takes the listener's events as they are emitted (from
@@ -12,6 +12,8 @@ import { startInspector, type Inspector } from './server.js';
  */
 export class ListenInspector {
   readonly deliveries = new Deliveries();
+  /** File descriptors the inspector may hold: the listener keeps them out of its own connection budget. */
+  readonly maxSockets = INSPECTOR_MAX_SOCKETS;
   private server: Inspector | undefined;
   /** The listener's emit (from tap): how the inspector's own warnings reach the user. */
   private emit: ((e: ListenerEvent) => void) | undefined;

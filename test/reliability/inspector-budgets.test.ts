@@ -91,3 +91,41 @@ describe('the inspector\'s budgets', () => {
     expect((await post(l.url, github())).status).toBe(200);
   });
 });
+
+describe('the process\'s file budget', () => {
+  it.runIf(process.platform === 'linux')('under ulimit -n 256, 300 inspector connections cannot starve the webhooks: a delivery is still answered (was: the listener reset webhook connections, nothing said)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { createInterface } = await import('node:readline');
+    const { WHK } = await import('../helpers/cli.js');
+    const child = spawn('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" "${WHK}" listen --port 0 --json --inspect --inspect-port 0`], { env: { ...process.env, WHK_HOME: home(), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const ready = await new Promise<{ url: string; inspectUrl: string }>((resolve) => createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.includes('"type":"ready"')) resolve(JSON.parse(line));
+    }));
+    const stderr: string[] = [];
+    createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+    const inspector = new URL(ready.inspectUrl);
+    const held: Socket[] = [];
+    await Promise.all(Array.from({ length: 300 }, () => new Promise<void>((resolve) => {
+      const s = connect(Number(inspector.port), '127.0.0.1', () => resolve());
+      s.on('error', () => resolve());
+      held.push(s);
+    })));
+    try {
+      expect((await post(ready.url, github())).status).toBe(200);
+      // The inspector closes what is past its share within a second.
+      await new Promise((r) => setTimeout(r, 1200));
+      // And the webhooks' own share is capped below the limit, said once when reached.
+      const hooks = await Promise.all(Array.from({ length: 160 }, () => new Promise<Socket>((resolve) => {
+        const s = connect(Number(new URL(ready.url).port), '127.0.0.1', () => resolve(s));
+        s.on('error', () => resolve(s));
+        held.push(s);
+      })));
+      expect(hooks.length).toBe(160);
+      for (let i = 0; i < 50 && !stderr.some((l) => l.includes('refusing connections')); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(stderr.join('\n')).toMatch(/refusing connections: \d+ open, near this process's open-file limit \(256/);
+    } finally {
+      for (const s of held) s.destroy();
+      child.kill('SIGTERM');
+    }
+  });
+});
