@@ -53,6 +53,6 @@ describe('the inspector when 4040-4050 are all taken', () => {
   it('an explicit --inspect-port that is taken is still a usage error, one line, exit 2', async () => {
     const r = await runWhk(['listen', '--port', '0', '--inspect', '--inspect-port', '4045'], { env: { WHK_HOME: home() } });
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('whk: inspector port 4045 is already in use: pick another (--inspect-port 0 picks a free one), or --no-inspect');
+    expect(r.stderr.trim()).toBe('whk: inspector port 4045 is already in use: pick another (--inspect-port 0 picks a free one), or --no-inspect (see whk listen --help)');
   });
 });
