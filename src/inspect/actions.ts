@@ -82,6 +82,8 @@ function aimed(rec: EventRecord, target: string, listenPath: string): { rec: Eve
 /** Sends `d` again as `ask` says, adds the replay to the list, and says what the target answered. */
 export async function replay(ctx: ActionContext, d: Delivery, ask: ReplayAsk): Promise<ReplayResult> {
   const { deliveries, signer } = ctx;
+  const cut = d.record.bodyTruncated;
+  if (cut && ask.mode !== 'edit') throw new ActionError(422, `only the first ${cut.kept} of this refused body's ${cut.bytes} bytes were kept: it cannot be replayed as it was (Edit & replay sends what you give it)`);
   const { rec, origin: to } = aimed(ask.mode === 'edit' ? edited(d.record, ask) : d.record, ask.url, ctx.listenPath);
   let resign: Resign | undefined;
   if (ask.mode !== 'original') {

@@ -66,6 +66,11 @@ export function parseLine(text: string): RecordLine {
   if (r.bodyEncoding === 'base64' && (r.body.length % 4 !== 0 || !BASE64.test(r.body))) {
     return bad('bad_body', 'the body is not valid base64 (its bodyEncoding is "base64"): it cannot be decoded to the bytes received');
   }
+  // A refused large body was kept only in part: replaying the part would send other bytes.
+  const cut = r.bodyTruncated as { bytes?: unknown; kept?: unknown } | undefined;
+  if (cut && typeof cut === 'object') {
+    return bad('truncated_body', `only the first ${String(cut.kept)} of its ${String(cut.bytes)} bytes were recorded (whk listen keeps a refused body over 64 KB in part): it cannot be replayed`);
+  }
   return { kind: 'event', record: r as unknown as EventRecord, who };
 }
 

@@ -38,6 +38,7 @@ describe('parseLine', () => {
     ['no headers', { headers: null }, 'bad_record', /no "headers" object/],
     ['headers as a list', { headers: [['a', 'b']] }, 'bad_record', /no "headers" object/],
     ['a method that is not a string', { method: 7 }, 'bad_method', /"method" is not a string/],
+    ['a refused body kept in part (bodyTruncated)', { bodyTruncated: { bytes: 900000, kept: 65536 } }, 'truncated_body', /only the first 65536 of its 900000 bytes were recorded/],
     ['a path that is not a string', { path: {} }, 'bad_record', /"path" is not a string/],
     ['an unknown body encoding', { bodyEncoding: 'hex' }, 'bad_body', /unknown bodyEncoding "hex"/],
     ['base64 that does not decode', { body: 'eyJh*QiOjF9', bodyEncoding: 'base64' }, 'bad_body', /not valid base64/],
