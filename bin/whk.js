@@ -25,6 +25,19 @@ const watch = (name) => (e) => {
 process.stdout.on('error', watch('stdout'));
 process.stderr.on('error', watch('stderr'));
 
+// The last resort: an error nothing else handled (a bug of ours) is one line and exit 1, never a
+// stack trace unless --debug. `whk listen` has its own, which also writes the summary: this one
+// then stands aside.
+const lastResort = (e) => {
+  if (process.listenerCount('uncaughtException') > 1) return;
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`whk: internal error: ${err.message}${debug ? `\n${err.stack}` : ' (run with --debug for the stack)'}\n`);
+  process.exitCode = 1;
+  drained(process.stderr).then(() => process.exit(1));
+};
+process.on('uncaughtException', lastResort);
+process.on('unhandledRejection', lastResort);
+
 function drained(stream) {
   return new Promise((resolve) => {
     if (stream.destroyed || !stream.writable || stream.writableLength === 0) return resolve();
