@@ -2,8 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import * as F from './flags.js';
 import { parseExpect } from './send/expect.js';
 import { WhkError } from './errors.js';
-import { chooseSchemes } from './run-schemes.js';
-import { catalogueList, hasCatalogue } from './schemes/registry.js';
+import { registryFor } from './run-schemes.js';
 import { MAX_BODY, type IO } from './commands/input.js';
 // The offline commands are small and their start-up is measured: they are bundled with the
 // program itself. The network commands (listen, send, replay, probe) load lazily.
@@ -37,9 +36,10 @@ function schemeFileFlag(cmd: Command): Command {
 const IMPLIED_SCHEME = new Set(['sign', 'send', 'probe', 'replay']);
 
 /**
- * Once every flag is parsed: the custom schemes of the run are registered (--scheme-file's, and
- * the config folder's where a name needs it) and --scheme is resolved to a scheme's name (or a
- * usage error naming the closest one). Commands get `customSchemes`, for the ones bundled apart.
+ * Once every flag is parsed: the run's registry is built (src/run-schemes.ts: the core, the
+ * catalogue where needed, --scheme-file's definitions and the config folder's where a name needs
+ * them) and --scheme is resolved to a scheme's name (or a usage error naming the closest one).
+ * Every command gets the registry as `registry`.
  */
 async function resolveSchemes(cmd: Command): Promise<void> {
   // `schemes show` resolves its <name> argument itself.
@@ -50,13 +50,12 @@ async function resolveSchemes(cmd: Command): Promise<void> {
   // replay --resign also drops the signature headers of every scheme a recording carries.
   const everything = cmd.name() === 'schemes' || (cmd.name() === 'replay' && Boolean(o.resign)) ||
     (cmd.name() === 'inspect' && o.scheme === undefined) || (cmd.name() === 'send' && Boolean(o.listEvents) && o.scheme === undefined);
-  const chosen = await chooseSchemes({ scheme: o.scheme, files, everything });
-  let scheme = chosen.scheme;
-  const fromFiles = chosen.custom.filter((s) => s.source !== undefined && files.includes(s.source));
+  const { registry, scheme: named } = await registryFor({ scheme: o.scheme, files, everything });
+  let scheme = named;
+  const fromFiles = registry.custom().filter((s) => s.source !== undefined && files.includes(s.source));
   if (scheme === undefined && fromFiles.length === 1 && IMPLIED_SCHEME.has(cmd.name()) && (cmd.name() !== 'replay' || o.resign)) scheme = fromFiles[0]!.name;
   if (scheme !== undefined) cmd.setOptionValue('scheme', scheme);
-  cmd.setOptionValue('customSchemes', chosen.custom);
-  if (hasCatalogue()) cmd.setOptionValue('catalogue', catalogueList());
+  cmd.setOptionValue('registry', registry);
 }
 
 /**

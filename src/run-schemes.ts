@@ -13,7 +13,8 @@
 import { readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { usage } from './errors.js';
-import { getScheme, hasCatalogue, isBuiltIn, isCore, registerCatalogue, registerSchemes, unregisterSchemes } from './schemes/registry.js';
+import { coreSchemes, isCore } from './providers/core.js';
+import { Registry } from './schemes/registry.js';
 import type { Scheme } from './schemes/types.js';
 
 /** Where definitions live when no flag names them; `home` is the user's home folder. */
@@ -55,48 +56,38 @@ export interface SchemeChoice {
 }
 
 /**
- * Reads and registers the custom schemes of this run, and resolves `--scheme`: its canonical
- * name, or a usage error naming the closest one. Returns the custom schemes, for the commands
- * bundled apart, which register them again (`useSchemes`).
+ * The registry of this run: the core's providers, the catalogue where the run needs it (a name
+ * the core does not have, detection, listing, custom schemes whose names must not take a
+ * provider's), and the custom definitions (--scheme-file, then the config folder's). Resolves
+ * `--scheme` to its canonical name, or a usage error naming the closest one.
  */
-export async function chooseSchemes(o: SchemeChoice): Promise<{ scheme?: string; custom: Scheme[] }> {
+export async function registryFor(o: SchemeChoice): Promise<{ registry: Registry; scheme?: string }> {
   const paths = o.files ?? [];
   const named = o.scheme !== undefined && o.scheme !== 'auto' ? o.scheme.toLowerCase() : undefined;
-  // The providers' catalogue: for a name the core does not have, detection, listing, and custom
-  // schemes (whose names must not take a provider's).
-  if (o.everything || o.scheme === 'auto' || paths.length > 0 || (named !== undefined && !isCore(named))) await loadCatalogue();
-  let catalogue = paths.length > 0 ? await import('./catalogue.js') : undefined;
-  const given = catalogue ? catalogue.readSchemeFiles(paths.map((p) => ({ path: p, shown: p, flag: '--scheme-file' }))) : [];
-  const answered = named !== undefined && (isBuiltIn(named) || given.some((s) => s.name === named || s.aliases?.includes(named)));
+  const whole = o.everything || o.scheme === 'auto' || paths.length > 0 || (named !== undefined && !isCore(named));
+  const builtIn = whole ? [...coreSchemes, ...(await catalogue())] : coreSchemes;
+  let reader = paths.length > 0 ? await import('./catalogue.js') : undefined;
+  const given = reader ? reader.readSchemeFiles(paths.map((p) => ({ path: p, shown: p, flag: '--scheme-file' }))) : [];
+  const answered = named !== undefined && (builtIn.some((s) => s.name === named || s.aliases?.includes(named)) || given.some((s) => s.name === named || s.aliases?.includes(named)));
   const homeDir = o.everything || o.scheme === 'auto' || (named !== undefined && !answered) ? await home() : undefined;
   const folder = homeDir === undefined ? [] : configFiles(o.folder ?? configFolder(process.env, homeDir));
   let fromFolder: Scheme[] = [];
   if (folder.length > 0) {
-    catalogue ??= await import('./catalogue.js');
+    reader ??= await import('./catalogue.js');
     // A --scheme-file overrides the folder's definition of the same name.
-    fromFolder = catalogue.readSchemeFiles(folder.map((p) => ({ path: p, shown: shown(p, homeDir!), flag: 'the scheme definition' })))
+    fromFolder = reader.readSchemeFiles(folder.map((p) => ({ path: p, shown: shown(p, homeDir!), flag: 'the scheme definition' })))
       .filter((s) => !given.some((g) => g.name === s.name));
   }
-  const custom = [...given, ...fromFolder];
-  useSchemes(custom);
-  return { scheme: named === undefined ? o.scheme : getScheme(named).name, custom };
+  const registry = new Registry(builtIn, [...given, ...fromFolder]);
+  return { registry, scheme: named === undefined ? o.scheme : registry.get(named).name };
 }
 
-/** Registers the providers' catalogue (src/providers/index.ts, a file of its own in the CLI bundle). */
-export async function loadCatalogue(): Promise<void> {
-  if (hasCatalogue()) return;
-  const { catalogueSchemes } = await import('./providers/index.js');
-  registerCatalogue(catalogueSchemes());
+/** The providers' catalogue (src/providers/index.ts, a chunk of its own: loaded only when a run needs it). */
+export async function catalogue(): Promise<readonly Scheme[]> {
+  return (await import('./providers/index.js')).catalogueSchemes();
 }
 
-
-/**
- * Makes `custom` the run's custom schemes, replacing any registered before; `catalogue`, when the
- * run loaded it, joins the built-in ones (the network commands are bundled apart, with a registry
- * of their own: the CLI hands both over).
- */
-export function useSchemes(custom: readonly Scheme[] | undefined, catalogue?: readonly Scheme[]): void {
-  if (catalogue) registerCatalogue(catalogue);
-  unregisterSchemes();
-  if (custom && custom.length > 0) registerSchemes(custom);
+/** Every built-in scheme (the core and the catalogue), for a run that needs the whole list. */
+export async function fullRegistry(custom: readonly Scheme[] = []): Promise<Registry> {
+  return new Registry([...coreSchemes, ...(await catalogue())], custom);
 }

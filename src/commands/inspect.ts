@@ -1,9 +1,7 @@
 import { Deliveries } from '../inspect/deliveries.js';
 import { loadHistory } from '../inspect/history.js';
 import { startInspector } from '../inspect/server.js';
-import { getScheme } from '../schemes/registry.js';
-import type { Scheme } from '../schemes/types.js';
-import { useSchemes } from '../run-schemes.js';
+import type { Registry } from '../schemes/registry.js';
 import { checkSecrets, readSecrets, type IO } from './input.js';
 
 export interface InspectFlags {
@@ -13,8 +11,8 @@ export interface InspectFlags {
   scheme?: string;
   secret?: string[];
   secretFile?: string;
-  /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
-  customSchemes?: Scheme[];
+  /** The run's schemes (src/cli.ts builds it: src/run-schemes.ts). */
+  registry: Registry;
 }
 
 const SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
@@ -26,15 +24,16 @@ const SHOWN = 50_000;
  * (exit 130, 143, 129); 2 for a usage error (a port in use, a secret the scheme cannot use).
  */
 export async function inspectCommand(flags: InspectFlags, io: IO, signals: NodeJS.EventEmitter = process): Promise<number> {
-  useSchemes(flags.customSchemes);
+  const { registry } = flags;
   const secrets = readSecrets(flags, false);
-  const scheme = flags.scheme ? getScheme(flags.scheme) : undefined;
+  const scheme = flags.scheme ? registry.get(flags.scheme) : undefined;
   if (scheme) checkSecrets([scheme], secrets, 'sign');
   const deliveries = new Deliveries({ count: SHOWN });
   const { count, dir } = await loadHistory(deliveries, SHOWN, (m) => io.err(`whk: ${m}`));
   const inspector = await startInspector({
     port: flags.port,
     deliveries,
+    registry,
     signer: secrets.length > 0 ? { ok: true, secrets, scheme } : { ok: false, why: 'whk inspect was started without a secret (pass --secret, --secret-file or set WHK_SECRET)' },
     info: { mode: 'history', listenerUrl: null, replayTo: null },
     onWarning: (m) => io.err(`whk: ${m}`),

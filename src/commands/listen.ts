@@ -9,10 +9,8 @@ import { startListener, normalizePath, viaToken, type Listener, type ListenerOpt
 import { runSession, type Journal } from '../listen/session.js';
 import { loadStyle, useColor, type Style } from '../render/style.js';
 import { usage } from '../errors.js';
-import { allSchemes, getScheme } from '../schemes/registry.js';
-import type { Scheme } from '../schemes/types.js';
+import type { Registry } from '../schemes/registry.js';
 import type { EventRecord } from '../record.js';
-import { useSchemes } from '../run-schemes.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
 import { formatDuration } from '../units.js';
 import { checkSecrets, environmentSecrets, readSecrets, type IO } from './input.js';
@@ -59,9 +57,8 @@ export interface ListenFlags {
   inspectPort?: number;
   color?: boolean;
   /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
-  customSchemes?: Scheme[];
-  /** The providers' catalogue, when the CLI loaded it. */
-  catalogue?: readonly Scheme[];
+  /** The run's schemes (src/cli.ts builds it once: src/run-schemes.ts). */
+  registry: Registry;
 }
 
 /** What the flags say together, checked: a usage error (exit 2) for a combination that cannot work. */
@@ -74,7 +71,7 @@ export interface ListenPlan {
 export function planListen(flags: ListenFlags): ListenPlan {
   const secrets = readSecrets(flags, false);
   // A secret the scheme cannot use is refused now, not explained in every 401 to any client.
-  checkSecrets(flags.scheme === 'auto' ? [...allSchemes()] : [getScheme(flags.scheme)], secrets, 'verify');
+  checkSecrets(flags.scheme === 'auto' ? [...flags.registry.all] : [flags.registry.get(flags.scheme)], secrets, 'verify');
   const inject: InjectOptions = { delayMs: flags.delay, failRate: flags.failRate, failFirst: flags.failFirst, drop: flags.drop };
   const injections = [
     ...(flags.status !== 200 ? [`--status ${flags.status}`] : []),
@@ -89,6 +86,7 @@ export function planListen(flags: ListenFlags): ListenPlan {
   return {
     secrets,
     listener: {
+      registry: flags.registry,
       host: flags.host,
       port: flags.port,
       path: normalizePath(flags.path),
@@ -115,7 +113,6 @@ export function planListen(flags: ListenFlags): ListenPlan {
  * one (with --expect), a timeout or a failed write, 128 + n on a signal.
  */
 export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps = {}): Promise<number> {
-  useSchemes(flags.customSchemes, flags.catalogue);
   const plan = planListen(flags);
   const stdout = io.stdout as NodeJS.WriteStream | undefined;
   const json = Boolean(flags.json) || (!stdout?.isTTY && !flags.compact);
@@ -158,8 +155,8 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
   const inspectOn = flags.inspect ?? (Boolean((io.stderr as NodeJS.WriteStream | undefined)?.isTTY) && !flags.json && flags.expect === undefined);
   const inspector: ListenInspector | undefined = inspectOn
     ? new (await import('../inspect/attach.js')).ListenInspector({
-      port: flags.inspectPort, forwardTo: flags.forwardTo, path: plan.listener.path ?? '/', secrets: plan.secrets, session,
-      scheme: flags.scheme === 'auto' ? undefined : getScheme(flags.scheme),
+      registry: flags.registry, port: flags.inspectPort, forwardTo: flags.forwardTo, path: plan.listener.path ?? '/', secrets: plan.secrets, session,
+      scheme: flags.scheme === 'auto' ? undefined : flags.registry.get(flags.scheme),
     })
     : undefined;
   const ready = {

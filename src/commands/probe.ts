@@ -1,8 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { usage } from '../errors.js';
-import { getScheme } from '../schemes/registry.js';
-import type { Scheme } from '../schemes/types.js';
-import { useSchemes } from '../run-schemes.js';
+import type { Registry } from '../schemes/registry.js';
 import { battery } from '../probe/battery.js';
 import { grade, overall, type CheckResult } from '../probe/grade.js';
 import { junitReport } from '../probe/junit.js';
@@ -21,10 +19,8 @@ export interface ProbeFlags {
   /** ms */
   timeout: number;
   color?: boolean;
-  /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
-  customSchemes?: Scheme[];
-  /** The providers' catalogue, when the CLI loaded it. */
-  catalogue?: readonly Scheme[];
+  /** The run's schemes (src/cli.ts builds it: src/run-schemes.ts). */
+  registry: Registry;
 }
 
 /**
@@ -40,16 +36,16 @@ const NO_ANSWER = new Set(['connection_refused', 'dns', 'connect_timeout', 'unre
  * 3 when the receiver cannot be reached or does not answer the first check in time.
  */
 export async function probeCommand(url: string | undefined, flags: ProbeFlags, io: IO): Promise<number> {
-  useSchemes(flags.customSchemes, flags.catalogue);
   if (!flags.scheme) throw usage('no_scheme', 'missing --scheme <name>: the scheme your receiver verifies (whk schemes lists them)');
-  const scheme = getScheme(flags.scheme);
+  const { registry } = flags;
+  const scheme = registry.get(flags.scheme);
   const target = parseTarget(url, 'whk probe <url> --scheme <name> --secret <s>');
   const secrets = readSecrets(flags);
   checkSecrets([scheme], secrets, 'sign');
   const timeoutMs = flags.timeout;
   if (timeoutMs <= 0) throw usage('bad_duration', '--timeout must be more than 0');
 
-  const checks = battery({ scheme, secrets, url: target });
+  const checks = battery({ registry, scheme, secrets, url: target });
   const deliverer = new Deliverer(target.origin, { connections: 1, timeoutMs, keepBody: 4096, hint: 'is your app running?', preciseTimeout: true });
   const results: CheckResult[] = [];
   const bodies: string[] = [];

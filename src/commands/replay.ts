@@ -2,9 +2,7 @@ import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import { refusedRequest } from '../net-errors.js';
 import { usage } from '../errors.js';
 import { nowSeconds } from '../schemes/hmac.js';
-import { getScheme } from '../schemes/registry.js';
-import type { Scheme } from '../schemes/types.js';
-import { useSchemes } from '../run-schemes.js';
+import type { Registry } from '../schemes/registry.js';
 import { termSafeLine } from '../render/safe.js';
 import { loadStyle, useColor } from '../render/style.js';
 import { renderReplayItem, renderReplaySummary } from '../render/send.js';
@@ -29,10 +27,8 @@ export interface ReplayFlags {
   timeout: number;
   json?: boolean;
   color?: boolean;
-  /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
-  customSchemes?: Scheme[];
-  /** The providers' catalogue, when the CLI loaded it. */
-  catalogue?: readonly Scheme[];
+  /** The run's schemes (src/cli.ts builds it: src/run-schemes.ts). */
+  registry: Registry;
 }
 
 /**
@@ -45,7 +41,6 @@ export interface ReplayFlags {
  * none got an answer (the receiver is unreachable), 130 Ctrl-C (after the summary).
  */
 export async function replayCommand(file: string | undefined, flags: ReplayFlags, io: IO): Promise<number> {
-  useSchemes(flags.customSchemes, flags.catalogue);
   const missing = [file === undefined ? 'the recording (a file, or - for stdin)' : '', flags.to === undefined ? '--to <url>' : ''].filter(Boolean);
   if (file === undefined || flags.to === undefined) throw usage('missing_argument', `missing ${missing.join(' and ')}: whk replay <file> --to <url>`);
   let to: URL;
@@ -62,7 +57,8 @@ export async function replayCommand(file: string | undefined, flags: ReplayFlags
   let resign: Resign | undefined;
   if (flags.resign) {
     resign = {
-      scheme: flags.scheme ? getScheme(flags.scheme) : undefined,
+      registry: flags.registry,
+      scheme: flags.scheme ? flags.registry.get(flags.scheme) : undefined,
       secrets: readSecrets(flags),
       now: nowSeconds,
       signUrl: flags.signedUrl,

@@ -1,7 +1,7 @@
-import { chooseSchemes } from '../run-schemes.js';
+import { registryFor } from '../run-schemes.js';
+import type { Registry } from '../schemes/registry.js';
 import type { Definition } from '../schemes/definition.js';
 import { usage } from '../errors.js';
-import { allSchemes, getScheme } from '../schemes/registry.js';
 import type { Scheme } from '../schemes/types.js';
 import { renderSchemes, schemeJson } from '../render/verdict.js';
 import { loadStyle, useColor } from '../render/style.js';
@@ -25,9 +25,9 @@ function described(s: Scheme): Scheme {
 const definitionOf = (s: Scheme) => s.definition ?? builtInDefinition(s.name);
 
 /** `whk schemes`: every scheme (built-in, then custom) with its headers, algorithm, timestamp rule and secret format. */
-export async function schemesCommand(flags: { json?: boolean; color?: boolean }, { out }: IO): Promise<number> {
+export async function schemesCommand(flags: { registry: Registry; json?: boolean; color?: boolean }, { out }: IO): Promise<number> {
   await load();
-  const list = allSchemes().map(described);
+  const list = flags.registry.all.map(described);
   out(flags.json
     ? JSON.stringify(list.map((s) => schemeJson(s, Boolean(definitionOf(s)))), null, 2)
     : renderSchemes(list, await loadStyle(useColor(process.stdout, flags.color))));
@@ -44,12 +44,12 @@ export async function showSchemeCommand(
   { out }: IO,
 ): Promise<number> {
   await load();
-  await chooseSchemes({ scheme: name, files: flags.schemeFile });
-  const s = described(getScheme(name));
+  const { registry } = await registryFor({ scheme: name, files: flags.schemeFile });
+  const s = described(registry.get(name));
   if (flags.definition) {
     const def = definitionOf(s);
     if (!def) {
-      const have = allSchemes().filter((x) => definitionOf(x)).map((x) => x.name);
+      const have = registry.all.filter((x) => definitionOf(x)).map((x) => x.name);
       throw usage('no_definition', `${s.name} is written in code, not as a definition (its rules do not fit the format): no definition to print; these have one: ${have.join(', ')}`);
     }
     out(JSON.stringify(def, null, 2));

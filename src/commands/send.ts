@@ -1,8 +1,7 @@
 import { BODY_ERRORS } from '../net-errors.js';
 import { usage, WhkError } from '../errors.js';
 import { mask } from '../schemes/hmac.js';
-import { getScheme, schemes } from '../schemes/registry.js';
-import { useSchemes } from '../run-schemes.js';
+import type { Registry } from '../schemes/registry.js';
 import { isKeyPair, type Scheme, type Secret } from '../schemes/types.js';
 import { loadStyle, useColor, type Style } from '../render/style.js';
 import { renderLoadSummary, renderSend, sendJson } from '../render/send.js';
@@ -14,7 +13,7 @@ import { runLoad } from '../send/load.js';
 import { wrongSecret, type Negative } from '../send/negative.js';
 import type { DeliveryReport, Mode, SendReport } from '../send/report.js';
 import { deliverOnce, selfCheck } from '../send/single.js';
-import { allProviders, findSample, providerFor } from '../send/samples/index.js';
+import { allSamples, findSample, samplesFor } from '../providers/samples.js';
 import { formatDuration } from '../units.js';
 import { bodyLimit, checkSecrets, parseHeaderLines, parseTarget, pipedBody, readBody, readSecrets, type IO } from './input.js';
 
@@ -52,10 +51,8 @@ export interface SendFlags {
   shuffle?: boolean;
   json?: boolean;
   color?: boolean;
-  /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
-  customSchemes?: Scheme[];
-  /** The providers' catalogue, when the CLI loaded it. */
-  catalogue?: readonly Scheme[];
+  /** The run's schemes (src/cli.ts builds it: src/run-schemes.ts). */
+  registry: Registry;
 }
 
 /** How much of a response body a single send keeps and shows. */
@@ -69,10 +66,9 @@ const VERSION_UA = 'whk/0.1 (webhook test sender)';
  * the receiver could not be reached, 130 when interrupted (load mode).
  */
 export async function sendCommand(url: string | undefined, flags: SendFlags, io: IO): Promise<number> {
-  useSchemes(flags.customSchemes, flags.catalogue);
   if (flags.listEvents) return listEvents(flags, io);
   if (!flags.scheme) throw usage('no_scheme', 'missing --scheme <name>: whk schemes lists them');
-  const scheme = getScheme(flags.scheme);
+  const scheme = flags.registry.get(flags.scheme);
   const target = parseTarget(url, 'whk send <url> --scheme <name> --secret <s>');
   const negative = parseNegative(flags, scheme, io);
   const mode: Mode = negative?.kind ?? 'valid';
@@ -103,7 +99,7 @@ export async function sendCommand(url: string | undefined, flags: SendFlags, io:
     throw usage('conflicting_flags', `--timestamp and --${negative.kind} both set the timestamp: give one`);
   }
 
-  const provider = providerFor(scheme.name);
+  const provider = samplesFor(scheme);
   const sample = findSample(provider, flags.event);
   const body = await customBody(flags);
   const b = builder({
@@ -247,7 +243,7 @@ function parseNegative(flags: SendFlags, scheme: Scheme, io: IO): Negative | und
     const ms = flags[kind];
     if (ms === undefined) continue;
     if (!scheme.timestamp) {
-      throw usage('no_timestamp', `${scheme.name} signs no timestamp, so --${kind} has nothing to change (schemes with one: ${schemes.filter((s) => s.timestamp).map((s) => s.name).join(', ')})`);
+      throw usage('no_timestamp', `${scheme.name} signs no timestamp, so --${kind} has nothing to change (schemes with one: ${flags.registry.all.filter((s) => s.timestamp && !s.source).slice(0, 8).map((s) => s.name).join(', ')}, ...)`);
     }
     if (kind === 'future' && scheme.timestamp.direction === 'past') {
       io.err(`note: ${scheme.name}'s own rule only refuses old timestamps; a receiver using the provider's SDK accepts one from the future`);
@@ -295,7 +291,7 @@ function headerFlags(lines: string[]): Record<string, string> {
 }
 
 function listEvents(flags: SendFlags, io: IO): number {
-  const list = flags.scheme ? [providerFor(getScheme(flags.scheme).name)] : allProviders();
+  const list = flags.scheme ? [samplesFor(flags.registry.get(flags.scheme))] : allSamples(flags.registry.all);
   if (flags.json) {
     const json = list.map((p) => ({ scheme: p.scheme, events: p.events.map((e, i) => ({ event: e.event, description: e.description, default: i === 0 })) }));
     io.out(JSON.stringify(flags.scheme ? json[0] : json));

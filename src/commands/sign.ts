@@ -1,10 +1,12 @@
 import { signDelivery } from '../schemes/core.js';
 import { usage } from '../errors.js';
-import { getScheme } from '../schemes/registry.js';
+import type { Registry } from '../schemes/registry.js';
 import { isUtf8 } from 'node:buffer';
 import { checkSecrets, parseHeaderLines, readBody, readSecrets, type IO } from './input.js';
 
 export interface SignFlags {
+  /** The run's schemes (src/cli.ts builds it). */
+  registry: Registry;
   scheme?: string;
   secret?: string[];
   secretFile?: string;
@@ -26,7 +28,7 @@ export interface SignFlags {
 /** `whk sign`: prints the headers the provider would send, one `Name: value` line each. */
 export async function signCommand(flags: SignFlags, { out }: IO): Promise<number> {
   if (!flags.scheme) throw usage('no_scheme', 'missing --scheme <name>: whk schemes lists them');
-  const scheme = getScheme(flags.scheme);
+  const scheme = flags.registry.get(flags.scheme);
   const secrets = readSecrets(flags);
   if (secrets.length > 1 && !scheme.multipleSecrets) {
     throw usage('too_many_secrets', `${scheme.name} signs with one secret, got ${secrets.length}: pass a single --secret`);

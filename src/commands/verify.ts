@@ -1,5 +1,4 @@
-import { verify } from '../schemes/core.js';
-import { detectScheme, getScheme } from '../schemes/registry.js';
+import type { Registry } from '../schemes/registry.js';
 import { renderVerdict } from '../render/verdict.js';
 import { verdictJson } from '../record.js';
 import { loadStyle, useColor } from '../render/style.js';
@@ -8,6 +7,8 @@ import { checkSecrets, environmentSecrets, readBody, readHeaders, readSecrets, t
 import type { Verdict } from '../schemes/types.js';
 
 export interface VerifyFlags {
+  /** The run's schemes (src/cli.ts builds it). */
+  registry: Registry;
   scheme?: string;
   secret?: string[];
   secretFile?: string;
@@ -32,14 +33,15 @@ export const verdictExitCode = (v: Verdict) => (v.valid ? 0 : v.reason === 'bad_
 
 /** `whk verify`: judges one delivery; exit 0 valid, 1 invalid, 2 usage. */
 export async function verifyCommand(flags: VerifyFlags, { out }: IO): Promise<number> {
-  const scheme = !flags.scheme || flags.scheme === 'auto' ? 'auto' : getScheme(flags.scheme);
+  const { registry } = flags;
+  const scheme = !flags.scheme || flags.scheme === 'auto' ? 'auto' : registry.get(flags.scheme);
   // A provider that publishes its keys (Fireblocks) is checked against them when no secret is given.
   const secrets = readSecrets(flags, !(scheme !== 'auto' && scheme.publishedKeys));
   const headers = await readHeaders(flags);
   // Before the body, which may be large: refuse a secret that no scheme in question can use.
-  checkSecrets(scheme === 'auto' ? detectScheme(headers).map(getScheme) : [scheme], secrets, 'verify');
+  checkSecrets(scheme === 'auto' ? registry.detect(headers) : [scheme], secrets, 'verify');
   const body = await readBody(flags);
-  const verdict = verify(scheme, {
+  const verdict = registry.verify(scheme, {
     body,
     headers,
     secrets,

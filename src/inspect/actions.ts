@@ -3,7 +3,7 @@ import { forwardUrl } from '../listen/forward.js';
 import { refusedRequest } from '../net-errors.js';
 import type { EventRecord } from '../record.js';
 import { nowSeconds } from '../schemes/hmac.js';
-import { getScheme } from '../schemes/registry.js';
+import type { Registry } from '../schemes/registry.js';
 import type { Scheme } from '../schemes/types.js';
 import type { Outcome } from '../send/deliver.js';
 import { prepare, type Resign } from '../send/replay.js';
@@ -20,6 +20,8 @@ export type Signer = { ok: true; secrets: string[]; scheme?: Scheme } | { ok: fa
 
 /** What the actions work with. */
 export interface ActionContext {
+  /** The run's schemes: a delivery's is found by its recorded name. */
+  registry: Registry;
   deliveries: Deliveries;
   signer: Signer;
   /** The listener's --path: replaced by the replay URL's path, as --forward-to does ('/' for history). */
@@ -88,7 +90,7 @@ export async function replay(ctx: ActionContext, d: Delivery, ask: ReplayAsk): P
   let resign: Resign | undefined;
   if (ask.mode !== 'original') {
     if (!signer.ok) throw new ActionError(409, `cannot re-sign: ${signer.why}`);
-    resign = { scheme: signer.scheme, secrets: signer.secrets, now: nowSeconds };
+    resign = { registry: ctx.registry, scheme: signer.scheme, secrets: signer.secrets, now: nowSeconds };
   }
   const p = prepare(rec, to, resign);
   if (!p.ok) throw new ActionError(422, p.problem.message);
@@ -167,20 +169,11 @@ export function copyCommands(ctx: ActionContext, d: Delivery, target: string): {
   const data = binary ? '--data-binary @-' : `--data-binary ${sh(d.record.body)}`;
   const curl = `${pipe}curl -X ${req.method} ${sh(url.href)} ${pairs.map(([k, v]) => `-H ${sh(`${k}: ${v}`)}`).join(' ')} ${data}`.replace(/ {2,}/g, ' ');
 
-  const scheme = knownScheme(d.record.scheme);
+  const scheme = d.record.scheme ? ctx.registry.find(d.record.scheme) : undefined;
   const own = new Set((scheme?.headers ?? []).map((h) => h.toLowerCase()));
   const extra = pairs.filter(([k]) => !own.has(k.toLowerCase()) && k.toLowerCase() !== 'user-agent');
   const body = binary ? '--body-file -' : `--body ${sh(d.record.body)}`;
   const whkSend = `${pipe}whk send ${sh(url.href)} --scheme ${scheme ? scheme.name : '<scheme>'} ${body} ${extra.map(([k, v]) => `--header ${sh(`${k}: ${v}`)}`).join(' ')}`.trimEnd()
     + (scheme ? '' : '   # no scheme was detected: name one');
   return { curl, whkSend };
-}
-
-function knownScheme(name: string | null): Scheme | undefined {
-  if (!name) return undefined;
-  try {
-    return getScheme(name);
-  } catch {
-    return undefined;
-  }
 }

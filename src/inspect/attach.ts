@@ -1,4 +1,5 @@
 import type { ListenerEvent } from '../listen/events.js';
+import type { Registry } from '../schemes/registry.js';
 import type { Scheme } from '../schemes/types.js';
 import type { Signer } from './actions.js';
 import { Deliveries } from './deliveries.js';
@@ -18,7 +19,7 @@ export class ListenInspector {
   /** The listener's emit (from tap): how the inspector's own warnings reach the user. */
   private emit: ((e: ListenerEvent) => void) | undefined;
 
-  constructor(private readonly o: { port?: number; forwardTo?: string; secrets: string[]; scheme?: Scheme; path: string; session?: string }) {}
+  constructor(private readonly o: { registry: Registry; port?: number; forwardTo?: string; secrets: string[]; scheme?: Scheme; path: string; session?: string }) {}
 
   /** Wraps the listener's `emit`: every event goes on to the session, and deliveries to the page too. */
   tap(emit: (e: ListenerEvent) => void): (e: ListenerEvent) => void {
@@ -47,6 +48,7 @@ export class ListenInspector {
       ? { ok: true, secrets: this.o.secrets, scheme: this.o.scheme }
       : { ok: false, why: 'the listener has no secret (start whk listen with --secret, --secret-file or WHK_SECRET)' };
     this.server = await startInspector({
+      registry: this.o.registry,
       port: this.o.port,
       deliveries: this.deliveries,
       signer,

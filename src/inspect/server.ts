@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { WhkError } from '../errors.js';
 import { newKey } from './access.js';
+import type { Registry } from '../schemes/registry.js';
 import { ActionError, copyCommands, replay, type ActionContext, type ReplayAsk, type Signer } from './actions.js';
 import { summary, type Deliveries, type Delivery } from './deliveries.js';
 import { Door, fail, json, send, SECURITY_HEADERS } from './door.js';
@@ -42,6 +43,8 @@ export interface PageInfo {
 }
 
 export interface InspectorOptions {
+  /** The run's schemes (re-signing, copy commands). */
+  registry: Registry;
   /** undefined: 4040, or the next free port up to 4050, else any free port (said to onWarning); 0: any free port. */
   port?: number;
   deliveries: Deliveries;
@@ -75,7 +78,7 @@ export async function startInspector(o: InspectorOptions): Promise<Inspector> {
   const served: Served = {
     html: Buffer.from(PAGE.html.replace('__WHK_TOKEN__', token)),
     info: { ...o.info, resign: o.signer.ok ? { ok: true, why: null } : { ok: false, why: o.signer.why } },
-    ctx: { deliveries: o.deliveries, signer: o.signer, listenPath: o.listenPath ?? '/' },
+    ctx: { registry: o.registry, deliveries: o.deliveries, signer: o.signer, listenPath: o.listenPath ?? '/' },
     streams: new LiveStreams(o.deliveries, SECURITY_HEADERS),
   };
   const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {

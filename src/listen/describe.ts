@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { verdictJson, type EventRecord } from '../record.js';
 import { parseJsonBody } from '../schemes/fields.js';
-import { detectScheme, getScheme } from '../schemes/registry.js';
+import type { Registry } from '../schemes/registry.js';
 import type { Scheme, Verdict } from '../schemes/types.js';
 import { Dedupe } from './dedupe.js';
 import type { EventMessage, ListenerStats } from './events.js';
@@ -37,6 +37,7 @@ export interface Received {
 }
 
 export interface DescribeContext {
+  registry: Registry;
   /** The scheme deliveries are judged by, when known (fixed, or pinned by auto-detection). */
   scheme: () => Scheme | undefined;
   dedupe: Dedupe;
@@ -78,7 +79,7 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
 
   // Which scheme, and where it keeps the event type and id.
   // The scheme that judged it (for a scheme_mismatch, the one it was signed as), else the one in use.
-  const scheme = (verdict && verdict.scheme !== 'auto' ? getScheme(verdict.scheme) : undefined) ?? ctx.scheme() ?? firstDetected(headers);
+  const scheme = (verdict && verdict.scheme !== 'auto' ? ctx.registry.find(verdict.scheme) : undefined) ?? ctx.scheme() ?? ctx.registry.detect(headers)[0];
   let eventType: string | null = null;
   let eventId: string | null = null;
   if (scheme?.eventInfo) {
@@ -144,10 +145,6 @@ function jsonErrorOf(text: string): string {
   }
 }
 
-function firstDetected(headers: Record<string, string>): Scheme | undefined {
-  const name = detectScheme(headers)[0];
-  return name === undefined ? undefined : getScheme(name);
-}
 
 let lastMs = -1;
 let lastIso = '';

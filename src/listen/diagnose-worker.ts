@@ -4,21 +4,20 @@
  * deliveries. Receives { id, scheme, input } and answers { id, verdict } (or { id, error }).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { verify } from '../schemes/core.js';
 import { defineScheme, type Definition } from '../schemes/definition.js';
+import { coreSchemes } from '../providers/core.js';
 import { catalogueSchemes } from '../providers/index.js';
-import { registerCatalogue, registerSchemes } from '../schemes/registry.js';
+import { Registry } from '../schemes/registry.js';
 import type { VerifyInput } from '../schemes/types.js';
 
-// The listener's custom schemes (definitions from --scheme-file or the config folder), by name,
-// and the providers' catalogue when the listener uses it.
-const data = workerData as { definitions?: Array<{ definition: Definition; source?: string }>; catalogue?: boolean } | null;
-if (data?.catalogue) registerCatalogue(catalogueSchemes());
-registerSchemes((data?.definitions ?? []).map((d) => defineScheme(d.definition, d.source)));
+// The listener's registry, made again on this thread: every built-in scheme (loading them here
+// costs the listener nothing) and the run's custom ones, from their definitions.
+const data = workerData as { definitions?: Array<{ definition: Definition; source?: string }> } | null;
+const registry = new Registry([...coreSchemes, ...catalogueSchemes()], (data?.definitions ?? []).map((d) => defineScheme(d.definition, d.source)));
 
 parentPort?.on('message', (m: { id: number; scheme: string; input: VerifyInput }) => {
   try {
-    parentPort!.postMessage({ id: m.id, verdict: verify(m.scheme, { ...m.input, diagnose: true }) });
+    parentPort!.postMessage({ id: m.id, verdict: registry.verify(m.scheme, { ...m.input, diagnose: true }) });
   } catch (e) {
     parentPort!.postMessage({ id: m.id, error: (e as Error).message });
   }

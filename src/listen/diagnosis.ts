@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { customSchemes, hasCatalogue } from '../schemes/registry.js';
-import type { Verdict, VerifyInput } from '../schemes/types.js';
+import type { Scheme, Verdict, VerifyInput } from '../schemes/types.js';
 
 /**
  * The diagnosis of a no_match, off the answer's path and within a budget: one worker thread
@@ -21,6 +20,8 @@ export interface DiagnosisOptions {
   refillMsPerSecond?: number;
   /** Runs a diagnosis inline (no worker). */
   inline: (scheme: string, input: VerifyInput) => Verdict;
+  /** The run's custom schemes: the worker makes them again from their definitions. */
+  custom?: readonly Scheme[];
 }
 
 type Pending = { resolve: (v: Verdict) => void; verdict: Verdict; scheme: string; input: VerifyInput };
@@ -87,8 +88,8 @@ export class Diagnoser {
     if (this.worker || this.failed) return this.worker;
     try {
       // The worker has its own registry: it gets the run's custom definitions as data.
-      const definitions = customSchemes().flatMap((s) => (s.definition ? [{ definition: s.definition, source: s.source }] : []));
-      const w = new Worker(new URL('./diagnose-worker.js', import.meta.url), { workerData: { definitions, catalogue: hasCatalogue() } });
+      const definitions = (this.o.custom ?? []).flatMap((s) => (s.definition ? [{ definition: s.definition, source: s.source }] : []));
+      const w = new Worker(new URL('./diagnose-worker.js', import.meta.url), { workerData: { definitions } });
       w.unref();
       w.on('message', (m: { id: number; verdict?: Verdict; error?: string }) => {
         const p = this.pending.get(m.id);

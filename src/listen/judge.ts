@@ -1,8 +1,6 @@
-import { verify } from '../schemes/core.js';
 import { WhkError } from '../errors.js';
-import { detectScheme, getScheme } from '../schemes/registry.js';
-import { allSchemes } from '../schemes/registry.js';
-import { signatureDigests, signatureTwins, trySign } from '../schemes/twins.js';
+import type { Registry } from '../schemes/registry.js';
+import { signatureDigests, signatureHeaders, signatureTwins, trySign } from '../schemes/twins.js';
 import { REASONS, type Invalid, type Scheme, type Secret, type Valid, type Verdict, type VerifyInput } from '../schemes/types.js';
 
 /**
@@ -12,6 +10,7 @@ import { REASONS, type Invalid, type Scheme, type Secret, type Valid, type Verdi
 export const RAW_ONLY_ABOVE = 64 * 1024;
 
 export interface JudgeOptions {
+  registry: Registry;
   /** A scheme name, or 'auto' to detect it from the headers. */
   scheme: string;
   secrets: string[];
@@ -52,7 +51,7 @@ export class Judge {
   private readonly twins = new Map<string, Scheme[]>();
 
   constructor(private readonly o: JudgeOptions) {
-    this.fixed = o.scheme === 'auto' ? undefined : getScheme(o.scheme);
+    this.fixed = o.scheme === 'auto' ? undefined : o.registry.get(o.scheme);
   }
 
   /** The scheme every delivery is judged by, if one is known yet. */
@@ -64,7 +63,7 @@ export class Judge {
   needsUrl(headers: Record<string, string>): boolean {
     const s = this.scheme;
     if (s) return Boolean(s.needsUrl);
-    return detectScheme(headers).some((n) => getScheme(n).needsUrl);
+    return this.o.registry.detect(headers).some((s) => s.needsUrl);
   }
 
   /** The verdict, without diagnosis. `onPinned` is told when this delivery fixed the scheme. */
@@ -72,15 +71,15 @@ export class Judge {
     if (this.fixed) return this.run(this.fixed, d);
     const pinned = this.pinned?.scheme;
     if (pinned) {
-      const detected = detectScheme(d.headers);
-      if (detected.length > 0 && !detected.includes(pinned.name)) return this.mismatch(getScheme(detected[0]!), pinned);
+      const detected = this.o.registry.detect(d.headers);
+      if (detected.length > 0 && !detected.includes(pinned)) return this.mismatch(detected[0]!, pinned);
     }
     const verdict = this.run(pinned ?? 'auto', d);
     if (!verdict.valid) return verdict;
     const twin = this.stricterTwin(verdict, d);
     if (twin && !twin.valid) return twin;
     if (!this.pinned && !twin) {
-      this.pinned = { scheme: getScheme(verdict.scheme), seq };
+      this.pinned = { scheme: this.o.registry.get(verdict.scheme), seq };
       onPinned?.(verdict.scheme);
     }
     return verdict;
@@ -101,13 +100,14 @@ export class Judge {
    * a stale twin), else undefined (the twin does not apply: no such signature, no timestamp).
    */
   private stricterTwin(v: Valid, d: Delivery): Verdict | undefined {
-    const scheme = getScheme(v.scheme);
+    const scheme = this.o.registry.get(v.scheme);
     if (scheme.timestamp) return undefined;
     const secret = this.o.secrets[v.secretIndex]!;
-    const presented = signatureDigests(d.headers);
+    const known = this.o.registry.derive(signatureHeaders);
+    const presented = signatureDigests(d.headers, known);
     for (const twin of this.twinsOf(scheme, v.secretIndex, secret)) {
       const signed = trySign(twin, { body: d.body, secrets: [secret], url: d.url, method: d.method, headers: d.headers });
-      if (!signed || ![...signatureDigests(signed)].some((x) => presented.has(x))) continue;
+      if (!signed || ![...signatureDigests(signed, known)].some((x) => presented.has(x))) continue;
       const headers = { ...d.headers, ...Object.fromEntries(Object.entries(signed).map(([k, x]) => [k.toLowerCase(), x])) };
       const t = this.run(twin, { ...d, headers });
       if (t.valid) return t;
@@ -123,7 +123,7 @@ export class Judge {
     let found = this.twins.get(key);
     if (!found) {
       const probe = { body: '{"whk":"twin probe","timestampSent":1700000000,"webhookTimestamp":1700000000000}', secrets: [secret], timestamp: 1700000000, id: 'msg_whk_twin_probe', url: 'https://example.com/webhooks', method: 'POST' };
-      found = signatureTwins(scheme, probe, allSchemes()).map((t) => t.scheme).filter((t) => t.timestamp);
+      found = signatureTwins(scheme, probe, this.o.registry.all).map((t) => t.scheme).filter((t) => t.timestamp);
       this.twins.set(key, found);
     }
     return found;
@@ -137,7 +137,7 @@ export class Judge {
   private run(scheme: Scheme | string, d: Delivery, diagnose = false): Verdict {
     const name = typeof scheme === 'string' ? scheme : scheme.name;
     try {
-      return verify(scheme, { body: d.body, headers: d.headers, secrets: this.o.secrets, tolerance: this.o.tolerance, url: d.url, method: d.method, now: d.now, diagnose, rawOnlyAbove: RAW_ONLY_ABOVE });
+      return this.o.registry.verify(scheme, { body: d.body, headers: d.headers, secrets: this.o.secrets, tolerance: this.o.tolerance, url: d.url, method: d.method, now: d.now, diagnose, rawOnlyAbove: RAW_ONLY_ABOVE });
     } catch (e) {
       // Misuse the core detected for this delivery (a secret this scheme cannot decode, no URL):
       // a verdict like any other, never a crash. Anything else is a body the core could not

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { verify } from '../schemes/core.js';
-import { derived, detectScheme, getScheme } from '../schemes/registry.js';
-import type { HandshakeAnswer, Verdict } from '../schemes/types.js';
+import type { Registry } from '../schemes/registry.js';
+import type { HandshakeAnswer, Scheme, Verdict } from '../schemes/types.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
 import { AfterAnswer } from './after-answer.js';
 import { readBody } from './body.js';
@@ -22,6 +21,8 @@ import { answer, failText, invalidText, relay } from './respond.js';
 export { normalizePath } from './paths.js';
 
 export interface ListenerOptions {
+  /** The run's schemes (src/run-schemes.ts). */
+  registry: Registry;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -161,13 +162,14 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
 function newState(opts: ListenerOptions, send: (e: ListenerEvent) => void): State {
   const secrets = opts.secrets ?? [];
   const stats: ListenerStats = { events: 0, valid: 0, invalid: 0, unverified: 0, duplicates: 0, filtered: 0, forwarded: 0, forwardFailed: 0, rejected: 0 };
-  const judge = new Judge({ scheme: opts.scheme ?? 'auto', secrets, tolerance: opts.tolerance, otherSecrets: opts.otherSecrets });
+  const { registry } = opts;
+  const judge = new Judge({ registry, scheme: opts.scheme ?? 'auto', secrets, tolerance: opts.tolerance, otherSecrets: opts.otherSecrets });
   const injector = opts.inject ? new Injector(opts.inject) : undefined;
   const delayMs = opts.inject?.delayMs ?? 0;
   const warn = (message: string) => send({ kind: 'warning', message });
   return {
     o: opts, path: normalizePath(opts.path ?? '/'), secrets, judge, injector, delayMs,
-    describe: { scheme: () => judge.scheme, dedupe: new Dedupe(opts.dedupeMemory), events: opts.events, redact: secretRedactor([...secrets, ...(opts.otherSecrets ?? []).map((o) => o.secret)]), stats },
+    describe: { registry, scheme: () => judge.scheme, dedupe: new Dedupe(opts.dedupeMemory), events: opts.events, redact: secretRedactor([...secrets, ...(opts.otherSecrets ?? []).map((o) => o.secret)]), stats },
     okStatus: opts.status ?? 200,
     forwardMethods: new Set((opts.forwardMethods ?? ['POST', 'GET']).map((m) => m.toUpperCase())),
     fastPath: !opts.events && !opts.forward && !injector && delayMs === 0,
@@ -175,7 +177,7 @@ function newState(opts: ListenerOptions, send: (e: ListenerEvent) => void): Stat
     inflight: new InFlight(),
     // A bug of ours while describing an event already answered: said, and the listener keeps serving.
     after: new AfterAnswer((e) => warn(`internal error while showing an event: ${e.message}`)),
-    diagnoser: new Diagnoser({ inline: (scheme, input) => verify(scheme, input) }),
+    diagnoser: new Diagnoser({ inline: (scheme, input) => registry.verify(scheme, input), custom: registry.custom() }),
     seq: 0, closing: false, publicOrigin: null, localHostPort: '', send, warn,
   };
 }
@@ -271,7 +273,7 @@ function judgeStep(s: State, f: Omit<Flow, 'delivery' | 'verdict'>): void {
   try {
     // A GET or HEAD with no signature header is a verification handshake (Meta's hub.challenge,
     // ...): shown, not verified, and forwarded when --forward-to is given.
-    const handshake = (r.method === 'GET' || r.method === 'HEAD') && r.body.length === 0 && !hasSignature(r.headers);
+    const handshake = (r.method === 'GET' || r.method === 'HEAD') && r.body.length === 0 && s.o.registry.detect(r.headers).length === 0;
     const delivery: Delivery = { body: r.body, headers: r.headers, method: r.method, now: Math.floor(r.receivedAt / 1000) };
     const verifying = s.secrets.length > 0 && !handshake;
     if (verifying && s.judge.needsUrl(r.headers)) delivery.url = signedUrl(s, r.headers, r.path);
@@ -402,7 +404,7 @@ function emitEvent(s: State, x: Exchange, message: EventMessage): void {
  * has one.
  */
 function handshakeAnswer(s: State, r: Received, verdict: Verdict | null): HandshakeAnswer | undefined {
-  const schemes = verdict ? [getScheme(verdict.scheme)] : s.judge.scheme ? [s.judge.scheme] : withHandshake();
+  const schemes = verdict ? [s.o.registry.get(verdict.scheme)] : s.judge.scheme ? [s.judge.scheme] : s.o.registry.derive(withHandshake);
   if (!schemes.some((x) => x.handshake)) return undefined;
   const req = { method: r.method, query: new URL(r.path, 'http://x').searchParams, headers: r.headers, body: r.body, secrets: s.secrets };
   for (const x of schemes) {
@@ -465,11 +467,8 @@ async function shutdown(s: State, http: HttpServer, graceMs: number, hurried: Pr
   await s.diagnoser.close();
 }
 
-/** Whether any known scheme's signature header is present. */
-const hasSignature = (headers: Record<string, string>) => detectScheme(headers).length > 0;
-
 /** The schemes that answer an endpoint verification. */
-const withHandshake = derived((list) => list.filter((x) => x.handshake));
+const withHandshake = (list: readonly Scheme[]) => list.filter((x) => x.handshake);
 
 /** Header names lower-cased, repeated headers joined with ", ", in a prototype-free object. */
 export function headerMap(raw: string[]): Record<string, string> {

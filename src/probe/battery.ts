@@ -1,9 +1,9 @@
-import { allSchemes, getScheme } from '../schemes/registry.js';
+import { findSample, samplesFor } from '../providers/samples.js';
+import type { Registry } from '../schemes/registry.js';
+import { digestsOf, isSignatureHeader, signatureHeaders, signatureTwins } from '../schemes/twins.js';
 import type { Scheme, Secret, SignInput } from '../schemes/types.js';
 import { builder, type OutRequest } from '../send/build.js';
-import { editBodySignature, isSignatureHeader, wrongSecret, type Negative } from '../send/negative.js';
-import { findSample, providerFor } from '../send/samples/index.js';
-import { digestsOf, signatureTwins } from './twins.js';
+import { editBodySignature, wrongSecret, type Negative } from '../send/negative.js';
 
 /** What a check expects of the receiver. */
 export type Expectation = 'accept' | 'refuse' | 'duplicate' | 'info';
@@ -23,6 +23,8 @@ export interface Check {
 }
 
 export interface BatteryOptions {
+  /** The run's schemes: forgeries are made with the others. */
+  registry: Registry;
   scheme: Scheme;
   secrets: Secret[];
   url: URL;
@@ -35,8 +37,9 @@ export interface BatteryOptions {
  * duplicate. Built from the same sample events and signing as `whk send`.
  */
 export function battery(o: BatteryOptions): Check[] {
-  const { scheme, secrets, url } = o;
-  const provider = providerFor(scheme.name);
+  const { scheme, secrets, url, registry } = o;
+  const isSignature = (name: string) => isSignatureHeader(name, registry.derive(signatureHeaders));
+  const provider = samplesFor(scheme);
   const sample = findSample(provider, undefined);
   const make = (extra: { negative?: Negative; secrets?: Secret[]; body?: Buffer; scheme?: Scheme; clock?: () => number } = {}) =>
     builder({ scheme: extra.scheme ?? scheme, provider, sample, body: extra.body, secrets: extra.secrets ?? secrets, url, negative: extra.negative, clock: extra.clock ?? o.now, userAgent: 'whk-probe' });
@@ -88,9 +91,9 @@ export function battery(o: BatteryOptions): Check[] {
     'your receiver accepted a signature that does not match: compare the computed signature with the received one (crypto.timingSafeEqual) and refuse on mismatch');
   refuse('wrong-secret', 'wrong secret', 'the event signed with a secret of the same shape that is not yours', () => one({ negative: { kind: 'wrong-secret' } }),
     'your receiver accepted a signature made with another secret: it does not verify the signature, or verifies with a key that is not the secret');
-  refuse('missing-signature', 'missing signature header', `the event without ${scheme.headers.filter(isSignatureHeader).join(', ') || header}`, () => one({ negative: { kind: 'no-signature' } }),
+  refuse('missing-signature', 'missing signature header', `the event without ${scheme.headers.filter(isSignature).join(', ') || header}`, () => one({ negative: { kind: 'no-signature' } }),
     `your receiver accepted a delivery without ${header}: a missing header must be a refusal (401), not a skipped check`);
-  refuse('malformed-signature', 'malformed signature header', `${header} set to "garbage"`, () => garbage(one()),
+  refuse('malformed-signature', 'malformed signature header', `${header} set to "garbage"`, () => garbage(one(), isSignature),
     `your receiver accepted a ${header} it cannot parse: refuse anything that is not a well-formed, matching signature`);
 
   const staleMs = (tolerance + Math.max(tolerance, 300)) * 1000;
@@ -103,7 +106,7 @@ export function battery(o: BatteryOptions): Check[] {
     }
   }
 
-  const other = otherScheme(scheme, { body: raw, secrets, timestamp: Math.floor((o.now ?? Date.now)() / 1000), id: 'whk-probe-other', url: url.href });
+  const other = otherScheme(registry, scheme, { body: raw, secrets, timestamp: Math.floor((o.now ?? Date.now)() / 1000), id: 'whk-probe-other', url: url.href });
   if (other && buildable(() => one({ scheme: other }))) {
     refuse('other-scheme', `signature for another scheme (${other.name})`, `the event signed the ${other.name} way with your secret`, () => one({ scheme: other }),
       sharesHeaders(scheme, other)
@@ -117,7 +120,7 @@ export function battery(o: BatteryOptions): Check[] {
   // as a GitHub one. Sent: the genuine but stale signature (the valid one where this scheme has no
   // timestamp), its headers replaced by the other scheme's.
   const nowMs = (o.now ?? Date.now)();
-  const twins = signatureTwins(scheme, { body: raw, secrets, timestamp: Math.floor(nowMs / 1000), id: 'whk-probe-twin', url: url.href });
+  const twins = signatureTwins(scheme, { body: raw, secrets, timestamp: Math.floor(nowMs / 1000), id: 'whk-probe-twin', url: url.href }, registry.all);
   for (const twin of twins) {
     const other = twin.scheme;
     const where = `${other.name}'s ${twin.headers[0]}`;
@@ -130,7 +133,7 @@ export function battery(o: BatteryOptions): Check[] {
         const t = (o.now ?? Date.now)();
         const req = one({ clock: () => t, ...(stale ? { negative: { kind: 'stale', ms: staleMs } } : {}) });
         const signed = { body: req.body, secrets, timestamp: Math.floor((t - (stale ? staleMs : 0)) / 1000), id: req.id, url: url.href };
-        return underTwinHeader(req, scheme, other, signed);
+        return underTwinHeader(req, scheme, other, signed, isSignature);
       },
       `your receiver accepted ${stale ? `a ${staleMs / 1000} s old` : 'a'} ${scheme.name} signature re-sent under ${where}${why}: verify only the header of the provider you configured; pin the scheme instead of auto-detecting per request`,
     );
@@ -175,8 +178,8 @@ export function unusualJson(value: unknown): Buffer {
 }
 
 /** The request with its signature set to "garbage": in the signature headers, and inside the body where the scheme signs there. */
-function garbage(req: OutRequest): OutRequest {
-  const out = withHeader(req, isSignatureHeader, 'garbage');
+function garbage(req: OutRequest, isSignature: (name: string) => boolean): OutRequest {
+  const out = withHeader(req, isSignature, 'garbage');
   if (!req.signatureSpan) return out;
   const { body, span } = editBodySignature(Buffer.from(req.body), req.signatureSpan, 'garbage');
   return { ...out, body, signatureSpan: span };
@@ -193,8 +196,8 @@ function withHeader(req: OutRequest, match: (name: string) => boolean, value: st
  * that carry the same digest (the very signature `scheme` made), and its timestamp or id headers.
  * `input` is what `req` was signed with.
  */
-function underTwinHeader(req: OutRequest, scheme: Scheme, twin: Scheme, input: SignInput): OutRequest {
-  const mine = new Set(scheme.headers.filter(isSignatureHeader).map((h) => h.toLowerCase()));
+function underTwinHeader(req: OutRequest, scheme: Scheme, twin: Scheme, input: SignInput, isSignature: (name: string) => boolean): OutRequest {
+  const mine = new Set(scheme.headers.filter(isSignature).map((h) => h.toLowerCase()));
   const headers: string[] = [];
   const digests = new Set<string>();
   for (let i = 0; i < req.headers.length; i += 2) {
@@ -205,9 +208,9 @@ function underTwinHeader(req: OutRequest, scheme: Scheme, twin: Scheme, input: S
   const present = new Set(headers.filter((_, i) => i % 2 === 0).map((h) => h.toLowerCase()));
   let moved = false;
   for (const [name, value] of Object.entries(twin.sign(input))) {
-    const carries = isSignatureHeader(name) && digestsOf(value).some((d) => digests.has(d));
+    const carries = isSignature(name) && digestsOf(value).some((d) => digests.has(d));
     moved ||= carries;
-    if (carries || (!isSignatureHeader(name) && !present.has(name.toLowerCase()))) headers.push(name, value);
+    if (carries || (!isSignature(name) && !present.has(name.toLowerCase()))) headers.push(name, value);
   }
   // Without the signature, a refusal would prove nothing: never a PASS for a check not made.
   if (!moved) throw new Error(`whk probe: ${twin.name} did not sign the value ${scheme.name} signed for this delivery`);
@@ -222,19 +225,21 @@ const sharesHeaders = (a: Scheme, b: Scheme) => a.headers[0]!.toLowerCase() === 
  * Lemon Squeezy both send the hex HMAC-SHA256 of the body in X-Signature: that "forgery" would be a
  * genuine delivery).
  */
-function otherScheme(s: Scheme, input: SignInput): Scheme | undefined {
+function otherScheme(registry: Registry, s: Scheme, input: SignInput): Scheme | undefined {
+  const known = registry.derive(signatureHeaders);
   const digests = (x: Scheme) => {
     try {
-      return Object.entries(x.sign(input)).filter(([name]) => isSignatureHeader(name)).flatMap(([, v]) => digestsOf(v));
+      return Object.entries(x.sign(input)).filter(([name]) => isSignatureHeader(name, known)).flatMap(([, v]) => digestsOf(v));
     } catch {
       return undefined;
     }
   };
   const mine = new Set(digests(s) ?? []);
-  const names = [s.forgeryPeer, ...allSchemes().filter((o) => o !== s && sharesHeaders(o, s)).map((o) => o.name), 'stripe', 'github'];
+  const names = [s.forgeryPeer, ...registry.all.filter((o) => o !== s && sharesHeaders(o, s)).map((o) => o.name), 'stripe', 'github'];
   for (const name of new Set(names)) {
     if (name === undefined || name === s.name) continue;
-    const other = getScheme(name);
+    const other = registry.find(name);
+    if (!other) continue;
     const theirs = digests(other);
     if (theirs && !theirs.some((d) => mine.has(d))) return other;
   }

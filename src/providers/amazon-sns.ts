@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { usage } from '../errors.js';
-import { uuid } from '../send/samples/ids.js';
-import type { Sample, SampleContext, Samples } from '../send/samples/types.js';
+import { uuid } from './ids.js';
+import type { Sample, SampleContext, Samples } from '../schemes/samples.js';
 import { parseJsonBody, setStringField } from '../schemes/fields.js';
 import { toBuffer } from '../schemes/hmac.js';
 import type { Delivery, Invalid, Scheme, SignedBody, SignInput } from '../schemes/types.js';

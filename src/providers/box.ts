@@ -1,8 +1,8 @@
 import { hmacBase64, nowSeconds, safeEqual } from '../schemes/hmac.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { checkTimestamp, invalid, malformed, matchSecret, noMatch, valid } from '../schemes/verdict.js';
-import { uuid } from '../send/samples/ids.js';
-import type { Sample, SampleContext, Samples } from '../send/samples/types.js';
+import { uuid } from './ids.js';
+import type { Sample, SampleContext, Samples } from '../schemes/samples.js';
 
 /**
  * Box (webhooks V2), https://developer.box.com/guides/webhooks/v2/signatures-v2/ and the official

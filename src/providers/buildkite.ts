@@ -1,5 +1,5 @@
-import { uuid } from '../send/samples/ids.js';
-import type { Sample, SampleContext, Samples } from '../send/samples/types.js';
+import { uuid } from './ids.js';
+import type { Sample, SampleContext, Samples } from '../schemes/samples.js';
 import { hmacHex, nowSeconds, toBuffer } from '../schemes/hmac.js';
 import type { Delivery, Scheme, Secret, Verdict } from '../schemes/types.js';
 import { checkTimestamp, invalid, malformed, matchSecret, noMatch, parseUnix, valid } from '../schemes/verdict.js';

@@ -3,8 +3,8 @@ import { usage } from '../errors.js';
 import { requireUrl } from '../schemes/fields.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { checkTimestamp, invalid, malformed, matchSecret, noMatch, valid } from '../schemes/verdict.js';
-import { hexChars } from '../send/samples/ids.js';
-import type { Sample, SampleContext, Samples } from '../send/samples/types.js';
+import { hexChars } from './ids.js';
+import type { Sample, SampleContext, Samples } from '../schemes/samples.js';
 
 /**
  * Contentful webhook request verification: https://www.contentful.com/developers/docs/webhooks/request-verification/

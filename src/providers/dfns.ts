@@ -2,8 +2,8 @@ import { bodyNumber } from '../schemes/fields.js';
 import { hmacHex, toBuffer } from '../schemes/hmac.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, valid, malformed } from '../schemes/verdict.js';
-import { dfnsId } from '../send/samples/ids.js';
-import type { Samples, Sample, SampleContext } from '../send/samples/types.js';
+import { dfnsId } from './ids.js';
+import type { Samples, Sample, SampleContext } from '../schemes/samples.js';
 
 // A small, consistent world: one wallet on Ethereum Sepolia, one user, one policy.
 const WALLET = 'wa-5pfuu-9euek-h0odgb6snva8ph3k';

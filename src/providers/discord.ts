@@ -2,8 +2,8 @@ import { edSign, edVerify, privateKey, publicKey } from '../schemes/ed25519.js';
 import { hex, nowSeconds, toBuffer } from '../schemes/hmac.js';
 import type { Delivery, Scheme } from '../schemes/types.js';
 import { invalid, noMatch, parseUnix, valid } from '../schemes/verdict.js';
-import { snowflake } from '../send/samples/ids.js';
-import type { Samples } from '../send/samples/types.js';
+import { snowflake } from './ids.js';
+import type { Samples } from '../schemes/samples.js';
 
 const APP = '1239876543210987654';
 const user = { id: '80351110224678912', username: 'nelly', global_name: 'Nelly', discriminator: '0', avatar: '8342729096ea3675442027381ff50dfe' };

@@ -1,7 +1,7 @@
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { usage } from '../errors.js';
-import { uuid } from '../send/samples/ids.js';
-import type { SampleContext, Samples } from '../send/samples/types.js';
+import { uuid } from './ids.js';
+import type { SampleContext, Samples } from '../schemes/samples.js';
 import { toBuffer } from '../schemes/hmac.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { invalid, noMatch, valid } from '../schemes/verdict.js';

@@ -1,7 +1,7 @@
 import { hubSign, hubVerify } from '../schemes/hub.js';
 import type { Delivery, Scheme } from '../schemes/types.js';
-import { uuid } from '../send/samples/ids.js';
-import type { Samples, Sample, SampleContext } from '../send/samples/types.js';
+import { uuid } from './ids.js';
+import type { Samples, Sample, SampleContext } from '../schemes/samples.js';
 
 const HOOK_ID = '492840197';
 const REPO_ID = 812345678;

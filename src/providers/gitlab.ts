@@ -1,5 +1,5 @@
-import { uuid } from '../send/samples/ids.js';
-import type { Sample, SampleContext, Samples } from '../send/samples/types.js';
+import { uuid } from './ids.js';
+import type { Sample, SampleContext, Samples } from '../schemes/samples.js';
 import { toBuffer, whsecKey } from '../schemes/hmac.js';
 import { standardFamily } from '../schemes/standard.js';
 import type { Delivery, Scheme, Secret, Valid, Verdict } from '../schemes/types.js';

@@ -41,8 +41,8 @@ import { requireUrl } from '../schemes/fields.js';
 import { hmacBase64 } from '../schemes/hmac.js';
 import type { Delivery, Invalid, Scheme, Secret, SignInput, Verdict } from '../schemes/types.js';
 import { checkTimestamp, invalid, malformed, matchSecret, noMatch, valid } from '../schemes/verdict.js';
-import { hexChars } from '../send/samples/ids.js';
-import type { Samples, SampleContext } from '../send/samples/types.js';
+import { hexChars } from './ids.js';
+import type { Samples, SampleContext } from '../schemes/samples.js';
 
 const NAME = 'hubspot';
 const V3 = 'X-HubSpot-Signature-v3';

@@ -1,8 +1,8 @@
 import { hmacBase64 } from '../schemes/hmac.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { checkTimestamp, invalid, malformed, matchSecret, noMatch, valid } from '../schemes/verdict.js';
-import { hexChars } from '../send/samples/ids.js';
-import type { Sample, SampleContext, Samples } from '../send/samples/types.js';
+import { hexChars } from './ids.js';
+import type { Sample, SampleContext, Samples } from '../schemes/samples.js';
 
 /**
  * Hygraph (formerly GraphCMS) signed webhooks: https://hygraph.com/docs/api-reference/basics/webhooks#signed-webhooks

@@ -1,5 +1,5 @@
 /**
- * The catalogue: the providers beyond the hand-written core (src/schemes/registry.ts), one import
+ * The catalogue: the providers beyond the hand-written core (src/providers/core.ts), one import
  * and one list entry each. A provider is a definition (data, src/providers/definitions/<name>.json:
  * its HMAC rule, where its event type and id are, its sample events) or, where the format cannot
  * say it, a module of code (src/providers/<name>.ts) exporting a Scheme with the same parts.

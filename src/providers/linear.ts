@@ -2,8 +2,8 @@ import { bodyNumber } from '../schemes/fields.js';
 import { hmacHex } from '../schemes/hmac.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, valid, malformed } from '../schemes/verdict.js';
-import { uuid } from '../send/samples/ids.js';
-import type { Samples, Sample, SampleContext } from '../send/samples/types.js';
+import { uuid } from './ids.js';
+import type { Samples, Sample, SampleContext } from '../schemes/samples.js';
 
 const ORG = '5a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const TEAM = { id: '0a1b2c3d-4e5f-4061-8293-a4b5c6d7e8f9', key: 'ENG', name: 'Engineering' };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Sample, SampleContext, Samples } from '../send/samples/types.js';
+import type { Sample, SampleContext, Samples } from '../schemes/samples.js';
 import { hmacHex, nowSeconds, toBuffer } from '../schemes/hmac.js';
 import type { Delivery, Scheme, Secret, SignedBody, SignInput, Verdict } from '../schemes/types.js';
 import { checkTimestamp, invalid, malformed, matchSecret, noMatch, parseUnix, valid } from '../schemes/verdict.js';

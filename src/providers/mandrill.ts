@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Sample, SampleContext, Samples } from '../send/samples/types.js';
+import type { Sample, SampleContext, Samples } from '../schemes/samples.js';
 import { requireUrl } from '../schemes/fields.js';
 import { hmacBase64, toBuffer } from '../schemes/hmac.js';
 import type { Delivery, Scheme, Secret, Verdict } from '../schemes/types.js';

@@ -1,8 +1,8 @@
 import { definitionHandshake } from '../schemes/handshake.js';
 import { hubSign, hubVerify } from '../schemes/hub.js';
 import type { Delivery, Scheme } from '../schemes/types.js';
-import { hexChars } from '../send/samples/ids.js';
-import type { Sample, SampleContext, Samples } from '../send/samples/types.js';
+import { hexChars } from './ids.js';
+import type { Sample, SampleContext, Samples } from '../schemes/samples.js';
 
 /**
  * Meta (Facebook Pages, Instagram, WhatsApp Business, Messenger): Graph API webhooks.

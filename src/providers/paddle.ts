@@ -3,8 +3,8 @@ import { parseParams } from '../schemes/params.js';
 import { idAndType } from '../schemes/fields.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from '../schemes/verdict.js';
-import { paddleId } from '../send/samples/ids.js';
-import type { Samples, Sample, SampleContext } from '../send/samples/types.js';
+import { paddleId } from './ids.js';
+import type { Samples, Sample, SampleContext } from '../schemes/samples.js';
 
 /**
  * Paddle Billing notifications: `{event_id, event_type, occurred_at, notification_id, data}`,

@@ -35,8 +35,8 @@ import { requireUrl } from '../schemes/fields.js';
 import { hmacBase64, toBuffer } from '../schemes/hmac.js';
 import type { Delivery, Invalid, Scheme, Secret, SignInput, Verdict } from '../schemes/types.js';
 import { invalid, malformed, matchSecret, noMatch, valid } from '../schemes/verdict.js';
-import { uuid } from '../send/samples/ids.js';
-import type { Samples, SampleContext } from '../send/samples/types.js';
+import { uuid } from './ids.js';
+import type { Samples, SampleContext } from '../schemes/samples.js';
 
 const NAME = 'plivo';
 const V3 = 'X-Plivo-Signature-V3';

@@ -1,5 +1,5 @@
-import { hexChars } from '../send/samples/ids.js';
-import type { Sample, SampleContext, Samples } from '../send/samples/types.js';
+import { hexChars } from './ids.js';
+import type { Sample, SampleContext, Samples } from '../schemes/samples.js';
 import { nowSeconds, toBuffer } from '../schemes/hmac.js';
 import type { Delivery, Invalid, Scheme } from '../schemes/types.js';
 import { checkTimestamp, invalid, noMatch, parseUnix, valid } from '../schemes/verdict.js';

@@ -1,8 +1,8 @@
 import { hmacBase64 } from '../schemes/hmac.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { invalid, matchSecret, noMatch, valid, malformed } from '../schemes/verdict.js';
-import { uuid } from '../send/samples/ids.js';
-import type { Samples } from '../send/samples/types.js';
+import { uuid } from './ids.js';
+import type { Samples } from '../schemes/samples.js';
 
 const SHOP = 'whk-demo.myshopify.com';
 

@@ -1,7 +1,7 @@
 import { definitionHandshake } from '../schemes/handshake.js';
 import { v0Scheme } from '../schemes/v0.js';
-import { ALNUM_ID } from '../send/samples/util.js';
-import type { Samples } from '../send/samples/types.js';
+import { ALNUM_ID } from './ids.js';
+import type { Samples } from '../schemes/samples.js';
 
 const authorizations = [{ enterprise_id: null, team_id: 'T061EG9R6', user_id: 'U0LAN0Z89', is_bot: true, is_enterprise_install: false }];
 

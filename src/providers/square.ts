@@ -2,8 +2,8 @@ import { hmacBase64 } from '../schemes/hmac.js';
 import { idAndType, requireUrl } from '../schemes/fields.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { invalid, matchSecret, noMatch, valid, malformed } from '../schemes/verdict.js';
-import { uuid } from '../send/samples/ids.js';
-import type { Samples } from '../send/samples/types.js';
+import { uuid } from './ids.js';
+import type { Samples } from '../schemes/samples.js';
 
 /** Square: compact JSON; the signature covers the notification URL + body (whk signs the target URL). */
 /** What the provider sends (whk send, probe). */

@@ -1,7 +1,7 @@
 import { whsecKey } from '../schemes/hmac.js';
 import { standardFamily } from '../schemes/standard.js';
-import { msgId } from '../send/samples/ids.js';
-import type { Samples, Sample, SampleContext } from '../send/samples/types.js';
+import { msgId } from './ids.js';
+import type { Samples, Sample, SampleContext } from '../schemes/samples.js';
 
 
 /** The Standard Webhooks payload shape: `{type, timestamp, data}`, compact JSON. */

@@ -3,8 +3,8 @@ import { idAndType } from '../schemes/fields.js';
 import { parseParams } from '../schemes/params.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from '../schemes/verdict.js';
-import { stripeId } from '../send/samples/ids.js';
-import type { Samples, Sample, SampleContext } from '../send/samples/types.js';
+import { stripeId } from './ids.js';
+import type { Samples, Sample, SampleContext } from '../schemes/samples.js';
 
 const API_VERSION = '2024-06-20';
 const PI = 'pi_3PqWhkLkdIwHu7ix1yW2sFAx';

@@ -1,7 +1,7 @@
 import { whsecKey } from '../schemes/hmac.js';
 import { standardFamily } from '../schemes/standard.js';
-import { msgId } from '../send/samples/ids.js';
-import type { Samples } from '../send/samples/types.js';
+import { msgId } from './ids.js';
+import type { Samples } from '../schemes/samples.js';
 import { invoicePaid, userCreated } from './standard.js';
 
 const samples: Samples = {

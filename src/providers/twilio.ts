@@ -3,8 +3,8 @@ import { requireUrl } from '../schemes/fields.js';
 import { hmacBase64, toBuffer } from '../schemes/hmac.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { invalid, matchSecret, noMatch, valid, malformed } from '../schemes/verdict.js';
-import { twilioSid } from '../send/samples/ids.js';
-import type { Samples } from '../send/samples/types.js';
+import { twilioSid } from './ids.js';
+import type { Samples } from '../schemes/samples.js';
 
 const ACCOUNT = 'AC3f1e8a9b2c4d5e6f7a8b9c0d1e2f3a4b';
 

@@ -1,8 +1,8 @@
 import { type Bytes, hmacBase64 } from '../schemes/hmac.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { invalid, matchSecret, noMatch, valid, malformed } from '../schemes/verdict.js';
-import { ulid } from '../send/samples/ids.js';
-import type { Samples } from '../send/samples/types.js';
+import { ulid } from './ids.js';
+import type { Samples } from '../schemes/samples.js';
 
 const FORM = 'lT4Z3j';
 const fields = [

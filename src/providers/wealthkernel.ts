@@ -2,8 +2,8 @@ import { type Bytes, hmacBase64, nowSeconds, toBuffer } from '../schemes/hmac.js
 import { parseParams } from '../schemes/params.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
 import { checkTimestamp, invalid, matchSecret, noMatch, parseUnix, valid } from '../schemes/verdict.js';
-import { uuid } from '../send/samples/ids.js';
-import type { Samples, Sample, SampleContext } from '../send/samples/types.js';
+import { uuid } from './ids.js';
+import type { Samples, Sample, SampleContext } from '../schemes/samples.js';
 
 /**
  * WealthKernel wraps each notification as `{event: {id, type, version}, payload}` (compact JSON).

@@ -2,8 +2,8 @@ import { idAndType } from '../schemes/fields.js';
 import { hmacHex } from '../schemes/hmac.js';
 import type { HandshakeRequest } from '../schemes/types.js';
 import { v0Scheme } from '../schemes/v0.js';
-import { ALNUM_ID } from '../send/samples/util.js';
-import type { Samples } from '../send/samples/types.js';
+import { ALNUM_ID } from './ids.js';
+import type { Samples } from '../schemes/samples.js';
 
 /** Zoom: compact JSON `{event, payload, event_ts (ms)}`; x-zm-trackingid identifies the delivery. */
 /** What the provider sends (whk send, probe). */

@@ -3,15 +3,17 @@ import { noKnownHeader } from './missing.js';
 import { usage } from '../errors.js';
 import { nowSeconds, toBuffer } from './hmac.js';
 import { secretStep } from './verdict.js';
-import { allSchemes, detectScheme, getScheme } from './registry.js';
 import type { Delivery, Invalid, Scheme, SignedHeaders, SignInput, Verdict, VerifyInput } from './types.js';
 
-const resolve = (scheme: string | Scheme): Scheme => (typeof scheme === 'string' ? getScheme(scheme) : scheme);
+/**
+ * The core's entry points: a scheme (an object: names are the registry's business, registry.ts)
+ * signs and judges deliveries. Pure: no I/O; the clock only where `now` is not given.
+ */
 
 /** The headers the provider would send with `input.body`. Throws a WhkError on misuse. */
-export function sign(scheme: string | Scheme, input: SignInput): SignedHeaders {
+export function sign(scheme: Scheme, input: SignInput): SignedHeaders {
   if (input.secrets.length === 0) throw usage('no_secret', 'no secret');
-  return resolve(scheme).sign(input);
+  return scheme.sign(input);
 }
 
 /** What a provider sends: its headers and the body, with the signature's place where it is inside the body. */
@@ -26,9 +28,8 @@ export interface SignedDelivery {
  * The headers and the body the provider would send: the body is `input.body` as it is, except for
  * schemes that write their signature into it (Mailgun). Throws a WhkError on misuse.
  */
-export function signDelivery(scheme: string | Scheme, input: SignInput): SignedDelivery {
+export function signDelivery(s: Scheme, input: SignInput): SignedDelivery {
   if (input.secrets.length === 0) throw usage('no_secret', 'no secret');
-  const s = resolve(scheme);
   if (!s.signBody) return { headers: s.sign(input), body: toBuffer(input.body) };
   const { body, signature } = s.signBody(input);
   return { headers: s.sign({ ...input, body }), body, signature };
@@ -64,17 +65,21 @@ const RANK: Record<Invalid['reason'], number> = {
   malformed_header: 3, missing_header: 4, bad_secret: 5, scheme_mismatch: 6,
 };
 
+/** Judges a delivery by one scheme. Bad signatures give a verdict, never an exception; only misuse throws. */
+export function verify(scheme: Scheme, input: VerifyInput): Verdict {
+  return verifyAmong([scheme], input);
+}
+
 /**
- * Judges a delivery. `scheme` may be "auto": the scheme is detected from the headers and, where
- * several share them, each is tried. Bad signatures give a verdict, never an exception; only
- * misuse (no secret, unknown scheme, a URL-signing scheme without the URL) throws.
+ * Judges a delivery by each of `candidates` (the schemes whose headers it carries: detection),
+ * the first valid verdict winning, else the most informative refusal. None: `missing_header`,
+ * naming the closest of the `known` schemes' headers.
  */
-export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
+export function verifyAmong(candidates: readonly Scheme[], input: VerifyInput, known: readonly Scheme[] = candidates): Verdict {
   const headers = normalizeHeaders(input.headers);
-  const candidates = scheme === 'auto' ? detectScheme(headers).map(getScheme) : [resolve(scheme)];
   // Without a secret, only a provider that publishes its keys (Fireblocks) can be checked.
   if (input.secrets.length === 0 && !candidates.some((s) => s.publishedKeys)) throw usage('no_secret', 'no secret');
-  if (candidates.length === 0) return noKnownHeader(headers, allSchemes());
+  if (candidates.length === 0) return noKnownHeader(headers, known);
   let worst: Invalid | undefined;
   for (const s of candidates) {
     const secrets = input.secrets.length > 0 ? input.secrets : s.publishedKeys?.map((k) => k.key);
@@ -93,7 +98,7 @@ export function verify(scheme: string | Scheme, input: VerifyInput): Verdict {
     const v = s.verify(d);
     if (v.valid) return v;
     if (v.reason === 'no_match' && input.diagnose !== false) {
-      const diagnosis = diagnose(s, d, candidates.map((c) => c.name));
+      const diagnosis = diagnose(s, d, candidates);
       if (diagnosis) v.diagnosis = diagnosis;
     }
     // Nothing explains it (or it was not looked for yet): the likely cause is the secret.

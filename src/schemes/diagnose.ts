@@ -1,4 +1,3 @@
-import { allSchemes } from './registry.js';
 import type { Delivery, Scheme, Secret } from './types.js';
 
 /**
@@ -23,7 +22,7 @@ export const COPY_LIMIT = 64 * 1024 * 1024;
  * question is only "what was signed, with which key"). A JSON body over `REENCODE_LIMIT` that
  * nothing explains gets a sentence saying its re-serialized forms were not tried.
  */
-export function diagnose(scheme: Scheme, d: Delivery, candidates: string[] = []): string | undefined {
+export function diagnose(scheme: Scheme, d: Delivery, candidates: readonly Scheme[] = []): string | undefined {
   const base: Delivery = { ...d, tolerance: Number.POSITIVE_INFINITY };
   const matches = (s: Scheme, changes: Partial<Delivery>) => {
     try {
@@ -63,8 +62,8 @@ export function diagnose(scheme: Scheme, d: Delivery, candidates: string[] = [])
 
   for (const m of scheme.misassemblies?.(base) ?? []) if (m.matches) return m.explain;
 
-  for (const other of allSchemes()) {
-    if (other === scheme || !candidates.includes(other.name)) continue;
+  for (const other of candidates) {
+    if (other === scheme) continue;
     if (matches(other, {})) return `the signature is valid for the ${other.name} scheme, which uses the same headers: ${other.secretFormat}`;
   }
   // An API key where the webhook signing secret belongs: nothing can match, say so.

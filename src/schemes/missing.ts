@@ -1,3 +1,4 @@
+import { distance } from './distance.js';
 import type { Invalid, Scheme } from './types.js';
 
 /** Request header names that may be someone's signature header: worth comparing with the known ones. */
@@ -47,7 +48,7 @@ function closestHeaders(compared: string[], known: string[]): { from: string; na
   for (const c of compared) {
     const near = Math.max(3, Math.floor(c.length / 3));
     for (const k of known) {
-      const d = distanceWithin(c, k.toLowerCase(), near);
+      const d = distance(c, k.toLowerCase(), near);
       if (d <= near) best.push({ name: k, from: c, d });
     }
   }
@@ -57,22 +58,3 @@ function closestHeaders(compared: string[], known: string[]): { from: string; na
   return { from: best[0]!.from, names };
 }
 
-/**
- * Levenshtein distance of `a` and `b` when it is at most `max`, else max + 1: rows stop as soon as
- * every cell is beyond `max` (the request's header names are the sender's: the work stays small).
- */
-function distanceWithin(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let least = i;
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (cur[j]! < least) least = cur[j]!;
-    }
-    if (least > max) return max + 1;
-    prev = cur;
-  }
-  return Math.min(prev[b.length]!, max + 1);
-}

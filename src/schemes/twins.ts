@@ -1,4 +1,3 @@
-import { derived } from './registry.js';
 import type { Scheme, SignInput } from './types.js';
 
 /**
@@ -8,12 +7,12 @@ import type { Scheme, SignInput } from './types.js';
  * as a GitHub one). Pure: signing reads no clock when `input.timestamp` is given.
  */
 
-/** Whether a header carries a signature: by its name, or because it is some scheme's first header (X-Gitlab-Token). */
-export const isSignatureHeader = (name: string) =>
-  (/signature|hmac/i.test(name) && !/timestamp/i.test(name)) || signatureHeaders().has(name.toLowerCase());
+/** The first header of every scheme, lower-cased: `registry.derive(signatureHeaders)`. */
+export const signatureHeaders = (list: readonly Scheme[]): ReadonlySet<string> => new Set(list.map((s) => s.headers[0]!.toLowerCase()));
 
-/** The first header of every scheme, lower-cased. */
-const signatureHeaders = derived((list) => new Set(list.map((s) => s.headers[0]!.toLowerCase())));
+/** Whether a header carries a signature: by its name, or because it is one of `known` (some scheme's first header: X-Gitlab-Token). */
+export const isSignatureHeader = (name: string, known: ReadonlySet<string>) =>
+  (/signature|hmac/i.test(name) && !/timestamp/i.test(name)) || known.has(name.toLowerCase());
 
 /**
  * The digests a signature header carries, prefixes and parameters stripped: `sha256=<hex>` gives
@@ -25,8 +24,8 @@ export function digestsOf(value: string): string[] {
 }
 
 /** The digests of the signature headers among `headers`. */
-export function signatureDigests(headers: Record<string, string>): Set<string> {
-  return new Set(Object.entries(headers).filter(([name]) => isSignatureHeader(name)).flatMap(([, v]) => digestsOf(v)));
+export function signatureDigests(headers: Record<string, string>, known: ReadonlySet<string>): Set<string> {
+  return new Set(Object.entries(headers).filter(([name]) => isSignatureHeader(name, known)).flatMap(([, v]) => digestsOf(v)));
 }
 
 /** Another scheme that signs the same value, and its signature header(s) that carry it. */
@@ -44,7 +43,8 @@ export interface Twin {
 export function signatureTwins(scheme: Scheme, input: SignInput, candidates: readonly Scheme[]): Twin[] {
   const mine = trySign(scheme, input);
   if (!mine) return [];
-  const digests = signatureDigests(mine);
+  const known = signatureHeaders([scheme, ...candidates]);
+  const digests = signatureDigests(mine, known);
   const own = new Set(scheme.headers.map((h) => h.toLowerCase()));
   const twins: Twin[] = [];
   for (const other of candidates) {
@@ -52,7 +52,7 @@ export function signatureTwins(scheme: Scheme, input: SignInput, candidates: rea
     const theirs = trySign(other, input);
     if (!theirs) continue;
     const headers = Object.entries(theirs)
-      .filter(([name, v]) => isSignatureHeader(name) && !own.has(name.toLowerCase()) && digestsOf(v).some((d) => digests.has(d)))
+      .filter(([name, v]) => isSignatureHeader(name, known) && !own.has(name.toLowerCase()) && digestsOf(v).some((d) => digests.has(d)))
       .map(([name]) => name);
     if (headers.length > 0) twins.push({ scheme: other, headers });
   }

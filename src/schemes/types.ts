@@ -1,4 +1,4 @@
-import type { Samples } from '../send/samples/types.js';
+import type { Samples } from './samples.js';
 import type { Definition } from './definition.js';
 
 /**

@@ -1,5 +1,4 @@
 import { topLevelMembers } from '../schemes/fields.js';
-import { getScheme } from '../schemes/registry.js';
 import type { Scheme } from '../schemes/types.js';
 
 // Schemes that sign a timestamp inside the JSON body rather than in a header say so
@@ -33,8 +32,8 @@ export function rewriteNumberField(body: Buffer, field: string, value: number): 
 }
 
 /** Sets a body-borne timestamp (Unix seconds) for `scheme`; the body unchanged when the scheme has none. */
-export function setBodyTimestamp(scheme: string | Scheme, body: Buffer, unixSeconds: number): { body: Buffer; rewritten: boolean; field?: string } {
-  const rule = (typeof scheme === 'string' ? getScheme(scheme) : scheme).bodyTimestamp;
+export function setBodyTimestamp(scheme: Scheme, body: Buffer, unixSeconds: number): { body: Buffer; rewritten: boolean; field?: string } {
+  const rule = scheme.bodyTimestamp;
   if (!rule) return { body, rewritten: false };
   const value = rule.unit === 'ms' ? Math.round(unixSeconds * 1000) : Math.floor(unixSeconds);
   const next = rewriteNumberField(body, rule.field, value);

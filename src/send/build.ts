@@ -2,8 +2,9 @@ import { sign, signDelivery } from '../schemes/core.js';
 import type { Scheme, Secret, SignedHeaders } from '../schemes/types.js';
 import { setBodyTimestamp } from './body-timestamp.js';
 import { editBodySignature, stripSignature, tamperBody, tamperSignature, wrongSecret, type Negative } from './negative.js';
-import type { Samples, Sample, SampleContext } from './samples/index.js';
-import { uuid } from './samples/ids.js';
+import type { Samples, Sample, SampleContext } from '../schemes/samples.js';
+import { signatureHeaders } from '../schemes/twins.js';
+import { uuid } from '../providers/ids.js';
 import { compile, type Render } from './template.js';
 
 /** One HTTP request, ready for undici: headers as a flat name/value list, in sending order. */
@@ -142,10 +143,10 @@ export function builder(o: BuildOptions): Builder {
         body = t.body;
         note = `body changed after signing, ${t.change}`;
       } else if (neg?.kind === 'tamper-signature') {
-        signed = tamperSignature(signed);
+        signed = tamperSignature(signed, signatureHeaders([scheme]));
         if (span) ({ body, span } = editBodySignature(body as Buffer, span, 'tamper'));
       } else if (neg?.kind === 'no-signature') {
-        signed = stripSignature(signed);
+        signed = stripSignature(signed, signatureHeaders([scheme]));
         if (span) ({ body, span } = editBodySignature(body as Buffer, span, 'strip'));
       }
 

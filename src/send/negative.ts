@@ -15,8 +15,6 @@ export type Negative =
   | { kind: 'no-signature' }
   | { kind: 'duplicate' };
 
-/** The signature itself (not the timestamp or id headers that go with it). */
-export { isSignatureHeader };
 
 /**
  * The body after signing, with one digit changed (the one nearest the middle, where the payload
@@ -48,10 +46,10 @@ export function tamperBody(body: Buffer): { body: Buffer; change: string } {
  * 16+ hex/base64 characters, at its 6th character: never in the unused bits of base64 padding,
  * so that decoding receivers see different bytes too).
  */
-export function tamperSignature(headers: SignedHeaders): SignedHeaders {
+export function tamperSignature(headers: SignedHeaders, known: ReadonlySet<string>): SignedHeaders {
   const out: SignedHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    out[name] = !isSignatureHeader(name) ? value : tamperText(value);
+    out[name] = !isSignatureHeader(name, known) ? value : tamperText(value);
   }
   return out;
 }
@@ -81,9 +79,9 @@ export function editBodySignature(body: Buffer, span: [number, number], edit: 't
   return { body: Buffer.concat([body.subarray(0, from), Buffer.from(next, 'latin1'), body.subarray(to)]), span: [from, from + next.length] };
 }
 
-/** The headers without the signature(s): the id and timestamp headers stay. */
-export function stripSignature(headers: SignedHeaders): SignedHeaders {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !isSignatureHeader(name)));
+/** The headers without the signature(s): the id and timestamp headers stay. `known`: signature headers by name (signatureHeaders). */
+export function stripSignature(headers: SignedHeaders, known: ReadonlySet<string>): SignedHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !isSignatureHeader(name, known)));
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -1,12 +1,12 @@
 import { signDelivery } from '../schemes/core.js';
 import { usage, WhkError } from '../errors.js';
-import { detectScheme, getScheme } from '../schemes/registry.js';
+import type { Registry } from '../schemes/registry.js';
+import { isSignatureHeader, signatureHeaders } from '../schemes/twins.js';
 import type { Scheme, Secret } from '../schemes/types.js';
 import { recordBody, type EventRecord } from '../record.js';
 import { setBodyTimestamp } from './body-timestamp.js';
 import type { OutRequest } from './build.js';
-import { isSignatureHeader } from './negative.js';
-import { msgId } from './samples/ids.js';
+import { msgId } from '../providers/ids.js';
 
 /** Why one line or event cannot be replayed: a stable code and a sentence. */
 export interface Problem {
@@ -157,6 +157,8 @@ export function targetUrl(to: URL, recordedPath: string): URL {
 }
 
 export interface Resign {
+  /** Where a record's scheme is found by its recorded name, and signature headers are recognised. */
+  registry: Registry;
   /** A fixed scheme (--scheme), or undefined to use each record's detected one. */
   scheme?: Scheme;
   secrets: Secret[];
@@ -183,7 +185,7 @@ export function replayRequest(rec: EventRecord, url: URL, resign?: Resign): Repl
   if (resign) {
     const schemeName = resign.scheme?.name ?? rec.scheme;
     if (!schemeName) throw usage('no_scheme', 'recorded without a detected scheme: pass --scheme <name> to re-sign it');
-    const scheme = resign.scheme ?? getScheme(schemeName);
+    const scheme = resign.scheme ?? resign.registry.get(schemeName);
     const now = resign.now();
     // Dfns signs timestampSent inside the body: re-signing means changing that number. The edit
     // is the smallest possible (the digits only, in place), so everything else stays byte-exact.
@@ -196,7 +198,7 @@ export function replayRequest(rec: EventRecord, url: URL, resign?: Resign): Repl
     const own = new Set(scheme.headers.map((h) => h.toLowerCase()));
     const signedHeaders = new Set([...(scheme.definition?.signs ?? '').matchAll(/\{header:([^}]+)\}/g)].map((m) => m[1]!.toLowerCase()));
     // Every signature the recording carries is stale once re-signed, not only the chosen scheme's.
-    const stale = staleSignatures(rec.headers, signedHeaders);
+    const stale = staleSignatures(resign.registry, rec.headers, signedHeaders);
     const kept = headers.filter(([k]) => !own.has(k.toLowerCase()) && !stale.has(k.toLowerCase()));
     // A scheme that signs inside the body (Mailgun) writes a fresh signature there.
     const signed = signDelivery(scheme, {
@@ -235,10 +237,11 @@ export function replayRequest(rec: EventRecord, url: URL, resign?: Resign): Repl
  * (X-Hub-Signature-256 and X-Hub-Signature both, for GitHub), and any other that is named as a
  * signature; not the headers a re-signing definition signs ({header:Name}).
  */
-function staleSignatures(headers: Record<string, string>, signed: ReadonlySet<string>): Set<string> {
-  const names = new Set(Object.keys(headers).map((k) => k.toLowerCase()).filter(isSignatureHeader));
-  for (const name of detectScheme(headers)) {
-    for (const h of getScheme(name).headers) if (isSignatureHeader(h) || h === getScheme(name).headers[0]) names.add(h.toLowerCase());
+function staleSignatures(registry: Registry, headers: Record<string, string>, signed: ReadonlySet<string>): Set<string> {
+  const known = registry.derive(signatureHeaders);
+  const names = new Set(Object.keys(headers).map((k) => k.toLowerCase()).filter((k) => isSignatureHeader(k, known)));
+  for (const s of registry.detect(headers)) {
+    for (const h of s.headers) if (isSignatureHeader(h, known) || h === s.headers[0]) names.add(h.toLowerCase());
   }
   for (const h of signed) names.delete(h);
   return names;

@@ -1,4 +1,4 @@
-import type { SampleContext } from './samples/index.js';
+import type { SampleContext } from '../schemes/samples.js';
 
 /**
  * Load mode signs thousands of events; building each body with JSON.stringify from a fresh object

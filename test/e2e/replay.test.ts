@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/record.js';
-import { sign, verify } from '../../src/schemes/core.js';
+import { sign, verify } from '../../src/index.js';
 import { runWhk } from '../helpers/cli.js';
 import { deadPort, startReceiver, type Receiver } from '../send/_receiver.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schemes } from '../../src/schemes/registry.js';
+import { coreSchemes as schemes } from '../../src/providers/core.js';
 import { runWhk, startWhk, type Running } from '../helpers/cli.js';
 import { secretFor } from '../send/_fixtures.js';
 import { startReceiver, type Receiver } from '../send/_receiver.js';

@@ -10,9 +10,10 @@ import type { EventMessage, ListenerEvent, RejectedMessage } from '../../src/lis
 import { parseEventFilter } from '../../src/listen/filter.js';
 import type { Forwarder } from '../../src/listen/forward.js';
 import { startListener, type Listener, type ListenerOptions } from '../../src/listen/server.js';
-import { sign } from '../../src/schemes/core.js';
+import { sign } from '../../src/index.js';
 import { WhkError } from '../../src/errors.js';
 import { fakeTunnel } from '../../src/tunnel/fake.js';
+import { registry } from '../helpers/registry.js';
 
 const SECRET = 'dfns-s3cret';
 const dfnsBody = (id = 'wh-1', kind = 'wallet.created') => JSON.stringify({ id, kind, date: '2026-01-01T00:00:00Z', data: {}, timestampSent: Math.floor(Date.now() / 1000) });
@@ -25,10 +26,10 @@ afterEach(async () => {
 });
 
 /** Starts a listener and collects its events; `next(kind)` waits for the next one of a kind. */
-async function listen(opts: ListenerOptions = {}) {
+async function listen(opts: Partial<ListenerOptions> = {}) {
   const seen: ListenerEvent[] = [];
   const waiters: Array<{ kind: string; resolve: (e: ListenerEvent) => void }> = [];
-  const l = await startListener({ port: 0, scheme: 'dfns', secrets: [SECRET], ...opts }, (e) => {
+  const l = await startListener({ registry, port: 0, scheme: 'dfns', secrets: [SECRET], ...opts }, (e) => {
     const w = waiters.findIndex((x) => x.kind === e.kind);
     if (w >= 0) waiters.splice(w, 1)[0]!.resolve(e);
     else seen.push(e);
@@ -96,7 +97,7 @@ describe('startListener', () => {
 
   it('holds events until it has returned, so the ready line comes first', async () => {
     const got: string[] = [];
-    const l = await startListener({ port: 0, secrets: [] }, (e) => got.push(e.kind));
+    const l = await startListener({ registry, port: 0, secrets: [] }, (e) => got.push(e.kind));
     running.push(l);
     expect(got).toEqual([]);
   });
@@ -216,7 +217,7 @@ describe('tunnel adapter', () => {
   it('a tunnel that fails closes the server and passes the error on', async () => {
     const err = new WhkError('tunnel_timeout', 'no answer', 3);
     const seen: ListenerEvent[] = [];
-    const failed = await startListener({ port: 0, tunnel: fakeTunnel('https://x', { fail: err }) }, (e) => seen.push(e)).catch((e) => e);
+    const failed = await startListener({ registry, port: 0, tunnel: fakeTunnel('https://x', { fail: err }) }, (e) => seen.push(e)).catch((e) => e);
     expect(failed).toBe(err);
   });
 });

@@ -5,12 +5,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { registry } from '../helpers/registry.js';
 import { secretRedactor } from '../../src/listen/describe.js';
 import { Diagnoser } from '../../src/listen/diagnosis.js';
 import { Judge } from '../../src/listen/judge.js';
 import { checkRequestPath } from '../../src/listen/paths.js';
 import { Sink } from '../../src/listen/sink.js';
-import { sign } from '../../src/schemes/core.js';
+import { sign } from '../../src/index.js';
 import type { Verdict } from '../../src/schemes/types.js';
 
 describe('checkRequestPath', () => {
@@ -53,7 +54,7 @@ describe('Judge', () => {
   const githubHeaders = lower(sign('github', { body, secrets: [secret] }));
 
   it('auto: detects per delivery until the first valid one, then refuses other schemes (scheme_mismatch), once told', () => {
-    const judge = new Judge({ scheme: 'auto', secrets: [secret] });
+    const judge = new Judge({ registry, scheme: 'auto', secrets: [secret] });
     const pinned: string[] = [];
     expect(judge.judge(1, delivery({ 'x-hub-signature-256': 'sha256=00' }), (s) => pinned.push(s)).valid).toBe(false);
     expect(judge.scheme).toBeUndefined();
@@ -66,7 +67,7 @@ describe('Judge', () => {
   });
 
   it('auto, first delivery: a stale Dfns signature under X-Hub-Signature-256 is refused as a stale dfns delivery and pins nothing (was: accepted, pinned github)', () => {
-    const judge = new Judge({ scheme: 'auto', secrets: [secret] });
+    const judge = new Judge({ registry, scheme: 'auto', secrets: [secret] });
     const pinned: string[] = [];
     const sixYearsLater = 1_000_000 + 6 * 365 * 86_400;
     const v = judge.judge(1, delivery(githubHeaders, sixYearsLater), (s) => pinned.push(s));
@@ -79,7 +80,7 @@ describe('Judge', () => {
   });
 
   it('auto: a fresh twin is accepted but ambiguous, so it pins nothing; a GitHub body (no timestampSent) pins github', () => {
-    const judge = new Judge({ scheme: 'auto', secrets: [secret] });
+    const judge = new Judge({ registry, scheme: 'auto', secrets: [secret] });
     expect(judge.judge(1, delivery(githubHeaders))).toMatchObject({ valid: true, scheme: 'github' });
     expect(judge.scheme).toBeUndefined();
     const gh = '{"action":"opened"}';
@@ -89,14 +90,14 @@ describe('Judge', () => {
   });
 
   it('a fixed scheme never pins and judges only by its own header', () => {
-    const judge = new Judge({ scheme: 'github', secrets: [secret] });
+    const judge = new Judge({ registry, scheme: 'github', secrets: [secret] });
     expect(judge.judge(1, delivery(githubHeaders)).valid).toBe(true);
     expect(judge.judge(2, delivery(dfnsHeaders))).toMatchObject({ valid: false, reason: 'missing_header' });
     expect(judge.pinned).toBeUndefined();
   });
 
   it('the verdict comes without diagnosis; diagnosisCall carries what the diagnosis needs', () => {
-    const judge = new Judge({ scheme: 'github', secrets: [secret] });
+    const judge = new Judge({ registry, scheme: 'github', secrets: [secret] });
     const d = { body: Buffer.from(`${body}\n`), headers: githubHeaders, now: 0 };
     const v = judge.judge(1, d);
     expect(v).toMatchObject({ valid: false, reason: 'no_match' });

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { Registry } from '../../src/index.js';
+
+/** The CLI's registry for `whk probe --scheme <a core scheme>`: the core alone. */
+const registry = new Registry(schemes);
 import { battery } from '../../src/probe/battery.js';
-import { digestsOf, signatureTwins } from '../../src/probe/twins.js';
-import { verify } from '../../src/schemes/core.js';
-import { getScheme, schemes } from '../../src/schemes/registry.js';
+import { digestsOf, signatureTwins } from '../../src/schemes/twins.js';
+import { verify } from '../../src/index.js';
+import { coreSchemes as schemes } from '../../src/providers/core.js';
+import { getScheme } from '../../src/index.js';
 
 // Usable as text by every HMAC scheme, and as base64 by Standard Webhooks and Svix.
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -10,7 +15,7 @@ const input = (secret = SECRET) => ({ body: '{"id":"evt_1","n":1}', secrets: [se
 
 /** Every pair of built-in schemes that sign the same value, each once, names sorted. */
 const pairs = (secret?: string) => [...new Set(schemes.flatMap((s) =>
-  signatureTwins(s, input(secret)).map((t) => [s.name, t.scheme.name].sort().join('↔'))))].sort();
+  signatureTwins(s, input(secret), schemes).map((t) => [s.name, t.scheme.name].sort().join('↔'))))].sort();
 
 describe('digestsOf', () => {
   it.each([
@@ -42,18 +47,18 @@ describe('signatureTwins', () => {
   });
 
   it("names the twin's header that carries the value: X-Hub-Signature-256, not the SHA-1 one", () => {
-    expect(signatureTwins(getScheme('dfns'), input()).map((t) => [t.scheme.name, t.headers])).toEqual([
+    expect(signatureTwins(getScheme('dfns'), input(), schemes).map((t) => [t.scheme.name, t.headers])).toEqual([
       ['github', ['X-Hub-Signature-256']],
       ['linear', ['Linear-Signature']],
     ]);
-    expect(signatureTwins(getScheme('stripe'), input())).toEqual([]);
+    expect(signatureTwins(getScheme('stripe'), input(), schemes)).toEqual([]);
   });
 });
 
 describe('the probe check: a signature under another scheme\'s header', () => {
   const now = 1_750_000_000_000;
   const url = new URL('http://127.0.0.1:1/webhooks');
-  const checks = (scheme: string, secret = 'dfns-secret') => battery({ scheme: getScheme(scheme), secrets: [secret], url, now: () => now });
+  const checks = (scheme: string, secret = 'dfns-secret') => battery({ registry, scheme: getScheme(scheme), secrets: [secret], url, now: () => now });
   const headersOf = (flat: string[]) => Object.fromEntries(flat.flatMap((v, i) => (i % 2 === 0 ? [[v.toLowerCase(), flat[i + 1]!]] : [])));
 
   it('dfns: one row per twin, must refuse, named and explained', () => {

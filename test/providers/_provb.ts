@@ -9,11 +9,9 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import { verify, type Scheme, type Verdict } from '../../src/index.js';
 import { REASONS } from '../../src/schemes/types.js';
-import { catalogueSchemes } from '../../src/providers/index.js';
-import { registerCatalogue } from '../../src/schemes/registry.js';
+
 
 // The catalogue's providers by name, as the CLI loads them.
-registerCatalogue(catalogueSchemes());
 import { runWhk, startWhk, type Running } from '../helpers/cli.js';
 
 const PY = fileURLToPath(new URL('./python/', import.meta.url));

@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signDelivery, sign, verify } from '../../src/schemes/core.js';
-import { getScheme } from '../../src/schemes/registry.js';
+import { registry } from '../helpers/registry.js';
+import { signDelivery, sign, verify } from '../../src/index.js';
+import { getScheme } from '../../src/index.js';
 import { secretProblem } from '../../src/schemes/secrets.js';
 import { REASONS, type Verdict } from '../../src/schemes/types.js';
 import { amazonSns, stringToSign } from '../../src/providers/amazon-sns.js';
@@ -21,7 +22,7 @@ import { builder } from '../../src/send/build.js';
 import { replayRequest } from '../../src/send/replay.js';
 import type { EventRecord } from '../../src/record.js';
 import { tamperBody } from '../../src/send/negative.js';
-import type { SampleContext } from '../../src/send/samples/types.js';
+import type { SampleContext } from '../../src/schemes/samples.js';
 import { runWhk } from '../helpers/cli.js';
 import { catalogue, keyPair, openssl, sendListenProbe, tmp, type KeyFiles } from './_keypairs.js';
 
@@ -234,7 +235,7 @@ describe('amazon-sns: replay --resign writes a fresh Signature into the recorded
       body: old, bodyEncoding: 'utf8', scheme: 'amazon-sns', verdict: null, eventType: 'Notification', eventId: 'm',
       duplicate: false, filtered: false, response: { status: 200 },
     } as unknown as EventRecord;
-    const r = replayRequest(rec, new URL('http://127.0.0.1:9/sns'), { secrets: [key.privatePem], now: () => NOW });
+    const r = replayRequest(rec, new URL('http://127.0.0.1:9/sns'), { registry, secrets: [key.privatePem], now: () => NOW });
     const body = Buffer.from(r.body).toString();
     expect(r).toMatchObject({ resigned: 'amazon-sns', bodyEdit: 'signature inside the body set anew' });
     expect(body).toBe(old.replace(JSON.parse(old).Signature, JSON.parse(body).Signature));

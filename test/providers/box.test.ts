@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { box, boxTimestamp } from '../../src/providers/box.js';
-import { sign, verify } from '../../src/schemes/core.js';
+import { sign, verify } from '../../src/index.js';
 import { REASONS } from '../../src/schemes/types.js';
 import { runWhk, startWhk, type Running } from '../helpers/cli.js';
 

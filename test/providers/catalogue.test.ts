@@ -8,14 +8,13 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogueSchemes } from '../../src/providers/index.js';
-import { verify } from '../../src/schemes/core.js';
-import { getScheme, registerCatalogue } from '../../src/schemes/registry.js';
+import { verify } from '../../src/index.js';
+import { getScheme } from '../../src/index.js';
 import { isKeyPair, REASONS, type Scheme } from '../../src/schemes/types.js';
 import { builder } from '../../src/send/build.js';
 import type { Negative } from '../../src/send/negative.js';
-import { findSample, providerFor } from '../../src/send/samples/index.js';
+import { findSample, samplesFor } from '../../src/providers/samples.js';
 
-registerCatalogue(catalogueSchemes());
 // Key pairs, and signatures written into the body (no signature header to mutate), have their own tests.
 const providers = catalogueSchemes().filter((s) => !isKeyPair(s.keyKind) && !s.signBody);
 
@@ -31,7 +30,7 @@ const secretOf = (s: Scheme) => SECRETS[s.keyKind ?? 'text']!;
 const URL_ = new URL('http://127.0.0.1:4000/hooks/provider?tenant=7');
 
 function delivery(s: Scheme, negative?: Negative) {
-  const samples = providerFor(s.name);
+  const samples = samplesFor(s);
   const b = builder({ scheme: s, provider: samples, sample: findSample(samples, undefined), secrets: [secretOf(s)], url: URL_, negative });
   const req = b.build(b.newEvent());
   const headers: Record<string, string> = {};
@@ -70,7 +69,7 @@ describe.each(providers.map((s) => [s.name, s] as const))('%s', (_name, s) => {
 
   it('the sample event: its type and id are where the provider says', () => {
     const d = delivery(s);
-    const samples = providerFor(s.name);
+    const samples = samplesFor(s);
     const text = d.body.toString('utf8');
     const info = s.eventInfo?.(d.headers, /^\s*[{[]/.test(text) ? JSON.parse(text) : null);
     if (s.definition?.eventType) expect(info?.type).toBe(findSample(samples, undefined).event);

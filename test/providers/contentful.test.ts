@@ -13,7 +13,7 @@ import { ExpiredRequestException, signRequest, verifyRequest } from '@contentful
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentful, normalizedPath, pathOf } from '../../src/providers/contentful.js';
-import { sign, verify } from '../../src/schemes/core.js';
+import { sign, verify } from '../../src/index.js';
 import { REASONS } from '../../src/schemes/types.js';
 import { runWhk, startWhk, type Running } from '../helpers/cli.js';
 

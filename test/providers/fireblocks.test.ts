@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sign, verify } from '../../src/schemes/core.js';
-import { getScheme } from '../../src/schemes/registry.js';
+import { sign, verify } from '../../src/index.js';
+import { getScheme } from '../../src/index.js';
 import { secretProblem } from '../../src/schemes/secrets.js';
 import { REASONS } from '../../src/schemes/types.js';
 import { fireblocks } from '../../src/providers/fireblocks.js';
-import type { SampleContext } from '../../src/send/samples/types.js';
+import type { SampleContext } from '../../src/schemes/samples.js';
 import { runWhk } from '../helpers/cli.js';
 import { catalogue, keyPair, openssl, sendListenProbe, type KeyFiles } from './_keypairs.js';
 

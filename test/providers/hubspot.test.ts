@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hubspot } from '../../src/providers/hubspot.js';
-import { sign, verify } from '../../src/schemes/core.js';
+import { sign, verify } from '../../src/index.js';
 import { REASONS, type Verdict } from '../../src/schemes/types.js';
 import { WhkError } from '../../src/errors.js';
 import { runWhk, startWhk, type Running } from '../helpers/cli.js';

@@ -10,10 +10,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogueSchemes } from '../../src/providers/index.js';
 import { meta as scheme } from '../../src/providers/meta.js';
-import { sign, verify } from '../../src/schemes/core.js';
-import { detectScheme, getScheme, registerCatalogue } from '../../src/schemes/registry.js';
+import { sign, verify } from '../../src/index.js';
+import { detectScheme, getScheme } from '../../src/index.js';
 import { REASONS } from '../../src/schemes/types.js';
 import { runWhk, startWhk, type Running } from '../helpers/cli.js';
 
@@ -28,7 +27,6 @@ function python(c: { secret: string; body: string }): Record<string, string> {
   return JSON.parse(r.stdout) as Record<string, string>;
 }
 
-beforeAll(() => registerCatalogue(catalogueSchemes()));
 
 describe('meta: sign and verify', () => {
   it('round trip, under every alias', () => {

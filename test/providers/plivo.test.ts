@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { plivo, plivoV3Content } from '../../src/providers/plivo.js';
-import { sign, verify } from '../../src/schemes/core.js';
+import { sign, verify } from '../../src/index.js';
 import { REASONS, type Verdict } from '../../src/schemes/types.js';
 import { runWhk, startWhk, type Running } from '../helpers/cli.js';
 

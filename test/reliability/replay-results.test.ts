@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/record.js';
-import { sign } from '../../src/schemes/core.js';
+import { sign } from '../../src/index.js';
 import { Deliverer } from '../../src/send/deliver.js';
 import { runWhk, startWhk } from '../helpers/cli.js';
 import { deadPort, startReceiver, type Receiver } from '../send/_receiver.js';

@@ -4,8 +4,9 @@
  * probe at start (exit 2), before reading a body or touching the network.
  */
 import { describe, expect, it } from 'vitest';
-import { schemes, secretProblem, sign, type Secret } from '../../src/index.js';
-import { getScheme } from '../../src/schemes/registry.js';
+import { coreSchemes as schemes } from '../../src/providers/core.js';
+import { secretProblem, sign, type Secret } from '../../src/index.js';
+import { getScheme } from '../../src/index.js';
 import { runWhk, startWhk, type Result } from '../helpers/cli.js';
 import { ED, STD_KEY } from '../schemes/_helpers.js';
 

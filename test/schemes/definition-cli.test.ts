@@ -7,10 +7,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import { chooseSchemes, configFiles, configFolder } from '../../src/run-schemes.js';
-import { customSchemes, unregisterSchemes } from '../../src/schemes/registry.js';
+import { configFiles, configFolder, registryFor } from '../../src/run-schemes.js';
 import { ACME, ACME_JSON, acmeHeader } from './_acme.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whk-defcli-'));
@@ -30,7 +29,12 @@ async function whk(...args: string[]) {
   return { code, out: out.join(''), err: err.join('') };
 }
 
-afterEach(() => unregisterSchemes());
+
+/** The run's registry, as what matters here: the resolved name and the custom schemes read. */
+const chosen = async (o: Parameters<typeof registryFor>[0]) => {
+  const r = await registryFor(o);
+  return { scheme: r.scheme, custom: [...r.registry.custom()] };
+};
 
 describe('main() with --scheme-file', () => {
   it('sign and verify round-trip; --scheme may come before or after --scheme-file', async () => {
@@ -71,32 +75,31 @@ describe('which definitions a run reads', () => {
   });
 
   it('a built-in name never reads the folder (a broken file there does not matter)', async () => {
-    await expect(chooseSchemes({ scheme: 'dfns', folder: broken })).resolves.toEqual({ scheme: 'dfns', custom: [] });
-    await expect(chooseSchemes({ scheme: 'GitHub', folder: broken })).resolves.toEqual({ scheme: 'github', custom: [] });
+    await expect(chosen({ scheme: 'dfns', folder: broken })).resolves.toEqual({ scheme: 'dfns', custom: [] });
+    await expect(chosen({ scheme: 'GitHub', folder: broken })).resolves.toEqual({ scheme: 'github', custom: [] });
   });
 
   it('an unknown name and auto read it', async () => {
-    await expect(chooseSchemes({ scheme: 'acme', folder: broken })).rejects.toThrow(/a\.json: not JSON/);
-    await expect(chooseSchemes({ scheme: 'auto', folder: broken })).rejects.toThrow(/a\.json: not JSON/);
-    const r = await chooseSchemes({ scheme: 'acme', folder: good });
+    await expect(chosen({ scheme: 'acme', folder: broken })).rejects.toThrow(/a\.json: not JSON/);
+    await expect(chosen({ scheme: 'auto', folder: broken })).rejects.toThrow(/a\.json: not JSON/);
+    const r = await chosen({ scheme: 'acme', folder: good });
     expect(r.scheme).toBe('acme');
     expect(r.custom.map((s) => [s.name, s.source])).toEqual([['acme', join(good, 'acme.json')]]);
-    expect(customSchemes().map((s) => s.name)).toEqual(['acme']);
   });
 
   it('a name a --scheme-file defines needs nothing from the folder, which the file overrides', async () => {
-    const r = await chooseSchemes({ scheme: 'acme', files: [ACME_FILE], folder: broken });
+    const r = await chosen({ scheme: 'acme', files: [ACME_FILE], folder: broken });
     expect(r.custom.map((s) => s.source)).toEqual([ACME_FILE]);
-    const both = await chooseSchemes({ scheme: 'auto', files: [ACME_FILE], folder: good });
+    const both = await chosen({ scheme: 'auto', files: [ACME_FILE], folder: good });
     expect(both.custom.map((s) => s.source)).toEqual([ACME_FILE]);
   });
 
   it('an unknown name that no file defines: the usage error suggests the closest', async () => {
-    await expect(chooseSchemes({ scheme: 'acmee', folder: good })).rejects.toThrow('unknown scheme "acmee": did you mean "acme"? (whk schemes lists them all)');
+    await expect(chosen({ scheme: 'acmee', folder: good })).rejects.toThrow('unknown scheme "acmee": did you mean "acme"? (whk schemes lists them all)');
   });
 
   it('the same name twice in the folder is an error naming both files', async () => {
     const twice = folder('twice', { 'a.json': ACME_JSON, 'b.json': ACME_JSON });
-    await expect(chooseSchemes({ scheme: 'auto', folder: twice })).rejects.toThrow(`${join(twice, 'b.json')}: "name": "acme" is already defined by ${join(twice, 'a.json')}`);
+    await expect(chosen({ scheme: 'auto', folder: twice })).rejects.toThrow(`${join(twice, 'b.json')}: "name": "acme" is already defined by ${join(twice, 'a.json')}`);
   });
 });

@@ -8,9 +8,9 @@
  * definition, never with whk.
  */
 import { createHmac } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  defineScheme, detectScheme, getScheme, parseDefinition, parseDefinitions, registerSchemes, sign, unregisterSchemes, verify,
+  createRegistry, defineScheme, getScheme, parseDefinition, parseDefinitions, sign, verify,
   type Definition, type Verdict,
 } from '../../src/index.js';
 import { diagnose } from '../../src/schemes/diagnose.js';
@@ -135,16 +135,12 @@ describe('diagnosis works for definitions', () => {
   });
   it('another provider with the same header', () => {
     const hexKey = defineScheme({ ...ACME, name: 'acme-hexkey', key: 'hex' } as Definition, 'acme-hexkey.json');
-    registerSchemes([acme, hexKey]);
-    try {
-      const secret = '00ff00ff';
-      const headers = { 'x-acme-signature': `t=${T},v1=${hmac('sha256', Buffer.from(secret, 'hex'), `${T}.${BODY}`, 'hex')}` };
-      const d = { body: Buffer.from(BODY), headers, secrets: [secret], now: T, tolerance: 300 };
-      expect(acme.verify(d).reason).toBe('no_match');
-      expect(diagnose(acme, d, detectScheme(headers))).toBe('the signature is valid for the acme-hexkey scheme, which uses the same headers: hex: the key is the decoded bytes');
-    } finally {
-      unregisterSchemes();
-    }
+    const registry = createRegistry([acme, hexKey]);
+    const secret = '00ff00ff';
+    const headers = { 'x-acme-signature': `t=${T},v1=${hmac('sha256', Buffer.from(secret, 'hex'), `${T}.${BODY}`, 'hex')}` };
+    const d = { body: Buffer.from(BODY), headers, secrets: [secret], now: T, tolerance: 300 };
+    expect(acme.verify(d).reason).toBe('no_match');
+    expect(diagnose(acme, d, registry.detect(headers))).toBe('the signature is valid for the acme-hexkey scheme, which uses the same headers: hex: the key is the decoded bytes');
   });
 });
 
@@ -318,29 +314,25 @@ describe('the forms of the format', () => {
   });
 });
 
-describe('the registry sees registered definitions', () => {
-  afterEach(() => unregisterSchemes());
-
-  it("getScheme, detectScheme and verify('auto')", () => {
-    registerSchemes([acme]);
-    expect(getScheme('ACME')).toBe(acme);
-    expect(detectScheme({ 'X-Acme-Signature': 't=1,v1=00' })).toEqual(['acme']);
-    const v = verify('auto', { body: BODY, headers: { 'X-Acme-Signature': acmeHeader('s3cret', T, BODY) }, secrets: ['s3cret'], now: T });
+describe('a registry with custom definitions (createRegistry)', () => {
+  it("get, detect and verify('auto')", () => {
+    const registry = createRegistry([acme]);
+    expect(registry.get('ACME')).toBe(acme);
+    expect(registry.detect({ 'X-Acme-Signature': 't=1,v1=00' }).map((s) => s.name)).toEqual(['acme']);
+    const v = registry.verify('auto', { body: BODY, headers: { 'X-Acme-Signature': acmeHeader('s3cret', T, BODY) }, secrets: ['s3cret'], now: T });
     expect(v).toMatchObject({ valid: true, scheme: 'acme' });
-    expect(() => getScheme('acm')).toThrow('unknown scheme "acm": did you mean "acme"? (whk schemes lists them all)');
+    expect(() => registry.get('acm')).toThrow('unknown scheme "acm": did you mean "acme"? (whk schemes lists them all)');
   });
 
-  it('is forgotten by unregisterSchemes', () => {
-    registerSchemes([acme]);
-    unregisterSchemes();
+  it('the library\'s own registry does not know it', () => {
+    createRegistry([acme]);
     expect(() => getScheme('acme')).toThrow(/unknown scheme "acme"/);
     expect(verify('auto', { body: BODY, headers: { 'X-Acme-Signature': 't=1,v1=00' }, secrets: ['s'] })).toMatchObject({ reason: 'missing_header' });
   });
 
   it('refuses a built-in name and a name defined twice', () => {
-    expect(() => registerSchemes([defineScheme({ ...ACME, name: 'github' }, 'gh.json')])).toThrow('gh.json: "name": "github" is a built-in scheme: give yours another name');
-    registerSchemes([acme]);
-    expect(() => registerSchemes([defineScheme(ACME, 'other.json')])).toThrow('scheme "acme" (other.json) is defined twice: also (acme.json)');
+    expect(() => createRegistry([defineScheme({ ...ACME, name: 'github' }, 'gh.json')])).toThrow('gh.json: "name": "github" is a built-in scheme: give yours another name');
+    expect(() => createRegistry([acme]).with([defineScheme(ACME, 'other.json')])).toThrow('scheme "acme" (other.json) is defined twice: also (acme.json)');
   });
 });
 

@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { schemes, sign, verify, WhkError, type Verdict } from '../../src/index.js';
+import { coreSchemes as schemes } from '../../src/providers/core.js';
+import { sign, verify, WhkError, type Verdict } from '../../src/index.js';
 import { CASES, NOW, REASONS, type SchemeCase } from './_helpers.js';
 
 /** More runs locally with WHK_FC_RUNS=5000. */

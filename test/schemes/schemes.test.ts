@@ -4,7 +4,8 @@
  * parameters; nothing reads the real clock.
  */
 import { describe, expect, it } from 'vitest';
-import { schemes, sign, verify, type Secret, type VerifyInput } from '../../src/index.js';
+import { coreSchemes as schemes } from '../../src/providers/core.js';
+import { sign, verify, type Secret, type VerifyInput } from '../../src/index.js';
 import { CASES, NOW, flipByte, withHeaders, without, type SchemeCase, type TimeRule } from './_helpers.js';
 
 /** A valid delivery signed at `ts` (seconds; where the scheme keeps it in the body, there). */

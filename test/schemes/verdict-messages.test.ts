@@ -13,12 +13,10 @@ import fc from 'fast-check';
 import { Webhook as SvixWebhook } from 'svix';
 import { describe, expect, it } from 'vitest';
 import { verify } from '../../src/index.js';
-import { catalogueSchemes } from '../../src/providers/index.js';
-import { registerCatalogue } from '../../src/schemes/registry.js';
+
 import { runWhk, startWhk } from '../helpers/cli.js';
 import { ACME, acmeHeader } from './_acme.js';
 
-registerCatalogue(catalogueSchemes());
 
 const NOW = 1_700_000_000;
 const BODY = '{"id":"evt_1","type":"invoice.paid"}';

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { builder, type BuildOptions } from '../../src/send/build.js';
-import { findSample, providerFor } from '../../src/send/samples/index.js';
-import { getScheme } from '../../src/schemes/registry.js';
+import { findSample, samplesFor } from '../../src/providers/samples.js';
+import { getScheme } from '../../src/index.js';
 import type { Negative } from '../../src/send/negative.js';
 
 /** An Ed25519 key pair as Discord shows them: 32-byte seed and public key, hex. */
@@ -25,7 +25,7 @@ export const URL_ = new URL('http://127.0.0.1:4000/webhooks?tenant=7');
 
 /** One delivery of a scheme's sample event, as whk send builds it. */
 export function delivery(scheme: string, event?: string, opts: Partial<BuildOptions> & { negative?: Negative } = {}) {
-  const provider = providerFor(scheme);
+  const provider = samplesFor(getScheme(scheme));
   const b = builder({
     scheme: getScheme(scheme), provider, sample: findSample(provider, event), secrets: [secretFor(scheme).sign], url: URL_, ...opts,
   });

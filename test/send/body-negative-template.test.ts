@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { verify } from '../../src/schemes/core.js';
-import { getScheme, schemes } from '../../src/schemes/registry.js';
+import { verify } from '../../src/index.js';
+import { coreSchemes as schemes } from '../../src/providers/core.js';
+import { getScheme } from '../../src/index.js';
 import { rewriteNumberField, setBodyTimestamp } from '../../src/send/body-timestamp.js';
-import { isSignatureHeader, stripSignature, tamperBody, tamperSignature, wrongSecret } from '../../src/send/negative.js';
-import type { SampleContext } from '../../src/send/samples/index.js';
+import { stripSignature, tamperBody, tamperSignature, wrongSecret } from '../../src/send/negative.js';
+import { isSignatureHeader, signatureHeaders } from '../../src/schemes/twins.js';
+import { registry } from '../helpers/registry.js';
+import type { SampleContext } from '../../src/schemes/samples.js';
 import { compile } from '../../src/send/template.js';
 import { delivery, secretFor, URL_ } from './_fixtures.js';
 
@@ -28,9 +31,9 @@ describe('rewriteNumberField: the smallest byte edit', () => {
   });
 
   it('setBodyTimestamp: Dfns seconds, Linear milliseconds, others untouched', () => {
-    expect(setBodyTimestamp('dfns', Buffer.from('{"timestampSent":1}'), 1700000000.9).body.toString()).toBe('{"timestampSent":1700000000}');
-    expect(setBodyTimestamp('linear', Buffer.from('{"webhookTimestamp":1}'), 1700000000.5).body.toString()).toBe('{"webhookTimestamp":1700000000500}');
-    expect(setBodyTimestamp('github', Buffer.from('{"timestampSent":1}'), 5)).toMatchObject({ rewritten: false });
+    expect(setBodyTimestamp(getScheme('dfns'), Buffer.from('{"timestampSent":1}'), 1700000000.9).body.toString()).toBe('{"timestampSent":1700000000}');
+    expect(setBodyTimestamp(getScheme('linear'), Buffer.from('{"webhookTimestamp":1}'), 1700000000.5).body.toString()).toBe('{"webhookTimestamp":1700000000500}');
+    expect(setBodyTimestamp(getScheme('github'), Buffer.from('{"timestampSent":1}'), 5)).toMatchObject({ rewritten: false });
   });
 });
 
@@ -60,7 +63,7 @@ describe('negative modes: each one change that the core refuses for the right re
     it('no signature -> missing_header, the other headers kept', () => {
       const d = delivery(scheme, undefined, { negative: { kind: 'no-signature' } });
       expect(verifyNow(scheme, d).reason).toMatch(/missing_header/);
-      expect(Object.keys(d.headers).some(isSignatureHeader)).toBe(false);
+      expect(Object.keys(d.headers).some((h) => isSignatureHeader(h, registry.derive(signatureHeaders)))).toBe(false);
     });
 
     const rule = getScheme(scheme).timestamp;
@@ -84,13 +87,13 @@ describe('negative modes: each one change that the core refuses for the right re
 
   it('tamperSignature changes every signature in a multi-signature header, not the timestamp', () => {
     const h = { 'Stripe-Signature': `t=1700000000,v1=${'a'.repeat(64)},v1=${'b'.repeat(64)}`, 'webhook-timestamp': '1700000000' };
-    const t = tamperSignature(h);
+    const t = tamperSignature(h, new Set());
     expect(t['webhook-timestamp']).toBe('1700000000');
     const [ts, v1a, v1b] = t['Stripe-Signature']!.split(',');
     expect(ts).toBe('t=1700000000');
     expect(v1a).not.toBe(`v1=${'a'.repeat(64)}`);
     expect(v1b).not.toBe(`v1=${'b'.repeat(64)}`);
-    expect(stripSignature({ 'X-Signature-Ed25519': 'x', 'X-Signature-Timestamp': '1' })).toEqual({ 'X-Signature-Timestamp': '1' });
+    expect(stripSignature({ 'X-Signature-Ed25519': 'x', 'X-Signature-Timestamp': '1' }, new Set())).toEqual({ 'X-Signature-Timestamp': '1' });
   });
 
   it('wrongSecret keeps the secret\'s shape', () => {

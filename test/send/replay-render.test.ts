@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { registry } from '../helpers/registry.js';
 import type { EventRecord } from '../../src/record.js';
 import { plain } from '../../src/render/style.js';
 import { renderLoadSummary, renderReplayItem, renderReplaySummary, renderSend, sendJson, verdictLine, type ReplayItem, type ReplaySummary, type SendReport } from '../../src/render/send.js';
-import { verify } from '../../src/schemes/core.js';
-import { sign } from '../../src/schemes/core.js';
-import { getScheme } from '../../src/schemes/registry.js';
+import { verify } from '../../src/index.js';
+import { sign } from '../../src/index.js';
+import { getScheme } from '../../src/index.js';
 import { onlyMatcher, parseLine, prepare, readLines, replayRequest, requestProblem, targetUrl, type RawLine } from '../../src/send/replay.js';
 
 const record = (over: Partial<EventRecord> = {}): EventRecord => ({
@@ -129,9 +130,9 @@ describe('prepare', () => {
   it('never throws: a bad header, a bad method, a record that cannot be re-signed', () => {
     expect(prepare(record({ headers: { 'x-a': 'a\r\nb' } }), to)).toMatchObject({ ok: false, problem: { code: 'bad_header' }, method: 'POST' });
     expect(prepare(record({ method: 'GET /x' }), to)).toMatchObject({ ok: false, problem: { code: 'bad_method' }, method: 'GET /X' });
-    expect(prepare(record(), to, { secrets: ['s'], now: () => 1 })).toMatchObject({ ok: false, problem: { code: 'no_scheme', message: /without a detected scheme/ } });
-    expect(prepare(record({ scheme: 'nope' }), to, { secrets: ['s'], now: () => 1 })).toMatchObject({ ok: false, problem: { code: 'unknown_scheme' } });
-    expect(prepare(record({ scheme: 'dfns', body: '{"kind":"ping"}' }), to, { secrets: ['s'], now: () => 1 })).toMatchObject({ ok: false, problem: { code: 'no_body_timestamp' } });
+    expect(prepare(record(), to, { registry, secrets: ['s'], now: () => 1 })).toMatchObject({ ok: false, problem: { code: 'no_scheme', message: /without a detected scheme/ } });
+    expect(prepare(record({ scheme: 'nope' }), to, { registry, secrets: ['s'], now: () => 1 })).toMatchObject({ ok: false, problem: { code: 'unknown_scheme' } });
+    expect(prepare(record({ scheme: 'dfns', body: '{"kind":"ping"}' }), to, { registry, secrets: ['s'], now: () => 1 })).toMatchObject({ ok: false, problem: { code: 'no_body_timestamp' } });
     expect(prepare(record({ path: 'http://[bad' }), to)).toMatchObject({ ok: false, problem: { code: 'bad_record', message: /is not a URL path/ }, url: null });
   });
 });
@@ -162,7 +163,7 @@ describe('replayRequest', () => {
   it('--resign on Dfns rewrites timestampSent in place and signs again; nothing else changes', () => {
     const body = '{"id":"wh-1","date":"2024-01-01T00:00:00.000Z","kind":"ping","data":{"é":"ü"},"timestampSent":1700000000,"deliveryAttempt":1}';
     const headers = { 'content-type': 'application/json', ...Object.fromEntries(Object.entries(sign('dfns', { body, secrets: ['s'] })).map(([k, v]) => [k.toLowerCase(), v])) };
-    const r = replayRequest(record({ body, headers, scheme: 'dfns' }), new URL('http://t/'), { secrets: ['s'], now: () => 1800000000 });
+    const r = replayRequest(record({ body, headers, scheme: 'dfns' }), new URL('http://t/'), { registry, secrets: ['s'], now: () => 1800000000 });
     expect(r.body.toString()).toBe(body.replace('1700000000', '1800000000'));
     expect(r.bodyEdit).toBe('timestampSent set to now');
     const h: Record<string, string> = {};
@@ -175,7 +176,7 @@ describe('replayRequest', () => {
     const key = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
     const body = '{"type":"user.created"}';
     const old = sign('standard', { body, secrets: [key], timestamp: 1000, id: 'msg_old' });
-    const r = replayRequest(record({ body, headers: { ...old, 'content-type': 'application/json' } }), new URL('http://t/'), { scheme: getScheme('standard'), secrets: [key], now: () => 1800000000 });
+    const r = replayRequest(record({ body, headers: { ...old, 'content-type': 'application/json' } }), new URL('http://t/'), { registry, scheme: getScheme('standard'), secrets: [key], now: () => 1800000000 });
     const h: Record<string, string> = {};
     for (let i = 0; i < r.headers.length; i += 2) h[r.headers[i]!.toLowerCase()] = r.headers[i + 1]!;
     expect(h['webhook-id']).not.toBe('msg_old');
@@ -184,7 +185,7 @@ describe('replayRequest', () => {
   });
 
   it('--resign without a scheme, recorded or given, is a usage error', () => {
-    expect(() => replayRequest(record(), new URL('http://t/'), { secrets: ['s'], now: () => 1 })).toThrow(/without a detected scheme/);
+    expect(() => replayRequest(record(), new URL('http://t/'), { registry, secrets: ['s'], now: () => 1 })).toThrow(/without a detected scheme/);
   });
 });
 

@@ -14,9 +14,11 @@ import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
-import { providers } from '../../src/send/samples/index.js';
-import { verify } from '../../src/schemes/core.js';
-import { getScheme } from '../../src/schemes/registry.js';
+import { coreSchemes } from '../../src/providers/core.js';
+
+const providers = coreSchemes.flatMap((s) => (s.samples ? [s.samples] : []));
+import { verify } from '../../src/index.js';
+import { getScheme } from '../../src/index.js';
 import { delivery, secretFor, URL_ } from './_fixtures.js';
 
 const all = providers.flatMap((p) => p.events.map((e) => [p.scheme, e.event] as const));

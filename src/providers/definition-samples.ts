@@ -1,6 +1,6 @@
-import type { Definition, DefinitionSamples } from '../../schemes/definition.js';
+import type { Definition, DefinitionSamples } from '../schemes/definition.js';
 import { hexChars, snowflake, stripeId, ulid, uuid } from './ids.js';
-import type { Samples, Sample, SampleContext } from './types.js';
+import type { Samples, Sample, SampleContext } from '../schemes/samples.js';
 
 /**
  * Sample events for a custom scheme (a definition): one generic JSON event, compact, with its

@@ -37,3 +37,7 @@ export const twilioSid = (prefix: string): string => prefix + randomChars(32, HE
 export const snowflake = (): string =>
   ((BigInt(Date.now() - 1_420_070_400_000) << 22n) | BigInt(parseInt(randomChars(5, HEX), 16) & 0x3fffff)).toString();
 export const hexChars = (n: number): string => randomChars(n, HEX);
+
+
+/** n alphanumerics (Slack event ids and the like). */
+export const ALNUM_ID = (n: number): string => stripeId('x', n).slice(2);

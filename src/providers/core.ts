@@ -1,0 +1,29 @@
+/**
+ * The core: the hand-written providers whk knows without loading the catalogue (seed schemes
+ * first). `whk sign --scheme dfns` loads these and nothing else (start-up is measured).
+ */
+import type { Scheme } from '../schemes/types.js';
+import { dfns } from './dfns.js';
+import { discord } from './discord.js';
+import { freepik } from './freepik.js';
+import { github } from './github.js';
+import { linear } from './linear.js';
+import { paddle } from './paddle.js';
+import { shopify } from './shopify.js';
+import { slack } from './slack.js';
+import { square } from './square.js';
+import { standard } from './standard.js';
+import { stripe } from './stripe.js';
+import { svix } from './svix.js';
+import { twilio } from './twilio.js';
+import { typeform } from './typeform.js';
+import { wealthkernel } from './wealthkernel.js';
+import { zoom } from './zoom.js';
+
+export const coreSchemes: readonly Scheme[] = [
+  dfns, typeform, standard, svix, freepik, wealthkernel,
+  stripe, github, slack, shopify, paddle, zoom, linear, square, twilio, discord,
+];
+
+/** Whether `name` is one of the core's (known without loading the catalogue). */
+export const isCore = (name: string): boolean => coreSchemes.some((s) => s.name === name.toLowerCase() || s.aliases?.includes(name.toLowerCase()));
