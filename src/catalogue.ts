@@ -4,7 +4,7 @@
  * keeps it in a file of its own), so that `whk sign --scheme dfns` never parses this code.
  * Files are read here, never in the core: the core gets schemes.
  */
-import { readFileFor } from './commands/input.js';
+import { readFileFor } from './io/input.js';
 import { defineScheme, parseDefinitions } from './schemes/definition.js';
 import { usage } from './errors.js';
 import type { Scheme } from './schemes/types.js';

@@ -3,7 +3,7 @@ import * as F from './flags.js';
 import { parseExpect } from './send/expect.js';
 import { WhkError } from './errors.js';
 import { registryFor } from './run-schemes.js';
-import { MAX_BODY, type IO } from './commands/input.js';
+import { MAX_BODY, type IO } from './io/input.js';
 // The offline commands are small and their start-up is measured: they are bundled with the
 // program itself. The network commands (listen, send, replay, probe) load lazily.
 import { schemesCommand, showSchemeCommand } from './commands/schemes.js';

@@ -3,10 +3,10 @@
  * (src/cli.ts), and commands receive typed options. A parser throws a usage WhkError (exit 2)
  * naming the flag, the value and the fix; commander lets it through to the one top-level handler.
  */
-import { parseEventFilter } from './listen/filter.js';
+import { parseEventFilter } from './filter.js';
 import { usage } from './errors.js';
 import { parseDuration, parseInteger, parseSize, parseUnixFlag } from './units.js';
-import { parseUrl } from './commands/input.js';
+import { parseUrl } from './io/input.js';
 import { parseExpect } from './send/expect.js';
 
 /** Repeatable flags: every value, in order. */

@@ -2,12 +2,12 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { entries, findEntry, historyDir, listSessions, readSessionLine, type HistoryEntry, type HistoryFilter } from '../history/store.js';
-import type { EventFilter } from '../listen/filter.js';
+import type { EventFilter } from '../filter.js';
 import { eventJsonLine, renderEvent, renderWarning } from '../render/event.js';
 import { renderHistoryLine, storedMessage } from '../render/history.js';
 import { loadStyle, useColor } from '../render/style.js';
 import { usage } from '../errors.js';
-import type { IO } from './input.js';
+import type { IO } from '../io/input.js';
 
 /** The filters of `whk history` and `whk history export`, parsed by commander (src/cli.ts). */
 export interface HistoryFlags {

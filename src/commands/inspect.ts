@@ -2,7 +2,7 @@ import { Deliveries } from '../inspect/deliveries.js';
 import { loadHistory } from '../inspect/history.js';
 import { startInspector } from '../inspect/server.js';
 import type { Registry } from '../schemes/registry.js';
-import { checkSecrets, readSecrets, type IO } from './input.js';
+import { checkSecrets, readSecrets, type IO } from '../io/input.js';
 
 export interface InspectFlags {
   /** undefined: 4040, or the next free port up to 4050, else any free port (said). */

@@ -2,18 +2,19 @@ import { historyLimits, prune, SessionJournal, withoutCredentials } from '../his
 import { historyDir, sessionId, type HistoryEntry } from '../history/store.js';
 import type { ListenInspector } from '../inspect/attach.js';
 import type { ListenerEvent } from '../listen/events.js';
-import type { EventFilter } from '../listen/filter.js';
+import type { EventFilter } from '../filter.js';
 import type { InjectOptions } from '../listen/inject.js';
 import { Recorder } from '../listen/recorder.js';
 import { startListener, normalizePath, viaToken, type Listener, type ListenerOptions } from '../listen/server.js';
 import { runSession, type Journal } from '../listen/session.js';
+import { sessionRenderer } from '../render/session.js';
 import { loadStyle, useColor, type Style } from '../render/style.js';
 import { usage } from '../errors.js';
 import type { Registry } from '../schemes/registry.js';
 import type { EventRecord } from '../record.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
 import { formatDuration } from '../units.js';
-import { checkSecrets, environmentSecrets, readSecrets, type IO } from './input.js';
+import { checkSecrets, environmentSecrets, readSecrets, type IO } from '../io/input.js';
 import { maskedUrl } from '../listen/urls.js';
 
 /** The flags, parsed and checked by commander (src/cli.ts: defaults written there, once). */
@@ -200,8 +201,8 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
 
   try {
     return await runSession(start, {
-      json, style, errStyle, spinner,
-      expect: flags.expect, timeoutMs: flags.timeout, shutdownGraceMs: flags.shutdownTimeout, debug: deps.debug ?? (process.argv.includes('--debug') || process.env.WHK_DEBUG === '1'), recorder, openHistory, onRecord, compact: flags.compact, readyFile: flags.readyFile, signals: deps.signals, crashes: deps.crashes,
+      json, render: sessionRenderer({ json, compact: flags.compact, style, errStyle }), spinner,
+      expect: flags.expect, timeoutMs: flags.timeout, shutdownGraceMs: flags.shutdownTimeout, debug: deps.debug ?? (process.argv.includes('--debug') || process.env.WHK_DEBUG === '1'), recorder, openHistory, onRecord, readyFile: flags.readyFile, signals: deps.signals, crashes: deps.crashes,
       startingText: flags.tunnel ? 'starting the ngrok tunnel' : 'starting',
       ready,
     }, io);

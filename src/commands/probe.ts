@@ -8,7 +8,7 @@ import { probeJson, renderProbe } from '../render/probe.js';
 import { loadStyle, useColor } from '../render/style.js';
 import { termSafeJson } from '../render/safe.js';
 import { Deliverer } from '../send/deliver.js';
-import { checkSecrets, parseTarget, readSecrets, type IO } from './input.js';
+import { checkSecrets, parseTarget, readSecrets, type IO } from '../io/input.js';
 
 export interface ProbeFlags {
   scheme?: string;

@@ -10,7 +10,7 @@ import type { Outcome } from '../send/deliver.js';
 import type { ReplayItem, ReplaySummary } from '../send/report.js';
 import type { Expect } from '../send/expect.js';
 import { nothingSelected, onlyMatcher, parseLine, prepare, readLines, type Prepared, type Resign, type Who } from '../send/replay.js';
-import { checkSecrets, readSecrets, type IO } from './input.js';
+import { checkSecrets, readSecrets, type IO } from '../io/input.js';
 
 export interface ReplayFlags {
   /** Required: checked with the file, so that one line names everything missing. */

@@ -5,7 +5,7 @@ import { usage } from '../errors.js';
 import type { Scheme } from '../schemes/types.js';
 import { renderSchemes, schemeJson } from '../render/verdict.js';
 import { loadStyle, useColor } from '../render/style.js';
-import type { IO } from './input.js';
+import type { IO } from '../io/input.js';
 
 // The built-in definitions load with the definition engine, when a command here runs.
 let builtInDefinition: (name: string) => Definition | undefined = () => undefined;

@@ -15,7 +15,7 @@ import type { DeliveryReport, Mode, SendReport } from '../send/report.js';
 import { deliverOnce, selfCheck } from '../send/single.js';
 import { allSamples, findSample, samplesFor } from '../providers/samples.js';
 import { formatDuration } from '../units.js';
-import { bodyLimit, checkSecrets, parseHeaderLines, parseTarget, pipedBody, readBody, readSecrets, type IO } from './input.js';
+import { bodyLimit, checkSecrets, parseHeaderLines, parseTarget, pipedBody, readBody, readSecrets, type IO } from '../io/input.js';
 
 export interface SendFlags {
   scheme?: string;

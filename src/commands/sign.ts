@@ -2,7 +2,7 @@ import { signDelivery } from '../schemes/core.js';
 import { usage } from '../errors.js';
 import type { Registry } from '../schemes/registry.js';
 import { isUtf8 } from 'node:buffer';
-import { checkSecrets, parseHeaderLines, readBody, readSecrets, type IO } from './input.js';
+import { checkSecrets, parseHeaderLines, readBody, readSecrets, type IO } from '../io/input.js';
 
 export interface SignFlags {
   /** The run's schemes (src/cli.ts builds it). */

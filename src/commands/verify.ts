@@ -3,7 +3,7 @@ import { renderVerdict } from '../render/verdict.js';
 import { verdictJson } from '../record.js';
 import { loadStyle, useColor } from '../render/style.js';
 import { termSafeJson } from '../render/safe.js';
-import { checkSecrets, environmentSecrets, readBody, readHeaders, readSecrets, type IO } from './input.js';
+import { checkSecrets, environmentSecrets, readBody, readHeaders, readSecrets, type IO } from '../io/input.js';
 import type { Verdict } from '../schemes/types.js';
 
 export interface VerifyFlags {

@@ -11,7 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { EventRecord } from '../record.js';
-import type { EventFilter } from '../listen/filter.js';
+import type { EventFilter } from '../filter.js';
 
 /** The first line of a session file. */
 export interface SessionLine {
@@ -57,7 +57,7 @@ export interface HistoryFilter {
   since?: number;
   /** Only this scheme (case-insensitive). */
   scheme?: string;
-  /** Only these event types (`wallet.*` globs: src/listen/filter.ts). */
+  /** Only these event types (`wallet.*` globs: src/filter.ts). */
   type?: EventFilter;
   /** Only deliveries whose signature failed. */
   invalid?: boolean;

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { forwardUrl } from '../listen/forward.js';
+import { forwardUrl } from '../send/target.js';
 import { refusedRequest } from '../net-errors.js';
 import type { EventRecord } from '../record.js';
 import { nowSeconds } from '../schemes/hmac.js';

@@ -5,7 +5,7 @@ import type { Registry } from '../schemes/registry.js';
 import type { Scheme, Verdict } from '../schemes/types.js';
 import { Dedupe } from './dedupe.js';
 import type { EventMessage, ListenerStats } from './events.js';
-import type { EventFilter } from './filter.js';
+import type { EventFilter } from '../filter.js';
 
 /** Refused bodies larger than this are not parsed (bytes). */
 export const UNPARSED_INVALID = 64 * 1024;

@@ -62,3 +62,19 @@ export interface ListenerStats {
   /** Requests refused before becoming events (413, malformed, aborted, ...). */
   rejected: number;
 }
+
+/** What the ready lines say about the configuration. */
+export interface ReadyInfo {
+  url: string;
+  publicUrl: string | null;
+  /** The inspector page, when it is on. */
+  inspectUrl?: string | null;
+  scheme: string;
+  secrets: number;
+  host: string;
+  forwardTo?: string;
+  events?: readonly string[];
+  record?: string;
+  expect?: number;
+  injections?: string[];
+}

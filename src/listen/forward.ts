@@ -3,6 +3,9 @@ import { Agent, request } from 'undici';
 import { networkError } from '../net-errors.js';
 import { formatDuration } from '../units.js';
 import { maskedUrl } from './urls.js';
+import { forwardUrl } from '../send/target.js';
+
+export { forwardUrl } from '../send/target.js';
 
 /**
  * `--forward-to`: hands each accepted event to the user's app, byte for byte, and brings back
@@ -63,23 +66,6 @@ export function answerHeaders(headers: Record<string, string | string[] | undefi
     for (const one of Array.isArray(v) ? v : [v]) out.push(key, one);
   }
   return out;
-}
-
-/**
- * Where a request goes: the --forward-to URL with the request's path below --path appended,
- * and the query strings of both. `/` below --path adds nothing, so `--forward-to
- * http://localhost:3000/webhooks` receives a POST to `/` at `/webhooks`.
- */
-export function forwardUrl(base: string, listenPath: string, requestPath: string): string {
-  const target = new URL(base);
-  const q = requestPath.indexOf('?');
-  let rest = q === -1 ? requestPath : requestPath.slice(0, q);
-  const query = q === -1 ? '' : requestPath.slice(q + 1);
-  const prefix = listenPath.replace(/\/+$/, '');
-  if (prefix && rest.startsWith(prefix)) rest = rest.slice(prefix.length);
-  if (rest !== '' && rest !== '/') target.pathname = target.pathname.replace(/\/+$/, '') + (rest.startsWith('/') ? rest : `/${rest}`);
-  if (query) target.search = target.search ? `${target.search}&${query}` : `?${query}`;
-  return target.toString();
 }
 
 export interface ForwarderOptions {

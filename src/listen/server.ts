@@ -10,7 +10,7 @@ import { describe, iso, secretRedactor, type DescribeContext, type Received } fr
 import { Diagnoser } from './diagnosis.js';
 import type { EventMessage, ListenerEvent, ListenerStats, RejectedRecord } from './events.js';
 import { InFlight, type Exchange } from './exchange.js';
-import type { EventFilter } from './filter.js';
+import type { EventFilter } from '../filter.js';
 import type { ForwardResult, Forwarder } from './forward.js';
 import { createHttpServer, displayHost, type HttpServer } from './http.js';
 import { Injector, type Injected, type InjectOptions } from './inject.js';

@@ -1,11 +1,8 @@
-import type { IO } from '../commands/input.js';
-import { eventJsonLine, readyJsonLine, rejectedJsonLine, renderEvent, renderReady, renderRejected, renderSummary, renderWarning, waitingText, type ReadyInfo } from '../render/event.js';
-import type { Style } from '../render/style.js';
+import type { IO } from '../io/input.js';
 import { formatDuration } from '../units.js';
-import type { EventMessage, ListenerEvent } from './events.js';
+import type { EventMessage, ListenerEvent, ListenerStats, ReadyInfo, RejectedRecord } from './events.js';
 import { removeReadyFile, writeReadyFile } from './ready-file.js';
 import type { Recorder } from './recorder.js';
-import { renderCompact } from '../render/compact.js';
 import type { EventRecord } from '../record.js';
 import type { Listener } from './server.js';
 import { Sink, type Writable } from './sink.js';
@@ -15,11 +12,29 @@ export interface Spinner {
   stop(): unknown;
 }
 
+/**
+ * How the session's output reads: the renderers it is given (src/render/session.ts makes them),
+ * plain data in, text out.
+ */
+export interface SessionRenderer {
+  /** A delivery on stdout: its NDJSON line (`--json`), or a block or a line for a terminal. */
+  event(m: EventMessage): string;
+  rejected(r: RejectedRecord): string;
+  /** The record's NDJSON line (with its newline), for --record and the history. */
+  eventLine(m: EventMessage): string;
+  /** The ready lines for stderr; `readyLine`: the {"type":"ready"} record for stdout (--json). */
+  ready(info: ReadyInfo): string;
+  readyLine(info: ReadyInfo): string;
+  warning(message: string): string;
+  summary(stats: ListenerStats): string;
+  /** The spinner's text between events. */
+  waiting(stats: ListenerStats): string;
+}
+
 export interface SessionOptions {
-  /** NDJSON on stdout (else pretty blocks in `style`). */
+  /** NDJSON on stdout (else what `render.event` makes for a terminal). */
   json: boolean;
-  style?: Style;
-  errStyle: Style;
+  render: SessionRenderer;
   spinner?: Spinner;
   /** Exit 0 after this many valid events; 1 at the first invalid one. */
   expect?: number;
@@ -35,8 +50,6 @@ export interface SessionOptions {
   openHistory?: (listener: Listener) => Journal;
   /** Every delivery, once written: the live feed (the inspector). */
   onRecord?: (record: EventRecord) => void;
-  /** One line per delivery instead of a block (pretty mode only). */
-  compact?: boolean;
   readyFile?: string;
   /** What the ready lines say, less the URLs. */
   ready: Omit<ReadyInfo, 'url' | 'publicUrl'>;
@@ -146,10 +159,11 @@ class Session {
       process.once('exit', cleanup);
       this.unlisten.push(() => (cleanup(), process.off('exit', cleanup)));
     }
-    io.err(renderReady({ ...o.ready, url: listener.url, publicUrl: listener.publicUrl }, o.errStyle));
+    const ready = { ...o.ready, url: listener.url, publicUrl: listener.publicUrl };
+    io.err(o.render.ready(ready));
     if (this.history?.failure) this.tellFailure(this.history);
-    if (o.json) this.sink.line(readyJsonLine(listener.url, listener.publicUrl, o.ready.inspectUrl ?? null));
-    o.spinner?.start(waitingText(listener.stats));
+    if (o.json) this.sink.line(o.render.readyLine(ready));
+    o.spinner?.start(o.render.waiting(listener.stats));
     this.waysOut();
   }
 
@@ -197,24 +211,24 @@ class Session {
   onEvent(e: ListenerEvent): void {
     if (e.kind === 'event') return this.onDelivery(e);
     if (e.kind === 'rejected') {
-      if (this.o.json) this.sink.line(rejectedJsonLine(e.record));
-      else this.withSpinner(() => (this.sink.line(`${renderRejected(e.record, this.o.style!)}\n`), this.sink.flush()));
+      if (this.o.json) this.sink.line(this.o.render.rejected(e.record));
+      else this.withSpinner(() => (this.sink.line(this.o.render.rejected(e.record)), this.sink.flush()));
       return;
     }
-    this.withSpinner(() => this.io.err(renderWarning(e.message)));
+    this.withSpinner(() => this.io.err(this.o.render.warning(e.message)));
   }
 
   private onDelivery(e: EventMessage): void {
     const { o } = this;
     // Recorded first: whatever happens to the display, the recording and the history have it.
-    const line = o.json || o.recorder || this.history ? eventJsonLine(e.record) : '';
+    const line = o.json || o.recorder || this.history ? o.render.eventLine(e) : '';
     if (line) e.line = line;
     if (o.recorder) this.append(o.recorder, line);
     if (this.history) this.append(this.history, line);
     if (o.json) this.sink.line(line);
     o.onRecord?.(e.record);
-    if (!o.json) this.withSpinner(() => (this.sink.line(`${o.compact ? renderCompact(e, o.style!) : renderEvent(e, o.style!)}\n`), this.sink.flush()));
-    if (o.json && e.forward?.error) this.io.err(renderWarning(`#${e.record.seq} ${e.forward.error}`));
+    if (!o.json) this.withSpinner(() => (this.sink.line(o.render.event(e)), this.sink.flush()));
+    if (o.json && e.forward?.error) this.io.err(o.render.warning(`#${e.record.seq} ${e.forward.error}`));
     if (o.expect === undefined || e.record.filtered || !e.verdict) return;
     if (!e.verdict.valid) {
       this.untold.push(`invalid event #${e.record.seq}: ${e.verdict.reason} — ${e.verdict.message}`);
@@ -232,7 +246,7 @@ class Session {
   /** Says once what went wrong with a journal; a write that failed makes the run fail (a cap reached does not). */
   private tellFailure(j: Journal): void {
     if (j.failed) this.writeFailed = true;
-    this.withSpinner(() => this.io.err(renderWarning(j.failure!)));
+    this.withSpinner(() => this.io.err(this.o.render.warning(j.failure!)));
     j.failure = undefined;
   }
 
@@ -241,7 +255,7 @@ class Session {
     if (!spinner) return write();
     spinner.stop();
     write();
-    if (this.listener && !this.ended) spinner.start(waitingText(this.listener.stats));
+    if (this.listener && !this.ended) spinner.start(this.o.render.waiting(this.listener.stats));
   }
 
   /** The shutdown: what was admitted finishes (up to the grace), every event is written, then the summary. */
@@ -269,7 +283,7 @@ class Session {
 
   private summary(): void {
     const { o, io, sink } = this;
-    for (const f of this.untold) io.err(renderWarning(f));
+    for (const f of this.untold) io.err(o.render.warning(f));
     if (sink.lost > 0 && !this.untold.some((u) => u.startsWith('cannot write to stdout'))) {
       io.err(`whk: ${sink.lost} line${sink.lost === 1 ? '' : 's'} could not be written to stdout (${errCode(sink.error)})`);
     }
@@ -280,7 +294,7 @@ class Session {
     } else if (o.expect !== undefined) {
       io.err(`whk: received ${this.validSeen} of ${o.expect} expected event${o.expect === 1 ? '' : 's'}`);
     }
-    io.err(renderSummary(this.listener!.stats));
+    io.err(o.render.summary(this.listener!.stats));
   }
 }
 

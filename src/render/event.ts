@@ -2,7 +2,7 @@
  * Renderers for `whk listen`: typed listener events in, text out. Pure: they read no clock,
  * write nothing, and get colours through the Style they are given (src/render/style.ts).
  */
-import type { EventMessage, ListenerStats, RejectedRecord } from '../listen/events.js';
+import type { EventMessage, ListenerStats, ReadyInfo, RejectedRecord } from '../listen/events.js';
 import type { EventRecord, ReadyRecord } from '../record.js';
 import { termSafe, termSafeJson, termSafeLine } from './safe.js';
 import type { Style } from './style.js';
@@ -35,21 +35,6 @@ export interface PrettyOptions {
   maxHeaderValue?: number;
 }
 
-/** What the ready lines say about the configuration. */
-export interface ReadyInfo {
-  url: string;
-  publicUrl: string | null;
-  /** The inspector page, when it is on. */
-  inspectUrl?: string | null;
-  scheme: string;
-  secrets: number;
-  host: string;
-  forwardTo?: string;
-  events?: readonly string[];
-  record?: string;
-  expect?: number;
-  injections?: string[];
-}
 
 /**
  * Text from the network or from files reaches the terminal through termSafe / termSafeLine

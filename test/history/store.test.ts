@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseEventFilter } from '../../src/listen/filter.js';
+import { parseEventFilter } from '../../src/filter.js';
 import { entries, findEntry, historyDir, listSessions, sessionId, stateDir } from '../../src/history/store.js';
 
 const dirs: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boundKey, Dedupe, Lru } from '../../src/listen/dedupe.js';
-import { parseEventFilter } from '../../src/listen/filter.js';
+import { parseEventFilter } from '../../src/filter.js';
 import { Injector } from '../../src/listen/inject.js';
 import { WhkError } from '../../src/errors.js';
 

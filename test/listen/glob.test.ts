@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { globMatcher } from '../../src/listen/filter.js';
+import { globMatcher } from '../../src/filter.js';
 
 /** The obvious reading of a `*` glob, as a regular expression: the oracle on short inputs. */
 const byRegex = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');

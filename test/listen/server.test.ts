@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventMessage, ListenerEvent, RejectedMessage } from '../../src/listen/events.js';
-import { parseEventFilter } from '../../src/listen/filter.js';
+import { parseEventFilter } from '../../src/filter.js';
 import type { Forwarder } from '../../src/listen/forward.js';
 import { startListener, type Listener, type ListenerOptions } from '../../src/listen/server.js';
 import { sign } from '../../src/index.js';

@@ -1,4 +1,4 @@
-import { usage } from '../errors.js';
+import { usage } from './errors.js';
 
 /**
  * `--events wallet.created,payment_intent.*`: the event types to handle. `*` matches any run of
