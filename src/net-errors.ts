@@ -89,3 +89,23 @@ export function bodyError(err: unknown, status: number, timeoutMs: number): WhkE
   const why = (err as { cause?: { message?: string }; message?: string })?.cause?.message ?? (err as Error)?.message ?? String(err);
   return new WhkError('body_incomplete', `the receiver answered ${status} but its body did not arrive in full (${why}) — the connection ended mid-answer`, 1);
 }
+
+/**
+ * A port that could not be bound, as a usage error (exit 2): the listener's and the inspector's.
+ * `what` names the port ("port 4000", "inspector port 4040"), `on` its host; `otherPort` is the fix
+ * for a port in use.
+ */
+export function bindError(e: NodeJS.ErrnoException, o: { what: string; on?: string; host: string; port: number; otherPort: string }): WhkError {
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return new WhkError('port_in_use', `${o.what} is already in use${o.on ? ` on ${o.on}` : ''}: ${o.otherPort}`, 2);
+    case 'EACCES':
+      return new WhkError('port_denied', `permission denied to listen on ${o.what}: use a port above 1023 (--port 0 picks a free one)`, 2);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new WhkError('bad_host', `cannot listen on --host ${o.host}: no such address on this machine`, 2);
+    default:
+      return new WhkError('listen_failed', `cannot listen on ${o.host}:${o.port}: ${e.message}`, 2);
+  }
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { WhkError } from '../errors.js';
+import { bindError } from '../net-errors.js';
 import type { RejectedRecord } from './events.js';
 
 /**
@@ -120,7 +120,7 @@ function bind(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      reject(bindError(e, host, port));
+      reject(bindError(e, { what: `port ${port}`, on: host, host, port, otherPort: 'stop the other server or pick another port (--port 0 picks a free one)' }));
     };
     const onListening = () => {
       server.off('error', onError);
@@ -139,21 +139,6 @@ export function openFileLimit(): number | undefined {
     return m ? Number(m[1]) : undefined;
   } catch {
     return undefined;
-  }
-}
-
-export function bindError(e: NodeJS.ErrnoException, host: string, port: number): WhkError {
-  switch (e.code) {
-    case 'EADDRINUSE':
-      return new WhkError('port_in_use', `port ${port} is already in use on ${host}: stop the other server or pick another port (--port 0 picks a free one)`, 2);
-    case 'EACCES':
-      return new WhkError('port_denied', `permission denied to listen on port ${port}: use a port above 1023 (--port 0 picks a free one)`, 2);
-    case 'EADDRNOTAVAIL':
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new WhkError('bad_host', `cannot listen on --host ${host}: no such address on this machine`, 2);
-    default:
-      return new WhkError('listen_failed', `cannot listen on ${host}:${port}: ${e.message}`, 2);
   }
 }
 

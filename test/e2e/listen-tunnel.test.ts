@@ -13,7 +13,7 @@ import { sign } from '../../src/index.js';
 import { runWhk } from '../helpers/cli.js';
 import { EventEmitter } from 'node:events';
 import { main } from '../../src/cli.js';
-import { fakeTunnel } from '../../src/tunnel/fake.js';
+import { fakeTunnel } from '../helpers/fake-tunnel.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'whk-tunnel-e2e-'));
 /** No ngrok configuration anywhere: an empty home, no NGROK_* variables. */

@@ -12,7 +12,7 @@ import type { Forwarder } from '../../src/listen/forward.js';
 import { startListener, type Listener, type ListenerOptions } from '../../src/listen/server.js';
 import { sign } from '../../src/index.js';
 import { WhkError } from '../../src/errors.js';
-import { fakeTunnel } from '../../src/tunnel/fake.js';
+import { fakeTunnel } from '../helpers/fake-tunnel.js';
 import { registry } from '../helpers/registry.js';
 
 const SECRET = 'dfns-s3cret';

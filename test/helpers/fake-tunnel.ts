@@ -1,4 +1,4 @@
-import type { TunnelAdapter } from './types.js';
+import type { TunnelAdapter } from '../../src/tunnel/types.js';
 
 /**
  * A tunnel that opens nothing: `start` answers `publicUrl` at once. For tests (the listener's
