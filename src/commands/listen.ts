@@ -1,4 +1,4 @@
-import { historyLimits, prune, SessionJournal, withoutCredentials } from '../history/journal.js';
+import { historyLimits, prune, SessionJournal, withoutCredentials, type HistoryLimits } from '../history/journal.js';
 import { historyDir, sessionId, type HistoryEntry } from '../history/store.js';
 import type { ListenInspector } from '../inspect/attach.js';
 import type { ListenerEvent } from '../listen/events.js';
@@ -6,7 +6,7 @@ import type { EventFilter } from '../filter.js';
 import type { InjectOptions } from '../listen/inject.js';
 import { Recorder } from '../listen/recorder.js';
 import { startListener, normalizePath, viaToken, type Listener, type ListenerOptions } from '../listen/server.js';
-import { runSession, type Journal } from '../listen/session.js';
+import { runSession, type Journal, type Spinner } from '../listen/session.js';
 import { sessionRenderer } from '../render/session.js';
 import { loadStyle, useColor, type Style } from '../render/style.js';
 import { usage } from '../errors.js';
@@ -117,46 +117,14 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
   const plan = planListen(flags);
   const stdout = io.stdout as NodeJS.WriteStream | undefined;
   const json = Boolean(flags.json) || (!stdout?.isTTY && !flags.compact);
-  // The history's limits are checked before anything starts (a bad value is a usage error).
-  const limits = flags.history === false ? undefined : historyLimits(deps.env);
+  const history = await historyOf(flags, plan, deps);
   const recorder = flags.record ? new Recorder(flags.record) : undefined;
-  const startedAt = new Date();
-  const session = sessionId(startedAt, process.pid);
-  const histDir = historyDir(deps.env);
-  if (limits) {
-    // Old sessions go when a listener starts; a folder that cannot be read is told when the journal opens.
-    await prune(histDir, limits).catch(() => undefined);
-  }
-  const openHistory = limits && ((listener: Listener): Journal => {
-    try {
-      return new SessionJournal(histDir, {
-        startedAt: startedAt.toISOString(), url: listener.url, host: flags.host, port: listener.port, path: plan.listener.path ?? '/',
-        pid: process.pid, forwardTo: withoutCredentials(flags.forwardTo), version: '0.1.0',
-      }, limits.maxBytes);
-    } catch (e) {
-      return { write: () => false, failure: `${(e as Error).message} (set WHK_HOME to a writable folder, or pass --no-history)`, failed: true, close: () => undefined };
-    }
-  });
-  const onRecord = deps.onRecord && ((r: EventRecord) => deps.onRecord!({ ...r, session }));
-
-  // Pretty mode only: chalk and ora are not loaded for NDJSON.
-  let style: Style | undefined;
-  let spinner: { start(text?: string): unknown; stop(): unknown } | undefined;
-  if (!json) {
-    style = await loadStyle(useColor(process.stdout, flags.color));
-    // A terminal with no width (some CI pseudo-terminals) would make ora loop: no spinner there.
-    if (useColor(process.stderr, flags.color) && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0) {
-      const { default: ora } = await import('ora');
-      spinner = ora({ text: 'starting', stream: process.stderr, discardStdin: false });
-    }
-  }
-  const errStyle = style ?? (await loadStyle(false));
-  const via = viaToken();
+  const { style, spinner, errStyle } = await terminal(json, flags);
   // The inspector's code loads only when it is on.
   const inspectOn = flags.inspect ?? (Boolean((io.stderr as NodeJS.WriteStream | undefined)?.isTTY) && !flags.json && flags.expect === undefined);
   const inspector: ListenInspector | undefined = inspectOn
     ? new (await import('../inspect/attach.js')).ListenInspector({
-      registry: flags.registry, port: flags.inspectPort, forwardTo: flags.forwardTo, path: plan.listener.path ?? '/', secrets: plan.secrets, session,
+      registry: flags.registry, port: flags.inspectPort, forwardTo: flags.forwardTo, path: plan.listener.path ?? '/', secrets: plan.secrets, session: history.session,
       scheme: flags.scheme === 'auto' ? undefined : flags.registry.get(flags.scheme),
     })
     : undefined;
@@ -164,53 +132,105 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
     scheme: flags.scheme, secrets: plan.secrets.length, host: flags.host, inspectUrl: null as string | null,
     forwardTo: flags.forwardTo && maskedUrl(flags.forwardTo), events: flags.events?.patterns, record: flags.record, expect: flags.expect, injections: plan.injections,
   };
-
-  let forward: (ListenerOptions['forward'] & { close(): Promise<void> }) | undefined;
-  let tunnel: TunnelAdapter | undefined;
-  const start = async (emit: (e: ListenerEvent) => void) => {
-    if (flags.forwardTo) {
-      forward = (await import('../listen/forward.js')).createForwarder(flags.forwardTo, plan.listener.path ?? '/', { timeoutMs: flags.forwardTimeout, via });
-    }
-    if (flags.tunnel) tunnel = await (deps.tunnel ?? ngrok)({ authtoken: flags.ngrokAuthtoken, domain: flags.tunnelDomain, timeoutMs: flags.tunnelTimeout }, (m) => emit({ kind: 'warning', message: m }));
-    // The page lists earlier sessions' deliveries too (the newest 5,000: start-up stays short).
-    if (inspector && limits) await inspector.loadHistory(histDir, 5000, (m) => emit({ kind: 'warning', message: m }));
-    let listener: Listener;
-    try {
-      // The inspector's sockets come out of the process's file budget first: webhooks keep their share.
-      listener = await startListener({ ...plan.listener, forward, tunnel, via, reservedFiles: inspector?.maxSockets ?? 0 }, inspector ? inspector.tap(emit) : emit);
-    } catch (e) {
-      recorder?.close();
-      await forward?.close();
-      throw e;
-    }
-    if (forward && isSelf(flags.forwardTo!, listener.port)) {
-      await listener.close(0);
-      await forward.close();
-      throw usage('forward_loop', `--forward-to ${maskedUrl(flags.forwardTo!)} is this listener itself: give your app's URL`);
-    }
-    if (inspector) {
-      try {
-        ready.inspectUrl = await inspector.start(listener.url);
-      } catch (e) {
-        await listener.close(0);
-        throw e;
-      }
-    }
-    return listener;
-  };
-
+  const parts: Parts = { flags, plan, deps, inspector, recorder, history, ready };
   try {
-    return await runSession(start, {
+    return await runSession((emit) => startParts(parts, emit), {
       json, render: sessionRenderer({ json, compact: flags.compact, style, errStyle }), spinner,
-      expect: flags.expect, timeoutMs: flags.timeout, shutdownGraceMs: flags.shutdownTimeout, debug: deps.debug ?? (process.argv.includes('--debug') || process.env.WHK_DEBUG === '1'), recorder, openHistory, onRecord, readyFile: flags.readyFile, signals: deps.signals, crashes: deps.crashes,
+      expect: flags.expect, timeoutMs: flags.timeout, shutdownGraceMs: flags.shutdownTimeout, debug: deps.debug ?? (process.argv.includes('--debug') || process.env.WHK_DEBUG === '1'),
+      recorder, openHistory: history.open, onRecord: deps.onRecord && ((r: EventRecord) => deps.onRecord!({ ...r, session: history.session })),
+      readyFile: flags.readyFile, signals: deps.signals, crashes: deps.crashes,
       startingText: flags.tunnel ? 'starting the ngrok tunnel' : 'starting',
       ready,
     }, io);
   } finally {
     await inspector?.close();
-    await forward?.close();
+    await parts.forward?.close();
     recorder?.close();
   }
+}
+
+/** What one run of `whk listen` is made of, as it starts. */
+interface Parts {
+  flags: ListenFlags;
+  plan: ListenPlan;
+  deps: ListenDeps;
+  inspector: ListenInspector | undefined;
+  recorder: Recorder | undefined;
+  history: HistoryPlan;
+  ready: { inspectUrl: string | null };
+  forward?: ListenerOptions['forward'] & { close(): Promise<void> };
+}
+
+/** The forwarder, the tunnel, the inspector's earlier deliveries, then the listener and the inspector's page. */
+async function startParts(p: Parts, emit: (e: ListenerEvent) => void): Promise<Listener> {
+  const { flags, plan, deps, inspector, history } = p;
+  const via = viaToken();
+  if (flags.forwardTo) {
+    p.forward = (await import('../listen/forward.js')).createForwarder(flags.forwardTo, plan.listener.path ?? '/', { timeoutMs: flags.forwardTimeout, via });
+  }
+  const warn = (message: string) => emit({ kind: 'warning', message });
+  const tunnel = flags.tunnel ? await (deps.tunnel ?? ngrok)({ authtoken: flags.ngrokAuthtoken, domain: flags.tunnelDomain, timeoutMs: flags.tunnelTimeout }, warn) : undefined;
+  // The page lists earlier sessions' deliveries too (the newest 5,000: start-up stays short).
+  if (inspector && history.limits) await inspector.loadHistory(history.dir, 5000, warn);
+  let listener: Listener;
+  try {
+    // The inspector's sockets come out of the process's file budget first: webhooks keep their share.
+    listener = await startListener({ ...plan.listener, forward: p.forward, tunnel, via, reservedFiles: inspector?.maxSockets ?? 0 }, inspector ? inspector.tap(emit) : emit);
+  } catch (e) {
+    p.recorder?.close();
+    await p.forward?.close();
+    throw e;
+  }
+  if (p.forward && isSelf(flags.forwardTo!, listener.port)) {
+    await listener.close(0);
+    throw usage('forward_loop', `--forward-to ${maskedUrl(flags.forwardTo!)} is this listener itself: give your app's URL`);
+  }
+  if (inspector) {
+    try {
+      p.ready.inspectUrl = await inspector.start(listener.url);
+    } catch (e) {
+      await listener.close(0);
+      throw e;
+    }
+  }
+  return listener;
+}
+
+/** The history of this run: its limits (a bad value is a usage error, before anything starts), folder, id and journal. */
+interface HistoryPlan {
+  limits: HistoryLimits | undefined;
+  dir: string;
+  session: string;
+  open: ((listener: Listener) => Journal) | undefined;
+}
+
+async function historyOf(flags: ListenFlags, plan: ListenPlan, deps: ListenDeps): Promise<HistoryPlan> {
+  const limits = flags.history === false ? undefined : historyLimits(deps.env);
+  const startedAt = new Date();
+  const dir = historyDir(deps.env);
+  // Old sessions go when a listener starts; a folder that cannot be read is told when the journal opens.
+  if (limits) await prune(dir, limits).catch(() => undefined);
+  const open = limits && ((listener: Listener): Journal => {
+    try {
+      return new SessionJournal(dir, {
+        startedAt: startedAt.toISOString(), url: listener.url, host: flags.host, port: listener.port, path: plan.listener.path ?? '/',
+        pid: process.pid, forwardTo: withoutCredentials(flags.forwardTo), version: '0.1.0',
+      }, limits.maxBytes);
+    } catch (e) {
+      return { write: () => false, failure: `${(e as Error).message} (set WHK_HOME to a writable folder, or pass --no-history)`, failed: true, close: () => undefined };
+    }
+  });
+  return { limits, dir, session: sessionId(startedAt, process.pid), open };
+}
+
+/** Pretty mode only: chalk and ora are not loaded for NDJSON. */
+async function terminal(json: boolean, flags: ListenFlags): Promise<{ style?: Style; errStyle: Style; spinner?: Spinner }> {
+  if (json) return { errStyle: await loadStyle(false) };
+  const style = await loadStyle(useColor(process.stdout, flags.color));
+  // A terminal with no width (some CI pseudo-terminals) would make ora loop: no spinner there.
+  if (!(useColor(process.stderr, flags.color) && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0)) return { style, errStyle: style };
+  const { default: ora } = await import('ora');
+  return { style, errStyle: style, spinner: ora({ text: 'starting', stream: process.stderr, discardStdin: false }) };
 }
 
 export interface TunnelSettings {

@@ -61,21 +61,9 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
   const body = cut ? utf8Prefix(r.body, KEPT_OF_REFUSED) : r.body;
   const utf8 = body.length === 0 || isUtf8(body);
   const text = utf8 ? body.toString('utf8') : undefined;
-  let parsed: unknown;
-  let jsonError: string | undefined;
   // A refused body over 64 KB is not parsed: under a flood of forged large bodies, parsing each
   // would slow the answers to real deliveries. Its type and id are unknown; it is shown as text.
-  if (text !== undefined && text.length > 0 && !cut && (accepted || body.length <= UNPARSED_INVALID)) {
-    const c = text.charCodeAt(0);
-    if (c === 123 /* { */ || c === 91 /* [ */ || /^\s*[[{]/.test(text.slice(0, 64))) {
-      // Parsed once: verifying a scheme with a timestamp in the body already did.
-      const json = parseJsonBody(body);
-      if (json) parsed = json.value;
-      else jsonError = jsonErrorOf(text);
-    } else if (/x-www-form-urlencoded/i.test(headers['content-type'] ?? '')) {
-      parsed = Object.fromEntries(new URLSearchParams(text));
-    }
-  }
+  const { parsed, jsonError } = text !== undefined && !cut && (accepted || body.length <= UNPARSED_INVALID) ? parseBody(body, text, headers) : {};
 
   // Which scheme, and where it keeps the event type and id.
   // The scheme that judged it (for a scheme_mismatch, the one it was signed as), else the one in use.
@@ -134,6 +122,18 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
   if (record.duplicate) s.duplicates++;
   if (filtered) s.filtered++;
   return message;
+}
+
+/** The body parsed once: JSON (verifying a scheme with a timestamp in the body already did), or form parameters. */
+function parseBody(body: Buffer, text: string, headers: Record<string, string>): { parsed?: unknown; jsonError?: string } {
+  if (text.length === 0) return {};
+  const c = text.charCodeAt(0);
+  if (c === 123 /* { */ || c === 91 /* [ */ || /^\s*[[{]/.test(text.slice(0, 64))) {
+    const json = parseJsonBody(body);
+    return json ? { parsed: json.value } : { jsonError: jsonErrorOf(text) };
+  }
+  if (/x-www-form-urlencoded/i.test(headers['content-type'] ?? '')) return { parsed: Object.fromEntries(new URLSearchParams(text)) };
+  return {};
 }
 
 function jsonErrorOf(text: string): string {
