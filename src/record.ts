@@ -28,6 +28,14 @@ export interface EventRecord {
   /** The provider's endpoint verification the listener answered itself (Meta's hub.challenge, ...). */
   handshake?: string;
   forward?: { status: number; ms: number } | { error: string; ms: number };
+  /** The mount it came in by ('/stripe'), when the listener has mounts. */
+  mount?: string | null;
+  /** The route that took it (its match, as written), or null: none matched. Present when the listener has routes. */
+  route?: string | null;
+  /** One result per target it was forwarded to (or queued for: `state`). */
+  forwards?: Array<{ url: string; status?: number; ms?: number; attempts: number; error?: string; state?: 'queued' | 'delivered' | 'failed' }>;
+  /** Its id in the forwarding queue (--queue). */
+  queued?: string;
   /** Failure injected into the answer (--delay, --fail-first, --fail-rate, --drop). */
   injected?: { delayMs?: number; drop?: true; fail?: 'fail-first' | 'fail-rate'; attempt?: number };
   /** A refused body over 64 KB is kept in part: its size, and how many bytes of it `body` holds. */

@@ -166,7 +166,7 @@ async function startParts(p: Parts, emit: (e: ListenerEvent) => void): Promise<L
   const { flags, plan, deps, inspector, history } = p;
   const via = viaToken();
   if (flags.forwardTo) {
-    p.forward = (await import('../listen/forward.js')).createForwarder(flags.forwardTo, plan.listener.path ?? '/', { timeoutMs: flags.forwardTimeout, via });
+    p.forward = (await import('../listen/forward.js')).createForwarder({ timeoutMs: flags.forwardTimeout, via });
   }
   const warn = (message: string) => emit({ kind: 'warning', message });
   const tunnel = flags.tunnel ? await (deps.tunnel ?? ngrok)({ authtoken: flags.ngrokAuthtoken, domain: flags.tunnelDomain, timeoutMs: flags.tunnelTimeout }, warn) : undefined;
@@ -175,7 +175,7 @@ async function startParts(p: Parts, emit: (e: ListenerEvent) => void): Promise<L
   let listener: Listener;
   try {
     // The inspector's sockets come out of the process's file budget first: webhooks keep their share.
-    listener = await startListener({ ...plan.listener, forward: p.forward, tunnel, via, reservedFiles: inspector?.maxSockets ?? 0 }, inspector ? inspector.tap(emit) : emit);
+    listener = await startListener({ ...plan.listener, forwardTo: flags.forwardTo, forward: p.forward, tunnel, via, reservedFiles: inspector?.maxSockets ?? 0 }, inspector ? inspector.tap(emit) : emit);
   } catch (e) {
     p.recorder?.close();
     await p.forward?.close();

@@ -13,6 +13,8 @@ export { forwardUrl } from '../send/target.js';
  * --forward-to is given (undici is not loaded otherwise).
  */
 export interface ForwardRequest {
+  /** The target: its base URL (--forward-to, a route's) and the listening path below which the request's path is appended. */
+  to: { base: string; listenPath: string };
   method: string;
   /** The request path (normalized) and query. */
   path: string;
@@ -77,12 +79,12 @@ export interface ForwarderOptions {
   clock?: () => number;
 }
 
-export function createForwarder(base: string, listenPath: string, opts: ForwarderOptions = {}): Forwarder & { close(): Promise<void> } {
+export function createForwarder(opts: ForwarderOptions = {}): Forwarder & { close(): Promise<void> } {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const clock = opts.clock ?? (() => performance.now());
   const agent = new Agent({ connectTimeout: Math.min(timeoutMs, 10_000), headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 4_000 });
   const forward = async (req: ForwardRequest): Promise<ForwardResult> => {
-    const target = forwardUrl(base, listenPath, req.path);
+    const target = forwardUrl(req.to.base, req.to.listenPath, req.path);
     // What is shown and recorded never carries the password of --forward-to.
     const url = maskedUrl(target);
     const t0 = clock();

@@ -1,71 +1,21 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Registry } from '../schemes/registry.js';
-import type { HandshakeAnswer, Scheme, Verdict } from '../schemes/types.js';
-import type { TunnelAdapter } from '../tunnel/types.js';
-import { AfterAnswer } from './after-answer.js';
+import { answerStep } from './answer.js';
 import { readBody } from './body.js';
-import { Dedupe } from './dedupe.js';
-import { describe, iso, secretRedactor, type DescribeContext, type Received } from './describe.js';
-import { Diagnoser } from './diagnosis.js';
-import type { EventMessage, ListenerEvent, ListenerStats, RejectedRecord } from './events.js';
-import { InFlight, type Exchange } from './exchange.js';
-import type { EventFilter } from '../filter.js';
-import type { ForwardResult, Forwarder } from './forward.js';
+import { iso } from './describe.js';
+import type { ListenerEvent, ListenerStats, RejectedRecord } from './events.js';
+import type { Exchange } from './exchange.js';
+import { mountFor } from './gateway.js';
 import { createHttpServer, displayHost, type HttpServer } from './http.js';
-import { Injector, type Injected, type InjectOptions } from './inject.js';
-import { Judge, type Delivery } from './judge.js';
-import { checkRequestPath, normalizePath, pathOnly } from './paths.js';
-import { answer, failText, invalidText, relay } from './respond.js';
+import type { Delivery } from './judge.js';
+import { checkRequestPath, pathOnly } from './paths.js';
+import { answer } from './respond.js';
+import { newState, type Flow, type ListenerOptions, type Mount, type State } from './state.js';
 
 export { normalizePath } from './paths.js';
-
-export interface ListenerOptions {
-  /** The run's schemes (src/run-schemes.ts). */
-  registry: Registry;
-  host?: string;
-  /** 0 picks a free port. */
-  port?: number;
-  /** Path prefix to receive on; other paths get 404. */
-  path?: string;
-  /** A scheme name, or 'auto' to detect it from the headers (fixed by the first unambiguous valid delivery). */
-  scheme?: string;
-  /** No secret: events are shown, not verified. */
-  secrets?: string[];
-  /** Other environments' secrets, for the no-match diagnosis only (named, never shown). */
-  otherSecrets?: Array<{ label: string; secret: string }>;
-  /** Seconds; default: the scheme's own. */
-  tolerance?: number;
-  /** The URL the provider signs (square, twilio): default the public URL, else Host + path. */
-  url?: string;
-  /** Bytes; larger bodies get 413. */
-  maxBody?: number;
-  /** Answer to accepted events. */
-  status?: number;
-  events?: EventFilter;
-  forward?: Forwarder;
-  /** Methods passed to --forward-to (default POST and GET); others get 405. */
-  forwardMethods?: readonly string[];
-  inject?: InjectOptions;
-  tunnel?: TunnelAdapter;
-  /** Connections open at once (default 1,000); more are refused, and said so. */
-  maxConnections?: number;
-  /** File descriptors kept out of the connection budget (the inspector's sockets). */
-  reservedFiles?: number;
-  /** How many event ids duplicate detection remembers. */
-  dedupeMemory?: number;
-  /** Slow clients: all headers within this long (ms). */
-  headersTimeoutMs?: number;
-  /** Slow clients: the whole request within this long (ms). */
-  requestTimeoutMs?: number;
-  /** This listener's token in `Via` (forwarded requests carry it; one coming back is a loop). */
-  via?: string;
-  /** For tests: the wall clock (ms since the epoch). */
-  now?: () => number;
-}
+export { viaToken, type ListenerOptions } from './state.js';
 
 export interface Listener {
-  /** http://127.0.0.1:4000/path */
+  /** http://127.0.0.1:4000/path (the first mount's path when it has several). */
   url: string;
   /** https://abc.ngrok.app/path when tunnelled, else null. */
   publicUrl: string | null;
@@ -84,44 +34,6 @@ export interface Listener {
   close(graceMs?: number): Promise<void>;
   /** Ends the wait of a shutdown at once (a second Ctrl-C). */
   hurry(): void;
-}
-
-/** A fresh token for `Via`: `1.1 whk-<random>`. */
-export const viaToken = () => `1.1 whk-${randomBytes(6).toString('hex')}`;
-
-/** One delivery on its way through the steps. */
-interface Flow {
-  x: Exchange;
-  r: Received;
-  /** The normalized path and query, what is forwarded. */
-  fwdPath: string;
-  delivery: Delivery;
-  verdict: Verdict | null;
-}
-
-/** What the steps share: the listener's settings, state and outlets. */
-interface State {
-  o: ListenerOptions;
-  path: string;
-  secrets: string[];
-  judge: Judge;
-  describe: DescribeContext;
-  injector: Injector | undefined;
-  delayMs: number;
-  okStatus: number;
-  forwardMethods: Set<string>;
-  fastPath: boolean;
-  via: string;
-  now: () => number;
-  inflight: InFlight;
-  after: AfterAnswer;
-  diagnoser: Diagnoser;
-  seq: number;
-  closing: boolean;
-  publicOrigin: string | null;
-  localHostPort: string;
-  send: (e: ListenerEvent) => void;
-  warn: (message: string) => void;
 }
 
 /**
@@ -159,29 +71,6 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
   return listenerHandle(s, http, port);
 }
 
-function newState(opts: ListenerOptions, send: (e: ListenerEvent) => void): State {
-  const secrets = opts.secrets ?? [];
-  const stats: ListenerStats = { events: 0, valid: 0, invalid: 0, unverified: 0, duplicates: 0, filtered: 0, forwarded: 0, forwardFailed: 0, rejected: 0 };
-  const { registry } = opts;
-  const judge = new Judge({ registry, scheme: opts.scheme ?? 'auto', secrets, tolerance: opts.tolerance, otherSecrets: opts.otherSecrets });
-  const injector = opts.inject ? new Injector(opts.inject) : undefined;
-  const delayMs = opts.inject?.delayMs ?? 0;
-  const warn = (message: string) => send({ kind: 'warning', message });
-  return {
-    o: opts, path: normalizePath(opts.path ?? '/'), secrets, judge, injector, delayMs,
-    describe: { registry, scheme: () => judge.scheme, dedupe: new Dedupe(opts.dedupeMemory), events: opts.events, redact: secretRedactor([...secrets, ...(opts.otherSecrets ?? []).map((o) => o.secret)]), stats },
-    okStatus: opts.status ?? 200,
-    forwardMethods: new Set((opts.forwardMethods ?? ['POST', 'GET']).map((m) => m.toUpperCase())),
-    fastPath: !opts.events && !opts.forward && !injector && delayMs === 0,
-    via: opts.via ?? viaToken(), now: opts.now ?? Date.now,
-    inflight: new InFlight(),
-    // A bug of ours while describing an event already answered: said, and the listener keeps serving.
-    after: new AfterAnswer((e) => warn(`internal error while showing an event: ${e.message}`)),
-    diagnoser: new Diagnoser({ inline: (scheme, input) => registry.verify(scheme, input), custom: registry.custom() }),
-    seq: 0, closing: false, publicOrigin: null, localHostPort: '', send, warn,
-  };
-}
-
 /** Events wait until startListener has returned (the caller prints its ready line first). */
 function heldOutlet(emit: (e: ListenerEvent) => void) {
   let live = false;
@@ -210,7 +99,7 @@ function heldOutlet(emit: (e: ListenerEvent) => void) {
 }
 
 function reject(s: State, n: number, r: Omit<RejectedRecord, 'type' | 'seq' | 'receivedAt'>, receivedAt: number): void {
-  s.describe.stats.rejected++;
+  s.stats.rejected++;
   s.send({ kind: 'rejected', record: { type: 'rejected', seq: n, receivedAt: iso(receivedAt), ...r } });
 }
 
@@ -235,22 +124,26 @@ function accept(s: State, req: IncomingMessage, res: ServerResponse): void {
   if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
     return refuse(400, 'whk: bad request: an HTTP/1.1 request needs a Host header\n', { reason: 'malformed_request', message: '400: an HTTP/1.1 request without a Host header' });
   }
-  const where = checkRequestPath(target, s.path.replace(/\/+$/, ''));
-  if (where.ok) return readStep(s, x, where.path);
-  if (where.status === 404) {
-    return refuse(404, `whk listens on ${s.path}, not ${pathOnly(target)}\n`, { reason: 'outside_path', message: `404: ${pathOnly(target)} is outside --path ${s.path}` });
+  // One mount (no --mount): its prefix is checked as --path always was; several: the longest that covers the path.
+  const only = s.mounts.length === 1 ? s.mounts[0] : undefined;
+  const where = checkRequestPath(target, only ? only.prefix : '');
+  const mount = where.ok ? only ?? mountFor(s.mounts, where.path) : undefined;
+  if (where.ok && mount) return readStep(s, x, mount, where.path);
+  if (where.ok || where.status === 404) {
+    const served = s.mounts.map((m) => m.path).join(', ');
+    return refuse(404, `whk listens on ${served}, not ${pathOnly(target)}\n`, { reason: 'outside_path', message: `404: ${pathOnly(target)} is outside ${s.mounted ? `the mounts (${served})` : `--path ${served}`}` });
   }
   refuse(400, `whk: bad request path: ${where.why}\n`, { reason: 'bad_path', message: `400: ${where.why} (${pathOnly(target).slice(0, 120)})` });
 }
 
 /** Step 2, the body within --max-body; a shutdown that stops waiting ends the read. */
-function readStep(s: State, x: Exchange, fwdPath: string): void {
+function readStep(s: State, x: Exchange, mount: Mount, fwdPath: string): void {
   const { req, res } = x;
   const method = req.method ?? 'GET';
   const target = req.url ?? '/';
   const maxBody = s.o.maxBody ?? 1024 * 1024;
   readBody(req, res, { maxBody }, (o) => {
-    if (o.kind === 'body') return judgeStep(s, { x, fwdPath, r: { seq: ++s.seq, receivedAt: x.receivedAt, method, path: target, headers: headerMap(req.rawHeaders), body: o.body } });
+    if (o.kind === 'body') return judgeStep(s, { x, mount, fwdPath, r: { seq: ++s.seq, receivedAt: x.receivedAt, method, path: target, headers: headerMap(req.rawHeaders), body: o.body } });
     const n = ++s.seq;
     if (o.kind === 'too_large') {
       const limit = formatBytes(maxBody);
@@ -275,9 +168,10 @@ function judgeStep(s: State, f: Omit<Flow, 'delivery' | 'verdict'>): void {
     // ...): shown, not verified, and forwarded when --forward-to is given.
     const handshake = (r.method === 'GET' || r.method === 'HEAD') && r.body.length === 0 && s.o.registry.detect(r.headers).length === 0;
     const delivery: Delivery = { body: r.body, headers: r.headers, method: r.method, now: Math.floor(r.receivedAt / 1000) };
-    const verifying = s.secrets.length > 0 && !handshake;
-    if (verifying && s.judge.needsUrl(r.headers)) delivery.url = signedUrl(s, r.headers, r.path);
-    const verdict = verifying ? s.judge.judge(r.seq, delivery, (name) => s.warn(`verifying as ${name} from now on; pass --scheme to choose`)) : null;
+    const { judge, secrets } = f.mount;
+    const verifying = secrets.length > 0 && !handshake;
+    if (verifying && judge.needsUrl(r.headers)) delivery.url = signedUrl(s, f.mount, r.headers, r.path);
+    const verdict = verifying ? judge.judge(r.seq, delivery, (name) => s.warn(`verifying as ${name} from now on; pass --scheme to choose`)) : null;
     flow = { ...f, delivery, verdict };
     answerStep(s, flow);
   } catch (e) {
@@ -289,138 +183,9 @@ function judgeStep(s: State, f: Omit<Flow, 'delivery' | 'verdict'>): void {
   }
 }
 
-/** Step 4, answer: an endpoint verification, a refusal or a plain answer at once, else what the event decides. */
-function answerStep(s: State, f: Flow): void {
-  const accepted = f.verdict === null || f.verdict.valid;
-  // The provider's endpoint verification, answered here when nothing is forwarded.
-  const hs = accepted && !s.o.forward ? handshakeAnswer(s, f.r, f.verdict) : undefined;
-  if (hs) return later(s, f.x, () => answerHandshake(s, f, hs));
-  if (!accepted || s.fastPath) {
-    const status = accepted ? s.okStatus : 401;
-    return later(s, f.x, () => answerAtOnce(s, f, status));
-  }
-  // The answer depends on the event: its type (--events), its id (--fail-first), your app.
-  const message = describe(s.describe, f.r, f.verdict);
-  const { record } = message;
-  const injected = s.injector?.decide(record.eventId === null ? null : `${record.scheme ?? ''}\n${record.eventId}`, f.r.body);
-  if (injected) record.injected = injected;
-  later(s, f.x, () => decide(s, f, message, injected));
-}
-
-/** --delay: `job` after the delay, or at once when the exchange is cut short (the answer is never lost). */
-function later(s: State, x: Exchange, job: () => void): void {
-  if (s.delayMs === 0) return job();
-  let done = false;
-  const once = () => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    job();
-  };
-  const timer = setTimeout(once, s.delayMs);
-  x.onAbort(once);
-}
-
-function answerHandshake(s: State, f: Flow, hs: HandshakeAnswer): void {
-  answer(f.x.res, hs.status, hs.body, f.r.seq, { contentType: hs.contentType, headers: ['x-content-type-options', 'nosniff'] });
-  const message = describe(s.describe, f.r, f.verdict);
-  message.record.response.status = hs.status;
-  message.record.handshake = hs.what;
-  emitEvent(s, f.x, message);
-}
-
-/** A refusal (401) or the plain answer of the fast path; the no-match diagnosis runs after it. */
-function answerAtOnce(s: State, f: Flow, status: number): void {
-  const accepted = status !== 401;
-  answer(f.x.res, status, accepted ? undefined : invalidText(f.verdict!), f.r.seq);
-  let diagnosis: Promise<unknown> | undefined;
-  const v = f.verdict;
-  if (v !== null && !v.valid && v.reason === 'no_match') {
-    const call = s.judge.diagnosisCall(v, f.delivery);
-    diagnosis = s.diagnoser.diagnose(v, call.scheme, call.input).then((d) => (f.verdict = d));
-  }
-  s.after.add(() => {
-    const message = describe(s.describe, f.r, f.verdict);
-    message.record.response.status = status;
-    s.send(message);
-  }, diagnosis);
-  f.x.end();
-}
-
-/** An accepted event whose answer is decided: dropped, failed on purpose, filtered, or forwarded. */
-function decide(s: State, f: Flow, message: EventMessage, injected: Injected | undefined): void {
-  const { x } = f;
-  if (injected?.drop) {
-    x.res.destroy();
-    return emitEvent(s, x, message);
-  }
-  if (injected?.fail) return finish(s, f, message, 500, failText(injected, s.o.inject!));
-  if (message.record.filtered || !s.o.forward) return finish(s, f, message, s.okStatus);
-  if (!s.forwardMethods.has(f.r.method)) {
-    const allowed = [...s.forwardMethods];
-    return finish(s, f, message, 405, `whk: ${f.r.method} is not forwarded (--forward-methods ${allowed.join(',')})\n`, ['allow', allowed.join(', ')]);
-  }
-  forwardStep(s, f, message);
-}
-
-function finish(s: State, f: Flow, message: EventMessage, status: number, text?: string, extra?: string[]): void {
-  message.record.response.status = status;
-  if (status > 0) answer(f.x.res, status, text, f.r.seq, { headers: extra });
-  emitEvent(s, f.x, message);
-}
-
-/** Step 5, forward: the app's answer relayed to the sender; the forward ends when the sender hangs up. */
-function forwardStep(s: State, f: Flow, message: EventMessage): void {
-  const { record } = message;
-  const onForward = (r: ForwardResult) => {
-    if (!r.ok) {
-      s.describe.stats.forwardFailed++;
-      record.forward = { error: r.error, ms: r.ms };
-      message.forward = { url: r.url, status: r.status, ms: r.ms, error: r.error };
-      // A sender that hung up got no answer at all: 0, as with --drop.
-      return finish(s, f, message, r.code === 'sender_gone' ? 0 : r.status, `whk: ${r.error}\n`);
-    }
-    s.describe.stats.forwarded++;
-    record.forward = { status: r.status, ms: r.ms };
-    record.response.status = r.status;
-    void relay(f.x.res, r, f.r.seq, f.x.signal).then(({ preview, error }) => {
-      message.forward = { url: r.url, status: r.status, ms: r.ms, ...(preview ? { body: preview } : {}), ...(error ? { error } : {}) };
-      emitEvent(s, f.x, message);
-    });
-  };
-  s.o.forward!({ method: f.r.method, path: f.fwdPath, headers: f.r.headers, body: f.r.body, signal: f.x.signal }).then(onForward, (e: Error) =>
-    onForward({ ok: false, url: '', status: 502, error: `forward failed: ${e.message}`, code: 'internal', ms: 0 }));
-}
-
-/** Step 6: the event handed on (the session records, renders and forwards it on); the exchange is over. */
-function emitEvent(s: State, x: Exchange, message: EventMessage): void {
-  s.send(message);
-  x.end();
-}
-
-/**
- * A provider's endpoint verification: asked of the scheme that judged the delivery valid, or,
- * unverified (no secret, or a GET handshake), of the scheme in use or else every scheme that
- * has one.
- */
-function handshakeAnswer(s: State, r: Received, verdict: Verdict | null): HandshakeAnswer | undefined {
-  const schemes = verdict ? [s.o.registry.get(verdict.scheme)] : s.judge.scheme ? [s.judge.scheme] : s.o.registry.derive(withHandshake);
-  if (!schemes.some((x) => x.handshake)) return undefined;
-  const req = { method: r.method, query: new URL(r.path, 'http://x').searchParams, headers: r.headers, body: r.body, secrets: s.secrets };
-  for (const x of schemes) {
-    try {
-      const a = x.handshake?.(req);
-      if (a) return a;
-    } catch {
-      // A request a handshake cannot read is not one.
-    }
-  }
-  return undefined;
-}
-
 /** The URL a provider signed (square, twilio): --url, the public URL, else the Host the request names. */
-function signedUrl(s: State, headers: Record<string, string>, reqPath: string): string {
-  if (s.o.url) return s.o.url;
+function signedUrl(s: State, mount: Mount, headers: Record<string, string>, reqPath: string): string {
+  if (mount.url) return mount.url;
   if (s.publicOrigin) return s.publicOrigin + reqPath;
   return `${headers['x-forwarded-proto'] ?? 'http'}://${headers['x-forwarded-host'] ?? headers.host ?? s.localHostPort}${reqPath}`;
 }
@@ -430,10 +195,10 @@ function listenerHandle(s: State, http: HttpServer, port: number): Listener {
   let hurry: () => void = () => undefined;
   const hurried = new Promise<void>((resolve) => (hurry = resolve));
   return {
-    url: `http://${s.localHostPort}${s.path}`,
-    publicUrl: s.publicOrigin ? s.publicOrigin + s.path : null,
+    url: `http://${s.localHostPort}${s.mounts[0]!.path}`,
+    publicUrl: s.publicOrigin ? s.publicOrigin + s.mounts[0]!.path : null,
     port,
-    stats: s.describe.stats,
+    stats: s.stats,
     get inFlight() {
       return s.inflight.size;
     },
@@ -466,9 +231,6 @@ async function shutdown(s: State, http: HttpServer, graceMs: number, hurried: Pr
   await s.after.drain();
   await s.diagnoser.close();
 }
-
-/** The schemes that answer an endpoint verification. */
-const withHandshake = (list: readonly Scheme[]) => list.filter((x) => x.handshake);
 
 /** Header names lower-cased, repeated headers joined with ", ", in a prototype-free object. */
 export function headerMap(raw: string[]): Record<string, string> {

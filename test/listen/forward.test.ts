@@ -28,6 +28,12 @@ describe('forwardUrl', () => {
   });
 });
 
+/** A forwarder bound to one target, as the listener's fallback target (--forward-to) uses it. */
+function to(base: string, opts: { timeoutMs?: number } = {}) {
+  const f = createForwarder(opts);
+  return Object.assign((r: Omit<Parameters<typeof f>[0], 'to'>) => f({ ...r, to: { base, listenPath: '/' } }), { close: f.close });
+}
+
 describe('createForwarder', () => {
   let app: Server;
   let url = '';
@@ -52,7 +58,7 @@ describe('createForwarder', () => {
   });
 
   it('delivers the exact bytes and the original headers, and brings back status, body and headers', async () => {
-    const fwd = createForwarder(url, '/');
+    const fwd = to(url);
     const body = Buffer.from([0x7b, 0x20, 0xff, 0x00, 0x0a, 0x7d]); // not UTF-8, not JSON: bytes are bytes
     const r = await fwd({ method: 'POST', path: '/x?y=1', headers: { 'content-type': 'application/json', 'x-sig': 'abc', connection: 'close' }, body });
     await fwd.close();
@@ -68,7 +74,7 @@ describe('createForwarder', () => {
   });
 
   it("relays the app's error status and body", async () => {
-    const fwd = createForwarder(`${url}/fail`, '/');
+    const fwd = to(`${url}/fail`);
     const r = await fwd({ method: 'POST', path: '/', headers: {}, body: Buffer.from('{}') });
     await fwd.close();
     expect(r).toMatchObject({ ok: true, status: 422 });
@@ -80,7 +86,7 @@ describe('createForwarder', () => {
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
     const port = (dead.address() as { port: number }).port;
     await new Promise((r) => dead.close(r));
-    const fwd = createForwarder(`http://127.0.0.1:${port}/hooks`, '/');
+    const fwd = to(`http://127.0.0.1:${port}/hooks`);
     const r = await fwd({ method: 'POST', path: '/', headers: {}, body: Buffer.from('{}') });
     await fwd.close();
     expect(r).toMatchObject({ ok: false, status: 502, code: 'connection_refused' });
@@ -88,7 +94,7 @@ describe('createForwarder', () => {
   });
 
   it('an app that does not answer in time gives 504', async () => {
-    const fwd = createForwarder(`${url}/slow`, '/', { timeoutMs: 300 });
+    const fwd = to(`${url}/slow`, { timeoutMs: 300 });
     const r = await fwd({ method: 'POST', path: '/', headers: {}, body: Buffer.from('{}') });
     await fwd.close();
     expect(r).toMatchObject({ ok: false, status: 504 });

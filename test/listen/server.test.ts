@@ -108,7 +108,7 @@ describe('startListener', () => {
       forwarded.push(r.body.toString());
       return { ok: true, url: 'http://app/', status: 202, headers: [], body: Readable.from([]), ms: 1 };
     };
-    const { l, next } = await listen({ events: parseEventFilter('wallet.*'), forward });
+    const { l, next } = await listen({ events: parseEventFilter('wallet.*'), forward, forwardTo: 'http://app/' });
     const keep = dfnsBody('wh-1', 'wallet.created');
     const skip = dfnsBody('wh-2', 'policy.triggered');
     expect((await post(l.url, keep, signed(keep))).status).toBe(202);

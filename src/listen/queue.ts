@@ -1,0 +1,31 @@
+/**
+ * What the listener needs of the forwarding queue (--queue): a delivery it accepted is handed
+ * over, journaled on disk before the sender gets its 2xx, and delivered later to each target, in
+ * order per target, with retries (src/listen/queue-runner.ts, over src/history/queue-journal.ts).
+ */
+export interface QueuedDelivery {
+  seq: number;
+  /** ISO 8601. */
+  receivedAt: string;
+  mount: string | null;
+  route: string | null;
+  scheme: string | null;
+  eventType: string | null;
+  eventId: string | null;
+  method: string;
+  /** The normalized path and query, what is forwarded. */
+  path: string;
+  /** As received, names lower-cased. */
+  headers: Record<string, string>;
+  body: Buffer;
+  /** Each target: its base URL and the listening path below which the request's path is appended. */
+  targets: Array<{ base: string; listenPath: string }>;
+}
+
+export interface Queue {
+  /**
+   * Journals the delivery (written before this returns); its queue id, or why it could not be
+   * (the sender then gets 503 and retries).
+   */
+  enqueue(d: QueuedDelivery): { ok: true; id: string } | { ok: false; error: string };
+}
