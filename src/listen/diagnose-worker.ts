@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { verify } from '../schemes/core.js';
-import { defineScheme, type Definition } from '../schemes/definition.js';
+import { compileDefinition } from '../schemes/definition/compile.js';
+import type { Definition } from '../schemes/definition/schema.js';
 import { catalogueSchemes } from '../providers/index.js';
 import { registerCatalogue, registerSchemes } from '../schemes/registry.js';
 import type { VerifyInput } from '../schemes/types.js';
@@ -14,7 +15,7 @@ import type { VerifyInput } from '../schemes/types.js';
 // and the providers' catalogue when the listener uses it.
 const data = workerData as { definitions?: Array<{ definition: Definition; source?: string }>; catalogue?: boolean } | null;
 if (data?.catalogue) registerCatalogue(catalogueSchemes());
-registerSchemes((data?.definitions ?? []).map((d) => defineScheme(d.definition, d.source)));
+registerSchemes((data?.definitions ?? []).map((d) => compileDefinition(d.definition, d.source)));
 
 parentPort?.on('message', (m: { id: number; scheme: string; input: VerifyInput }) => {
   try {

@@ -1,0 +1,42 @@
+import { usage, type WhkError } from '../../errors.js';
+
+/** A one-line usage error (exit 2): `<source>: <what is wrong>`. */
+export const bad = (source: string, message: string): WhkError => usage('bad_definition', `${source}: ${message}`);
+
+/** A value as the definition's author wrote it, cut at 60 characters. */
+export const quote = (v: unknown): string => {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}…${s[0] === '"' ? '"' : ''}` : s;
+};
+
+/** Text from a delivery, cut at `n` characters. */
+export const clip = (s: string, n = 40) => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+/** What a JSON value is: "a string", "an array", "null"... */
+export const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The name closest to `word` (a typo of it), if one is close enough. */
+export function closest(word: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const n of names) {
+    const d = n.toLowerCase() === word.toLowerCase() ? 0 : distance(word.toLowerCase(), n.toLowerCase());
+    if (d < bestD) [best, bestD] = [n, d];
+  }
+  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+/** Edit distance where swapping two neighbours counts as one edit ("hamc" -> "hmac"). */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 0; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
