@@ -53,7 +53,7 @@ function jsonCopy(json: Record<string, unknown>, source: string): unknown {
   try {
     return JSON.parse(JSON.stringify(json)) as unknown;
   } catch (e) {
-    throw bad(source, `a definition is JSON data (${(e as Error).message})`);
+    throw bad(source, `a definition is JSON data (${(e as Error).message.split('\n')[0]})`);
   }
 }
 
