@@ -29,8 +29,6 @@ export interface Compiled {
 
 const NO_HEADERS: Record<string, string | undefined> = Object.freeze({});
 
-const isInvalid = (x: object): x is Invalid => 'reason' in x;
-
 export function signer(c: Compiled): (input: SignInput) => SignedHeaders {
   const { name, signed, value, time, id, hmac } = c;
   const tsKey = time?.header?.toLowerCase();
@@ -68,8 +66,15 @@ export function signer(c: Compiled): (input: SignInput) => SignedHeaders {
   };
 }
 
-/** The signed timestamp a list value or its header carries, trimmed, with its seconds; undefined where there is none to read. */
-function headerTimestamp(c: Compiled, p: Parsed, d: Delivery): { text: string; ts: number } | Invalid | undefined {
+/** A signed timestamp as read: its text, trimmed, and its seconds (`valid` tells it from an Invalid verdict). */
+interface Stamp {
+  valid: true;
+  text: string;
+  ts: number;
+}
+
+/** The signed timestamp a list value or its header carries; undefined where there is none to read. */
+function headerTimestamp(c: Compiled, p: Parsed, d: Delivery): Stamp | Invalid | undefined {
   const { name, header: H, time, value } = c;
   if (time?.where !== 'value' && time?.where !== 'header') return undefined;
   const list = value.list;
@@ -81,34 +86,34 @@ function headerTimestamp(c: Compiled, p: Parsed, d: Delivery): { text: string; t
   if (Number.isNaN(ts)) {
     return invalid(name, 'malformed_header', `${time.where === 'value' ? `${list!.labels.timestamp}${list!.kv}"${clip(text)}" in ${H}` : `${time.header} "${clip(text)}"`} is not ${time.shape}`);
   }
-  return { text: text.trim(), ts };
+  return { valid: true, text: text.trim(), ts };
 }
 
-/** The id and the signed headers of a delivery (what the signed content needs besides its timestamp). */
-function deliveryParts(c: Compiled, p: Parsed, d: Delivery): { id?: string; headers: Record<string, string | undefined> } | Invalid {
+/** Reads the id and the signed headers of a delivery into `values`; the verdict when one is missing. */
+function readParts(c: Compiled, p: Parsed, d: Delivery, values: Values): Invalid | undefined {
   const { name, header: H, id: where, value } = c;
-  let id: string | undefined;
   if (where !== undefined) {
-    id = where.where === 'value' ? p.id : d.headers[where.header!.toLowerCase()];
-    if (id === undefined) return invalid(name, 'missing_header', where.where === 'value' ? `${H} has no ${value.list!.labels.id}${value.list!.kv}<id> entry` : `no ${where.header} header`);
+    values.id = where.where === 'value' ? p.id : d.headers[where.header!.toLowerCase()];
+    if (values.id === undefined) return invalid(name, 'missing_header', where.where === 'value' ? `${H} has no ${value.list!.labels.id}${value.list!.kv}<id> entry` : `no ${where.header} header`);
   }
-  const headers: Record<string, string | undefined> = c.signed.headers.length === 0 ? NO_HEADERS : {};
+  if (c.signed.headers.length === 0) return undefined;
+  values.headers = {};
   for (const x of c.signed.headers) {
     const v = d.headers[x.toLowerCase()];
     if (v === undefined) return invalid(name, 'missing_header', `no ${x} header (${name} signs it)`);
-    headers[x.toLowerCase()] = v;
+    values.headers[x.toLowerCase()] = v;
   }
-  return { id, headers };
+  return undefined;
 }
 
 /** The well-formed signatures of the header, normalized; a malformed_header verdict when there is none. */
 function presented(c: Compiled, p: Parsed): string[] | Invalid {
   const { header: H, value, hmac } = c;
-  const entry = value.list ? `${value.list.labels.signature}${value.list.kv}<${hmac.encoding === 'hex' ? 'hex' : hmac.encoding}>` : '';
-  if (p.sigs.length === 0) return invalid(c.name, 'malformed_header', `${H} has no ${entry} entry`);
   const good: string[] = [];
   for (const s of p.sigs) if (hmac.shape.test(s)) good.push(hmac.normalize(s));
   if (good.length > 0) return good;
+  const entry = value.list ? `${value.list.labels.signature}${value.list.kv}<${hmac.encoding === 'hex' ? 'hex' : hmac.encoding}>` : '';
+  if (p.sigs.length === 0) return invalid(c.name, 'malformed_header', `${H} has no ${entry} entry`);
   const digits = `<${hmac.length} ${hmac.encoding === 'hex' ? 'hex digits' : `${hmac.encoding} characters`}>`;
   return hmac.malformed(value.plain ? `${H} is not "${value.readable.replace('<signature>', digits)}"` : `${H} has no well-formed ${entry} entry`, p.sigs[0]!);
 }
@@ -132,17 +137,15 @@ export function verifier(c: Compiled, scheme: () => Scheme): (d: Delivery) => Ve
     const p = value.parse(header);
     if (typeof p === 'string') return hmac.malformed(p, header.trim().slice(value.plain?.prefix.length ?? 0));
     const stamp = headerTimestamp(c, p, d);
-    if (stamp && isInvalid(stamp)) return stamp;
-    const parts = deliveryParts(c, p, d);
-    if (isInvalid(parts)) return parts;
+    if (stamp?.valid === false) return stamp;
+    const values: Values = { timestamp: stamp?.text, id: undefined, url: undefined, method: undefined, headers: NO_HEADERS };
+    const missing = readParts(c, p, d, values);
+    if (missing) return missing;
     const good = presented(c, p);
-    if (isInvalid(good)) return good;
-    const values: Values = {
-      ...parts,
-      timestamp: time?.where === 'body' ? time.fromBody(d.body) : stamp?.text,
-      url: signed.needsUrl ? requireUrl(name, d.url, 'the URL it posts to') : undefined,
-      method: (d.method ?? 'POST').toUpperCase(),
-    };
+    if (!Array.isArray(good)) return good;
+    if (time?.where === 'body') values.timestamp = time.fromBody(d.body);
+    if (signed.needsUrl) values.url = requireUrl(name, d.url, 'the URL it posts to');
+    values.method = (d.method ?? 'POST').toUpperCase();
     const pre = signed.pre(values);
     const post = signed.post(values);
     const index = matchSecret(name, good, d.secrets, (s) => hmac.digest(hmac.key(s), pre, d.body, post));
