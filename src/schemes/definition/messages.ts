@@ -6,7 +6,7 @@
  */
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { PATTERNS } from './patterns.js';
-import { closest, quote } from './words.js';
+import { clip, closest, quote } from './words.js';
 
 /** The JSON Schema keywords this module reads. */
 interface Schema {
@@ -23,7 +23,8 @@ interface Schema {
 /** The sentence for one error of the schema; `root` is the definition checked. */
 export function sentence(e: ValueError, root: unknown): string {
   const s = e.schema as Schema;
-  const at = keyPath(e.path, root);
+  // Keys of the author's (header names in "samples") may be long.
+  const at = clip(keyPath(e.path, root), 100);
   switch (e.type) {
     case ValueErrorType.ObjectAdditionalProperties: return unknownKey(e.path, s, root);
     case ValueErrorType.ObjectRequiredProperty: return `"${at}" is missing: ${hint(s)}`;
@@ -73,7 +74,7 @@ function unknownKey(pointer: string, parent: Schema, root: unknown): string {
   const prefix = where ? `${where}.` : '';
   const known = Object.keys(parent.properties ?? {});
   const guess = closest(key, known);
-  return `unknown key "${prefix}${key}"${guess ? `: did you mean "${prefix}${guess}"?` : ` (the keys are ${known.filter((x) => !x.startsWith('$')).join(', ')})`}`;
+  return `unknown key ${quote(prefix + key)}${guess ? `: did you mean "${prefix}${guess}"?` : ` (the keys are ${known.filter((x) => !x.startsWith('$')).join(', ')})`}`;
 }
 
 /** "aliases[1]": the second place of a value an array holds twice. */

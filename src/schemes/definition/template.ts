@@ -33,11 +33,13 @@ function placeholder(inner: string, key: string, allowed: readonly string[], sou
   const ph = colon === -1 ? inner : inner.slice(0, colon);
   const arg = colon === -1 ? undefined : inner.slice(colon + 1);
   const known = allowed.includes(ph) && (ph === 'header' ? arg !== undefined : arg === undefined);
+  // As written, but on one line ("signs" may hold line breaks).
+  const shown = JSON.stringify(inner).slice(1, -1);
   if (!known) {
     const guess = closest(inner, allowed.filter((p) => p !== 'header'));
-    throw bad(source, `"${key}": unknown placeholder {${inner}}${guess ? ` (did you mean {${guess}}?)` : ''}: the placeholders are ${listed(allowed)}`);
+    throw bad(source, `"${key}": unknown placeholder {${shown}}${guess ? ` (did you mean {${guess}}?)` : ''}: the placeholders are ${listed(allowed)}`);
   }
-  if (ph === 'header' && !HEADER_NAME.test(arg!)) throw bad(source, `"${key}": {${inner}} does not name a header`);
+  if (ph === 'header' && !HEADER_NAME.test(arg!)) throw bad(source, `"${key}": {${shown}} does not name a header`);
   return arg === undefined ? { ph } : { ph, arg };
 }
 

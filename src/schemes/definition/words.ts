@@ -17,8 +17,12 @@ export const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Longer than any key or placeholder of the format: no typo of one, and not worth an edit distance. */
+const LONGEST_TYPO = 64;
+
 /** The name closest to `word` (a typo of it), if one is close enough. */
 export function closest(word: string, names: readonly string[]): string | undefined {
+  if (word.length > LONGEST_TYPO) return undefined;
   let best: string | undefined;
   let bestD = Infinity;
   for (const n of names) {
