@@ -10,8 +10,15 @@ module.exports = {
       name: 'core-is-pure',
       comment: 'schemes/ (the core) imports nothing but its own folder, errors.ts and node: built-ins: no provider, no I/O, no renderer',
       severity: 'error',
-      from: { path: '^src/schemes/' },
+      from: { path: '^src/schemes/', pathNot: '^src/schemes/definition/(schema|check|messages)\\.ts$' },
       to: { pathNot: ['^src/schemes/', '^src/errors\\.ts$', '^node:', '^(crypto|buffer)$'] },
+    },
+    {
+      name: 'core-schema-library',
+      comment: 'the definition format is stated once, as a TypeBox schema: its types, validator and schemes.schema.json come from it',
+      severity: 'error',
+      from: { path: '^src/schemes/definition/(schema|check|messages)\\.ts$' },
+      to: { pathNot: ['^src/schemes/', '^src/errors\\.ts$', '^node:', 'node_modules/@sinclair/typebox/'] },
     },
     {
       name: 'providers-are-data',

@@ -5,7 +5,7 @@
  * Files are read here, never in the core: the core gets schemes.
  */
 import { readFileFor } from './io/input.js';
-import { defineScheme, parseDefinitions } from './schemes/definition.js';
+import { compileDefinition, parseDefinitions } from './schemes/definition.js';
 import { usage } from './errors.js';
 import type { Scheme } from './schemes/types.js';
 
@@ -19,7 +19,7 @@ export function schemesFromJson(text: string, source: string): Scheme[] {
   } catch (e) {
     throw usage('bad_definition', `${source}: not JSON (${(e as Error).message.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')})`);
   }
-  return parseDefinitions(json, source).map((d) => defineScheme(d, source));
+  return parseDefinitions(json, source).map((d) => compileDefinition(d, source));
 }
 
 /** A definition file holds a few definitions (a built-in one is under 2 KB); a larger one would take seconds to check. */

@@ -4,16 +4,17 @@
  * deliveries. Receives { id, scheme, input } and answers { id, verdict } (or { id, error }).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { defineScheme, type Definition } from '../schemes/definition.js';
+import { compileDefinition } from '../schemes/definition/compile.js';
+import type { Definition } from '../schemes/definition/schema.js';
 import { coreSchemes } from '../providers/core.js';
 import { catalogueSchemes } from '../providers/index.js';
 import { Registry } from '../schemes/registry.js';
 import type { VerifyInput } from '../schemes/types.js';
 
 // The listener's registry, made again on this thread: every built-in scheme (loading them here
-// costs the listener nothing) and the run's custom ones, from their definitions.
+// costs the listener nothing) and the run's custom ones, from their definitions (already checked).
 const data = workerData as { definitions?: Array<{ definition: Definition; source?: string }> } | null;
-const registry = new Registry([...coreSchemes, ...catalogueSchemes()], (data?.definitions ?? []).map((d) => defineScheme(d.definition, d.source)));
+const registry = new Registry([...coreSchemes, ...catalogueSchemes()], (data?.definitions ?? []).map((d) => compileDefinition(d.definition, d.source)));
 
 parentPort?.on('message', (m: { id: number; scheme: string; input: VerifyInput }) => {
   try {

@@ -1,4 +1,5 @@
-import { defineScheme, type Definition } from '../schemes/definition.js';
+import { compileDefinition } from '../schemes/definition/compile.js';
+import type { Definition } from '../schemes/definition/schema.js';
 import type { Delivery, Scheme, SignInput, Verdict } from '../schemes/types.js';
 import definition from './definitions/docusign.json' with { type: 'json' };
 
@@ -9,7 +10,7 @@ import definition from './definitions/docusign.json' with { type: 'json' };
  * definition says the HMAC of one header; this module signs one header per secret and accepts a
  * delivery when any of its headers matches any secret, as a receiver holding any one key does.
  */
-const one = defineScheme(definition as unknown as Definition);
+const one = compileDefinition(definition as unknown as Definition);
 const FIRST = 'x-docusign-signature-1';
 const NUMBERED = /^x-docusign-signature-([1-9]\d?|100)$/;
 const MAX_KEYS = 100;

@@ -8,8 +8,8 @@
  * the core does not have, auto-detection, or the whole list (src/run-schemes.ts); the CLI bundle
  * keeps it in a file of its own.
  */
-import type { Definition } from '../schemes/definition.js';
-import { defineScheme } from '../schemes/definition.js';
+import { compileDefinition } from '../schemes/definition/compile.js';
+import type { Definition } from '../schemes/definition/schema.js';
 import type { Scheme } from '../schemes/types.js';
 import { amazonSns } from './amazon-sns.js';
 import { box } from './box.js';
@@ -178,7 +178,7 @@ let compiled: readonly Scheme[] | undefined;
 
 /** Every provider of the catalogue as a scheme, compiled on first use, in name order. */
 export function catalogueSchemes(): readonly Scheme[] {
-  compiled ??= [...DEFINITIONS.map((d) => defineScheme(d)), ...CODED].sort((a, b) => a.name.localeCompare(b.name));
+  compiled ??= [...DEFINITIONS.map((d) => compileDefinition(d)), ...CODED].sort((a, b) => a.name.localeCompare(b.name));
   return compiled;
 }
 

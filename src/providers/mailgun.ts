@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Sample, SampleContext, Samples } from '../schemes/samples.js';
+import { topLevelValue } from '../schemes/fields.js';
 import { hmacHex, nowSeconds, toBuffer } from '../schemes/hmac.js';
 import type { Delivery, Scheme, Secret, SignedBody, SignInput, Verdict } from '../schemes/types.js';
 import { checkTimestamp, invalid, malformed, matchSecret, noMatch, parseUnix, valid } from '../schemes/verdict.js';
@@ -59,47 +60,6 @@ function fieldsOf(body: Buffer): Fields | undefined {
   const p = new URLSearchParams(text);
   if (!p.has('signature') && !p.has('token') && !p.has('timestamp')) return undefined;
   return { timestamp: p.get('timestamp') ?? undefined, token: p.get('token') ?? undefined, signatures: p.getAll('signature').filter((x) => x.length > 0), form: true };
-}
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-/**
- * [start, end) of the value of the top-level `key` in a JSON object, by a scan (strings and
- * nesting respected); undefined when there is none.
- */
-function topLevelValue(body: Buffer, key: string): [number, number] | undefined {
-  const want = Buffer.from(JSON.stringify(key));
-  let depth = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c === QUOTE) {
-      const start = i;
-      for (i++; i < body.length && body[i] !== QUOTE; i++) if (body[i] === BACKSLASH) i++;
-      if (depth !== 1 || !body.subarray(start, i + 1).equals(want)) continue;
-      let j = i + 1;
-      while (/\s/.test(String.fromCharCode(body[j] ?? 0))) j++;
-      if (body[j] !== 0x3a) continue;
-      j++;
-      while (/\s/.test(String.fromCharCode(body[j] ?? 0))) j++;
-      const from = j;
-      let d = 0;
-      for (; j < body.length; j++) {
-        const b = body[j]!;
-        if (b === QUOTE) {
-          for (j++; j < body.length && body[j] !== QUOTE; j++) if (body[j] === BACKSLASH) j++;
-          if (d === 0) return [from, j + 1];
-        } else if (b === 0x7b || b === 0x5b) d++;
-        else if (b === 0x7d || b === 0x5d) {
-          if (d === 0) return [from, j];
-          if (--d === 0) return [from, j + 1];
-        } else if (d === 0 && b === 0x2c) return [from, j];
-      }
-      return [from, j];
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return undefined;
 }
 
 /** The body with its signature written in (see the module's comment). */

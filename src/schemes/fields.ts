@@ -60,6 +60,13 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const isSpace = (c: number | undefined) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
+/** Where the JSON string whose opening quote is at `open` closes (the index of its closing quote); `body.length` when it does not. */
+function closingQuote(body: Buffer, open: number): number {
+  let i = open + 1;
+  for (; i < body.length && body[i] !== QUOTE; i++) if (body[i] === BACKSLASH) i++;
+  return Math.min(i, body.length);
+}
+
 /**
  * Every top-level member `field` of a JSON object: where its key's opening quote and its value
  * start, as byte offsets. A scanner, so that a rewrite changes nothing else (spacing, order,
@@ -73,7 +80,7 @@ export function topLevelMembers(body: Buffer, field: string): Array<{ key: numbe
     const c = body[i]!;
     if (c === QUOTE) {
       const start = i;
-      for (i++; i < body.length && body[i] !== QUOTE; i++) if (body[i] === BACKSLASH) i++;
+      i = closingQuote(body, i);
       if (depth !== 1 || i - start + 1 !== key.length || !body.subarray(start, i + 1).equals(key)) continue;
       let j = i + 1;
       while (isSpace(body[j])) j++;
@@ -88,6 +95,33 @@ export function topLevelMembers(body: Buffer, field: string): Array<{ key: numbe
 }
 
 /**
+ * Where the JSON value starting at `start` ends (one past its last byte): a string at its closing
+ * quote, an object or array at its closing bracket (strings and nesting respected), anything else
+ * at the next comma, bracket or whitespace. `body.length` when the body ends first.
+ */
+export function valueEnd(body: Buffer, start: number): number {
+  let depth = 0;
+  for (let j = start; j < body.length; j++) {
+    const b = body[j]!;
+    if (b === QUOTE) {
+      j = closingQuote(body, j);
+      if (depth === 0) return Math.min(j + 1, body.length);
+    } else if (b === 0x7b || b === 0x5b) depth++;
+    else if (b === 0x7d || b === 0x5d) {
+      if (depth === 0) return j;
+      if (--depth === 0) return j + 1;
+    } else if (depth === 0 && (b === 0x2c || isSpace(b))) return j;
+  }
+  return body.length;
+}
+
+/** [start, end) of the value of the first top-level member `field` of a JSON object; undefined when there is none. */
+export function topLevelValue(body: Buffer, field: string): [number, number] | undefined {
+  const m = topLevelMembers(body, field)[0];
+  return m && [m.value, valueEnd(body, m.value)];
+}
+
+/**
  * The last top-level member `field` with a string value: its key's opening quote and the end of
  * the value. Undefined when there is none, or a value is not a string.
  */
@@ -95,8 +129,7 @@ function stringMember(body: Buffer, field: string): { key: number; end: number }
   let found: { key: number; end: number } | undefined;
   for (const m of topLevelMembers(body, field)) {
     if (body[m.value] !== QUOTE) return undefined;
-    let k = m.value + 1;
-    for (; k < body.length && body[k] !== QUOTE; k++) if (body[k] === BACKSLASH) k++;
+    const k = closingQuote(body, m.value);
     if (k >= body.length) return undefined;
     found = { key: m.key, end: k + 1 };
   }

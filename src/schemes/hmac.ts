@@ -33,21 +33,25 @@ export const rawKey = (secret: Secret): Bytes => secret;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
- * Standard Webhooks keys: `whsec_<base64>` (the prefix is optional) decode to the key bytes.
- * Bytes are used as they are.
+ * The key bytes of a `whsec_<base64>` secret (the prefix is optional; whitespace around it, never
+ * part of base64, is dropped), or undefined when it is not base64.
  */
-export function whsecKey(secret: Secret): Buffer {
-  if (typeof secret !== 'string') return toBuffer(secret);
-  // Whitespace is never part of base64: a pasted secret's stray newline or space is dropped.
+export function decodeWhsec(secret: string): Buffer | undefined {
   const trimmed = secret.trim();
   const b64 = trimmed.startsWith('whsec_') ? trimmed.slice(6) : trimmed;
-  if (b64.length === 0 || b64.length % 4 === 1 || !BASE64.test(b64)) {
-    throw usage(
-      'bad_secret',
-      `secret ${mask(secret)} is not base64: Standard Webhooks secrets look like whsec_<base64> (the freepik scheme takes the secret as plain text)`,
-    );
-  }
+  if (b64.length === 0 || b64.length % 4 === 1 || !BASE64.test(b64)) return undefined;
   return Buffer.from(b64, 'base64');
+}
+
+/** Standard Webhooks keys: `whsec_<base64>` decode to the key bytes. Bytes are used as they are. */
+export function whsecKey(secret: Secret): Buffer {
+  if (typeof secret !== 'string') return toBuffer(secret);
+  const key = decodeWhsec(secret);
+  if (key) return key;
+  throw usage(
+    'bad_secret',
+    `secret ${mask(secret)} is not base64: Standard Webhooks secrets look like whsec_<base64> (the freepik scheme takes the secret as plain text)`,
+  );
 }
 
 /** A secret as it may be printed: never in full. */

@@ -1,5 +1,5 @@
 import type { Samples } from './samples.js';
-import type { Definition } from './definition.js';
+import type { Definition } from './definition/schema.js';
 
 /**
  * The vocabulary of the core. Everything here is plain data: no I/O, no colours, no clock

