@@ -16,6 +16,9 @@ import type { TunnelAdapter } from '../tunnel/types.js';
 import { formatDuration } from '../units.js';
 import { checkSecrets, environmentSecrets, readSecrets, type IO } from '../io/input.js';
 import { maskedUrl } from '../listen/urls.js';
+import type { MountOptions, RouteOptions } from '../listen/gateway.js';
+import type { DeliveryRecord } from '../listen/events.js';
+import type { QueueRunner } from '../listen/queue-runner.js';
 
 /** The flags, parsed and checked by commander (src/cli.ts: defaults written there, once). */
 export interface ListenFlags {
@@ -57,9 +60,16 @@ export interface ListenFlags {
   /** undefined: 4040, or the next free port up to 4050. */
   inspectPort?: number;
   color?: boolean;
-  /** The run's custom schemes (--scheme-file, the config folder), registered by src/cli.ts. */
   /** The run's schemes (src/cli.ts builds it once: src/run-schemes.ts). */
   registry: Registry;
+  /** --mount /stripe=stripe, and the config file's mounts (with their own secrets). */
+  mount?: Array<Partial<MountOptions> & Pick<MountOptions, 'path' | 'scheme'>>;
+  /** --route '<match>=<url>[,<url>...]', and the config file's routes. */
+  route?: RouteOptions[];
+  /** Journal accepted deliveries and answer at once; deliver them from the journal with retries. */
+  queue?: boolean;
+  /** ms a queued delivery is retried before it is marked failed (default 24 h). */
+  queueMaxAge?: number;
 }
 
 /** What the flags say together, checked: a usage error (exit 2) for a combination that cannot work. */
@@ -71,8 +81,9 @@ export interface ListenPlan {
 
 export function planListen(flags: ListenFlags): ListenPlan {
   const secrets = readSecrets(flags, false);
+  const mounts = mountsOf(flags, secrets);
   // A secret the scheme cannot use is refused now, not explained in every 401 to any client.
-  checkSecrets(flags.scheme === 'auto' ? [...flags.registry.all] : [flags.registry.get(flags.scheme)], secrets, 'verify');
+  if (!mounts) checkSecrets(flags.scheme === 'auto' ? [...flags.registry.all] : [flags.registry.get(flags.scheme)], secrets, 'verify');
   const inject: InjectOptions = { delayMs: flags.delay, failRate: flags.failRate, failFirst: flags.failFirst, drop: flags.drop };
   const injections = [
     ...(flags.status !== 200 ? [`--status ${flags.status}`] : []),
@@ -81,7 +92,7 @@ export function planListen(flags: ListenFlags): ListenPlan {
     ...(inject.failFirst ? [`--fail-first ${inject.failFirst}`] : []),
     ...(inject.drop ? ['--drop'] : []),
   ];
-  if (flags.expect !== undefined && secrets.length === 0) {
+  if (flags.expect !== undefined && secrets.length === 0 && !mounts?.every((m) => m.secrets.length > 0)) {
     throw usage('no_secret', '--expect counts valid events, which needs the secret: pass --secret <s>, --secret-file <path>, or set WHK_SECRET');
   }
   return {
@@ -102,9 +113,29 @@ export function planListen(flags: ListenFlags): ListenPlan {
       inject: injections.some((i) => !i.startsWith('--status')) ? inject : undefined,
       forwardMethods: flags.forwardMethods,
       maxConnections: flags.maxConnections,
+      ...(mounts ? { mounts } : {}),
+      ...(flags.route?.length ? { routes: flags.route } : {}),
     },
     injections,
   };
+}
+
+/**
+ * The mounts, each with its secrets (its own, from the config file, else --secret's) checked
+ * against its scheme; undefined without --mount.
+ */
+function mountsOf(flags: ListenFlags, secrets: string[]): MountOptions[] | undefined {
+  if (!flags.mount?.length) return undefined;
+  const seen = new Set<string>();
+  return flags.mount.map((m) => {
+    if (seen.has(m.path)) throw usage('bad_mount', `--mount ${m.path} is given twice: one scheme per path`);
+    seen.add(m.path);
+    if (m.scheme === 'auto') throw usage('bad_mount', `--mount ${m.path}=auto: a mount verifies one scheme: name it (whk schemes lists them)`);
+    const scheme = flags.registry.get(m.scheme);
+    const own = m.secrets ?? secrets;
+    checkSecrets([scheme], own, 'verify');
+    return { ...m, scheme: scheme.name, secrets: own, tolerance: m.tolerance ?? flags.tolerance, events: m.events ?? flags.events };
+  });
 }
 
 /**
@@ -144,6 +175,7 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
     }, io);
   } finally {
     await inspector?.close();
+    await parts.queue?.done();
     await parts.forward?.close();
     recorder?.close();
   }
@@ -159,28 +191,54 @@ interface Parts {
   history: HistoryPlan;
   ready: { inspectUrl: string | null };
   forward?: ListenerOptions['forward'] & { close(): Promise<void> };
+  queue?: QueueRunner & { done(): Promise<void> };
+}
+
+/**
+ * The forwarding queue of this run: its journal in the state folder, locked (one deliverer at a
+ * time), compacted, its pending deliveries resumed once the listener runs.
+ */
+async function openQueue(forward: NonNullable<Parts['forward']>, flags: ListenFlags, deps: ListenDeps, onOutcome: (r: DeliveryRecord) => void): Promise<NonNullable<Parts['queue']>> {
+  const { QueueJournal, lockQueue, queueDir } = await import('../history/queue-journal.js');
+  const { QueueRunner } = await import('../listen/queue-runner.js');
+  const dir = queueDir(deps.env);
+  const unlock = lockQueue(dir);
+  const journal = new QueueJournal(dir).load();
+  journal.compact();
+  journal.open();
+  const runner = new QueueRunner({ journal, forward, maxAgeMs: flags.queueMaxAge ?? 24 * 3_600_000, onOutcome });
+  return Object.assign(runner, {
+    async done() {
+      await runner.close();
+      journal.close();
+      unlock();
+    },
+  });
 }
 
 /** The forwarder, the tunnel, the inspector's earlier deliveries, then the listener and the inspector's page. */
 async function startParts(p: Parts, emit: (e: ListenerEvent) => void): Promise<Listener> {
   const { flags, plan, deps, inspector, history } = p;
   const via = viaToken();
-  if (flags.forwardTo) {
-    p.forward = (await import('../listen/forward.js')).createForwarder({ timeoutMs: flags.forwardTimeout, via });
-  }
+  const targets = flags.forwardTo !== undefined || (plan.listener.routes?.length ?? 0) > 0 || plan.listener.mounts?.some((m) => m.forwardTo);
+  if (targets) p.forward = (await import('../listen/forward.js')).createForwarder({ timeoutMs: flags.forwardTimeout, via });
   const warn = (message: string) => emit({ kind: 'warning', message });
+  if (flags.queue) {
+    if (!p.forward) throw usage('nothing_to_queue', '--queue delivers to your app: give --forward-to <url> or --route <match>=<url>');
+    p.queue = await openQueue(p.forward, flags, deps, (record) => emit({ kind: 'delivery', record }));
+  }
   const tunnel = flags.tunnel ? await (deps.tunnel ?? ngrok)({ authtoken: flags.ngrokAuthtoken, domain: flags.tunnelDomain, timeoutMs: flags.tunnelTimeout }, warn) : undefined;
   // The page lists earlier sessions' deliveries too (the newest 5,000: start-up stays short).
   if (inspector && history.limits) await inspector.loadHistory(history.dir, 5000, warn);
   let listener: Listener;
   try {
     // The inspector's sockets come out of the process's file budget first: webhooks keep their share.
-    listener = await startListener({ ...plan.listener, forwardTo: flags.forwardTo, forward: p.forward, tunnel, via, reservedFiles: inspector?.maxSockets ?? 0 }, inspector ? inspector.tap(emit) : emit);
+    listener = await startListener({ ...plan.listener, forwardTo: flags.forwardTo, forward: p.forward, queue: p.queue, tunnel, via, reservedFiles: inspector?.maxSockets ?? 0 }, inspector ? inspector.tap(emit) : emit);
   } catch (e) {
     p.recorder?.close();
-    await p.forward?.close();
     throw e;
   }
+  p.queue?.start();
   if (p.forward && isSelf(flags.forwardTo!, listener.port)) {
     await listener.close(0);
     throw usage('forward_loop', `--forward-to ${maskedUrl(flags.forwardTo!)} is this listener itself: give your app's URL`);

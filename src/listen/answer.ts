@@ -35,6 +35,8 @@ export function answerStep(s: State, f: Flow): void {
 function describeOf(s: State, f: Flow): EventMessage {
   const message = describe(f.mount.describe, f.r, f.verdict);
   if (s.mounted) message.record.mount = f.mount.name;
+  // Not routed (yet, or ever: refused): null until a route takes it.
+  if (s.routes.length > 0) message.record.route = null;
   return message;
 }
 

@@ -46,7 +46,30 @@ export interface WarningMessage {
   message: string;
 }
 
-export type ListenerEvent = EventMessage | RejectedMessage | WarningMessage;
+/** What the forwarding queue (--queue) did with a delivery for one target: delivered, retrying, given up. */
+export interface DeliveryRecord {
+  type: 'delivery';
+  /** Its queue id. */
+  id: string;
+  /** The event's #seq (of the session that received it). */
+  seq: number;
+  /** The target's URL (a password masked). */
+  target: string;
+  state: 'delivered' | 'retrying' | 'failed';
+  attempt: number;
+  status?: number;
+  error?: string;
+  ms?: number;
+  /** When it is tried again (ISO 8601), for `retrying`. */
+  next?: string;
+}
+
+export interface DeliveryMessage {
+  kind: 'delivery';
+  record: DeliveryRecord;
+}
+
+export type ListenerEvent = EventMessage | RejectedMessage | WarningMessage | DeliveryMessage;
 
 /** Counters for the summary and --expect. */
 export interface ListenerStats {

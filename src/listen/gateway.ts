@@ -43,7 +43,7 @@ export interface Route {
 
 /** `--mount /stripe=stripe`: a path and a scheme. */
 export function parseMountFlag(text: string): Pick<MountOptions, 'path' | 'scheme'> {
-  const m = /^(\/[^=\s]*)=([A-Za-z0-9._-]+)$/.exec(text.trim());
+  const m = /^(\/?[^=\s]+)=([A-Za-z0-9._-]+)$/.exec(text.trim());
   if (!m) throw usage('bad_mount', `--mount "${text}" is not <path>=<scheme>: give e.g. --mount /stripe=stripe`);
   const path = normalizePath(m[1]!).replace(/(.)\/+$/, '$1');
   return { path, scheme: m[2]! };

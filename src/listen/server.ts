@@ -15,7 +15,7 @@ export { normalizePath } from './paths.js';
 export { viaToken, type ListenerOptions } from './state.js';
 
 export interface Listener {
-  /** http://127.0.0.1:4000/path (the first mount's path when it has several). */
+  /** http://127.0.0.1:4000/path (with mounts: the root, http://127.0.0.1:4000/). */
   url: string;
   /** https://abc.ngrok.app/path when tunnelled, else null. */
   publicUrl: string | null;
@@ -191,12 +191,14 @@ function signedUrl(s: State, mount: Mount, headers: Record<string, string>, reqP
 }
 
 function listenerHandle(s: State, http: HttpServer, port: number): Listener {
+  // With mounts, the listener's URL is its root; each mount is a path below it.
+  const root = s.mounted ? '/' : s.mounts[0]!.path;
   let closed: Promise<void> | undefined;
   let hurry: () => void = () => undefined;
   const hurried = new Promise<void>((resolve) => (hurry = resolve));
   return {
-    url: `http://${s.localHostPort}${s.mounts[0]!.path}`,
-    publicUrl: s.publicOrigin ? s.publicOrigin + s.mounts[0]!.path : null,
+    url: `http://${s.localHostPort}${root}`,
+    publicUrl: s.publicOrigin ? s.publicOrigin + root : null,
     port,
     stats: s.stats,
     get inFlight() {

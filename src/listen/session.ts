@@ -1,6 +1,6 @@
 import type { IO } from '../io/input.js';
 import { formatDuration } from '../units.js';
-import type { EventMessage, ListenerEvent, ListenerStats, ReadyInfo, RejectedRecord } from './events.js';
+import type { DeliveryRecord, EventMessage, ListenerEvent, ListenerStats, ReadyInfo, RejectedRecord } from './events.js';
 import { removeReadyFile, writeReadyFile } from './ready-file.js';
 import type { Recorder } from './recorder.js';
 import type { EventRecord } from '../record.js';
@@ -20,6 +20,9 @@ export interface SessionRenderer {
   /** A delivery on stdout: its NDJSON line (`--json`), or a block or a line for a terminal. */
   event(m: EventMessage): string;
   rejected(r: RejectedRecord): string;
+  /** What the queue did with a delivery (--queue): a line for a terminal, or its NDJSON line. */
+  delivery(r: DeliveryRecord): string;
+  deliveryLine(r: DeliveryRecord): string;
   /** The record's NDJSON line (with its newline), for --record and the history. */
   eventLine(m: EventMessage): string;
   /** The ready lines for stderr; `readyLine`: the {"type":"ready"} record for stdout (--json). */
@@ -215,6 +218,11 @@ class Session {
       else this.withSpinner(() => (this.sink.line(this.o.render.rejected(e.record)), this.sink.flush()));
       return;
     }
+    if (e.kind === 'delivery') {
+      if (this.o.json) this.sink.line(this.o.render.deliveryLine(e.record));
+      else if (e.record.state !== 'retrying' || isPowerOfTwo(e.record.attempt)) this.withSpinner(() => (this.sink.line(this.o.render.delivery(e.record)), this.sink.flush()));
+      return;
+    }
     this.withSpinner(() => this.io.err(this.o.render.warning(e.message)));
   }
 
@@ -297,5 +305,8 @@ class Session {
     io.err(o.render.summary(this.listener!.stats));
   }
 }
+
+/** A queue that keeps failing is said at its 1st, 2nd, 4th, 8th... attempt on a terminal (NDJSON has every one). */
+const isPowerOfTwo = (n: number) => n > 0 && (n & (n - 1)) === 0;
 
 const errCode = (e: Error | undefined) => (e as NodeJS.ErrnoException | undefined)?.code ?? e?.message ?? 'unknown error';

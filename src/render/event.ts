@@ -2,7 +2,7 @@
  * Renderers for `whk listen`: typed listener events in, text out. Pure: they read no clock,
  * write nothing, and get colours through the Style they are given (src/render/style.ts).
  */
-import type { EventMessage, ListenerStats, ReadyInfo, RejectedRecord } from '../listen/events.js';
+import type { DeliveryRecord, EventMessage, ListenerStats, ReadyInfo, RejectedRecord } from '../listen/events.js';
 import type { EventRecord, ReadyRecord } from '../record.js';
 import { termSafe, termSafeJson, termSafeLine } from './safe.js';
 import type { Style } from './style.js';
@@ -281,6 +281,16 @@ export function colorJson(value: unknown, c: Style): string {
   const shape = measureJson(value, MAX_JSON_DEPTH);
   if (shape.tooDeep) throw new RangeError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   return jsonLines(value, c, shape.lines).join('\n');
+}
+
+/** What the queue did with a delivery for a target: one line, under the event it belongs to. */
+export function renderDelivery(r: DeliveryRecord, c: Style): string {
+  const target = termSafeLine(r.target);
+  const answer = r.status === undefined ? '' : ` → ${r.status}`;
+  if (r.state === 'delivered') return c.green(`  ↳ #${r.seq} delivered to ${target}${answer} (attempt ${r.attempt}, ${r.ms ?? 0} ms)`);
+  if (r.state === 'failed') return c.red(`  ↳ #${r.seq} not delivered to ${target}: ${termSafeLine(r.error ?? 'given up')} (kept: whk queue retry ${r.id})`);
+  const why = r.error ? termSafeLine(r.error) : `answered ${r.status}`;
+  return c.yellow(`  ↳ #${r.seq} to ${target}: ${why}; attempt ${r.attempt}, next at ${r.next ? clock(r.next, false) : '?'}`);
 }
 
 /** A request that never became an event: one line. */

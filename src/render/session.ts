@@ -1,6 +1,7 @@
 import type { SessionRenderer } from '../listen/session.js';
 import { renderCompact } from './compact.js';
-import { eventJsonLine, readyJsonLine, rejectedJsonLine, renderEvent, renderReady, renderRejected, renderSummary, renderWarning, waitingText } from './event.js';
+import { eventJsonLine, readyJsonLine, rejectedJsonLine, renderDelivery, renderEvent, renderReady, renderRejected, renderSummary, renderWarning, waitingText } from './event.js';
+import { termSafeJson } from './safe.js';
 import type { Style } from './style.js';
 
 /**
@@ -12,6 +13,8 @@ export function sessionRenderer(o: { json: boolean; compact?: boolean; style?: S
   return {
     event: (m) => (o.json ? m.line ?? eventJsonLine(m.record) : `${o.compact ? renderCompact(m, style) : renderEvent(m, style)}\n`),
     rejected: (r) => (o.json ? rejectedJsonLine(r) : `${renderRejected(r, style)}\n`),
+    delivery: (r) => `${renderDelivery(r, style)}\n`,
+    deliveryLine: (r) => `${termSafeJson(JSON.stringify(r))}\n`,
     eventLine: (m) => eventJsonLine(m.record),
     ready: (info) => renderReady(info, o.errStyle),
     readyLine: (info) => readyJsonLine(info.url, info.publicUrl, info.inspectUrl ?? null),

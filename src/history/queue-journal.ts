@@ -1,0 +1,301 @@
+import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { usage } from '../errors.js';
+import { ensureDir } from './journal.js';
+import { stateDir } from './store.js';
+
+/**
+ * The forwarding queue on disk (`whk listen --queue`): one append-only file,
+ * `$WHK_HOME/queue/queue.ndjson`, of records, each written before what it says is acted on:
+ *   {"t":"put", "id", "at", ...the delivery: method, path, headers, body (base64), targets}
+ *   {"t":"try", "id", "target", "at", "attempt", "status"|"error", "next"}   a failed attempt
+ *   {"t":"done", "id", "target", "at", "attempt", "status", "ms"}           delivered
+ *   {"t":"failed", "id", "target", "at", "why"}                             given up (kept)
+ *   {"t":"retry"|"drop", "id", "target"?, "at"}                            whk queue retry / drop
+ * A delivery is marked done for a target before the next one is sent to it, so after a crash only
+ * the one in flight can arrive twice. What is kept in memory is an index (states, attempts and
+ * where each put record is): bodies are read back from the file when sent.
+ */
+export interface QueueTarget {
+  base: string;
+  listenPath: string;
+}
+
+export interface PutRecord {
+  t: 'put';
+  id: string;
+  /** ms since the epoch: when it was received. */
+  at: number;
+  seq: number;
+  mount: string | null;
+  route: string | null;
+  scheme: string | null;
+  eventType: string | null;
+  eventId: string | null;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  /** base64 */
+  body: string;
+  targets: QueueTarget[];
+}
+
+export type StateRecord =
+  | { t: 'try'; id: string; target: number; at: number; attempt: number; status?: number; error?: string; next: number }
+  | { t: 'done'; id: string; target: number; at: number; attempt: number; status: number; ms: number }
+  | { t: 'failed'; id: string; target: number; at: number; why: string }
+  | { t: 'retry' | 'drop'; id: string; target?: number; at: number };
+
+export type TargetState = 'pending' | 'delivered' | 'failed' | 'dropped';
+
+/** One delivery as the index knows it. */
+export interface Entry {
+  id: string;
+  at: number;
+  seq: number;
+  eventType: string | null;
+  eventId: string | null;
+  /** Where its put record is in the file. */
+  offset: number;
+  length: number;
+  targets: Array<QueueTarget & { state: TargetState; attempts: number; next: number; status?: number; error?: string }>;
+}
+
+export const queueDir = (env: NodeJS.ProcessEnv = process.env): string => join(stateDir(env), 'queue');
+
+/** The queue's file, its index, and (for the listener) the lock that makes it the only deliverer. */
+export class QueueJournal {
+  readonly file: string;
+  readonly entries = new Map<string, Entry>();
+  private fd: number | undefined;
+  /** The file's size as this process last knew it: what others append is read from there. */
+  private size = 0;
+  private next = 1;
+
+  constructor(readonly dir: string) {
+    this.file = join(dir, 'queue.ndjson');
+  }
+
+  /** Reads the file into the index (a missing file is an empty queue). */
+  load(): this {
+    let text: Buffer;
+    try {
+      text = readFileSync(this.file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return this;
+      throw usage('unreadable_input', `cannot read the queue ${this.file}: ${(e as Error).message}`);
+    }
+    this.apply(text, 0);
+    return this;
+  }
+
+  /** Opens the file for appending (creating the folder 0700 and the file 0600). */
+  open(): this {
+    ensureDir(this.dir);
+    this.fd = openSync(this.file, 'a', 0o600);
+    this.size = fstatSync(this.fd).size;
+    // A line cut short by a crash is ended, so that the next record starts a line of its own.
+    if (this.size > 0 && lastByte(this.file, this.size) !== 0x0a) {
+      writeSync(this.fd, '\n');
+      this.size += 1;
+    }
+    return this;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** Journals a delivery (written when this returns). */
+  put(d: Omit<PutRecord, 't' | 'id'>): Entry {
+    const id = `q-${d.at.toString(36)}-${(this.next++).toString(36)}`;
+    const record: PutRecord = { t: 'put', id, ...d };
+    const offset = this.size;
+    const length = this.append(record);
+    return this.index(record, offset, length);
+  }
+
+  /** Journals what happened to a delivery for a target (or a user's retry/drop), then applies it. */
+  mark(r: StateRecord): void {
+    this.append(r);
+    this.update(r);
+  }
+
+  /** The put record of an entry, read back from the file. */
+  read(e: Entry): PutRecord {
+    const fd = openSync(this.file, 'r');
+    try {
+      const buf = Buffer.alloc(e.length);
+      readSync(fd, buf, 0, e.length, e.offset);
+      return JSON.parse(buf.toString('utf8')) as PutRecord;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Records other processes appended since this one last looked (whk queue retry, drop). */
+  catchUp(): StateRecord[] {
+    if (this.fd === undefined) return [];
+    const size = fstatSync(this.fd).size;
+    if (size <= this.size) return [];
+    const buf = Buffer.alloc(size - this.size);
+    const fd = openSync(this.file, 'r');
+    try {
+      readSync(fd, buf, 0, buf.length, this.size);
+    } finally {
+      closeSync(fd);
+    }
+    const seen = this.apply(buf, this.size);
+    this.size = size;
+    return seen;
+  }
+
+  private append(record: PutRecord | StateRecord): number {
+    if (this.fd === undefined) throw new Error('the queue is not open');
+    const line = Buffer.from(`${JSON.stringify(record)}\n`);
+    writeSync(this.fd, line);
+    this.size += line.length;
+    return line.length - 1;
+  }
+
+  /** Applies the records of `buf` (read at `base` in the file); returns the state records seen. */
+  private apply(buf: Buffer, base: number): StateRecord[] {
+    const seen: StateRecord[] = [];
+    let at = 0;
+    while (at < buf.length) {
+      const nl = buf.indexOf(0x0a, at);
+      if (nl === -1) break; // a line still being written
+      const line = buf.subarray(at, nl);
+      let r: PutRecord | StateRecord | undefined;
+      try {
+        r = JSON.parse(line.toString('utf8')) as PutRecord | StateRecord;
+      } catch {
+        r = undefined; // a damaged line: skipped
+      }
+      if (r?.t === 'put') this.index(r, base + at, line.length);
+      else if (r) {
+        this.update(r);
+        seen.push(r);
+      }
+      at = nl + 1;
+    }
+    if (base === 0) this.size = at;
+    return seen;
+  }
+
+  private index(r: PutRecord, offset: number, length: number): Entry {
+    const e: Entry = {
+      id: r.id, at: r.at, seq: r.seq, eventType: r.eventType, eventId: r.eventId, offset, length,
+      targets: r.targets.map((t) => ({ ...t, state: 'pending' as TargetState, attempts: 0, next: 0 })),
+    };
+    this.entries.set(r.id, e);
+    const n = Number.parseInt(r.id.split('-')[2] ?? '', 36);
+    if (n >= this.next) this.next = n + 1;
+    return e;
+  }
+
+  private update(r: StateRecord): void {
+    const e = this.entries.get(r.id);
+    if (!e) return;
+    const targets = r.target === undefined ? e.targets : [e.targets[r.target]].filter((t) => t !== undefined);
+    for (const t of targets) applyState(t, r);
+  }
+
+  /**
+   * Rewrites the file with only what is still pending or failed (the lock holder only, at start):
+   * a long-running queue does not keep every delivered body forever.
+   */
+  compact(): void {
+    const live = [...this.entries.values()].filter((e) => e.targets.some((t) => t.state === 'pending' || t.state === 'failed'));
+    if (live.length === this.entries.size) return;
+    const lines: string[] = [];
+    for (const e of live) {
+      lines.push(JSON.stringify(this.read(e)));
+      e.targets.forEach((t, i) => lines.push(...stateLines(e.id, i, t)));
+    }
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    writeFileSync(tmp, lines.length > 0 ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
+    renameSync(tmp, this.file);
+    this.entries.clear();
+    this.load();
+  }
+}
+
+function lastByte(file: string, size: number): number {
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, size - 1);
+    return b[0]!;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function applyState(t: Entry['targets'][number], r: StateRecord): void {
+  switch (r.t) {
+    case 'try':
+      Object.assign(t, { attempts: r.attempt, next: r.next, status: r.status, error: r.error });
+      break;
+    case 'done':
+      Object.assign(t, { state: 'delivered', attempts: r.attempt, status: r.status, error: undefined });
+      break;
+    case 'failed':
+      Object.assign(t, { state: 'failed', error: r.why });
+      break;
+    case 'retry':
+      if (t.state === 'failed' || t.state === 'pending') Object.assign(t, { state: 'pending', next: 0 });
+      break;
+    case 'drop':
+      if (t.state !== 'delivered') t.state = 'dropped';
+      break;
+  }
+}
+
+/** The state records that bring a target back to where it is (after compaction). */
+function stateLines(id: string, target: number, t: Entry['targets'][number]): string[] {
+  if (t.state === 'failed') return [JSON.stringify({ t: 'failed', id, target, at: Date.now(), why: t.error ?? 'given up' })];
+  if (t.state === 'delivered') return [JSON.stringify({ t: 'done', id, target, at: Date.now(), attempt: t.attempts, status: t.status ?? 0, ms: 0 })];
+  if (t.state === 'dropped') return [JSON.stringify({ t: 'drop', id, target, at: Date.now() })];
+  if (t.attempts === 0) return [];
+  return [JSON.stringify({ t: 'try', id, target, at: Date.now(), attempt: t.attempts, status: t.status, error: t.error, next: t.next })];
+}
+
+/**
+ * The lock that makes one listener the queue's deliverer: `queue.lock` holds its pid, created
+ * exclusively; a lock whose process is gone is taken over. A second listener with --queue is a
+ * usage error naming the first.
+ */
+export function lockQueue(dir: string): () => void {
+  ensureDir(dir);
+  const lock = join(dir, 'queue.lock');
+  for (let i = 0; i < 2; i++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+      return () => {
+        try {
+          unlinkSync(lock);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw usage('queue_locked', `cannot lock the queue in ${dir}: ${(e as Error).message}`);
+      const pid = Number(readFileSync(lock, 'utf8'));
+      if (alive(pid)) throw usage('queue_locked', `another whk listen (pid ${pid}) is delivering the queue in ${dir}: stop it, or run this one without --queue`);
+      unlinkSync(lock);
+    }
+  }
+  throw usage('queue_locked', `cannot lock the queue in ${dir}`);
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return pid !== process.pid;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
