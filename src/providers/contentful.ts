@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { hmacKey } from '../schemes/hmac.js';
 import { usage } from '../errors.js';
 import { requireUrl } from '../schemes/fields.js';
 import type { Delivery, Scheme, Secret } from '../schemes/types.js';
@@ -56,7 +57,7 @@ export function normalizedPath(path: string): string | undefined {
 /** The hex HMAC of the canonical request; `headers` are already picked, lower-cased and trimmed. */
 function canonicalHmac(secret: Secret, method: string, path: string, headers: Map<string, string>, body: Uint8Array | string): string {
   const names = [...headers.keys()].sort();
-  const h = createHmac('sha256', secret);
+  const h = createHmac('sha256', hmacKey(secret));
   h.update(`${method}\n${path}\n${names.map((n) => `${n}:${headers.get(n)}`).join(';')}\n`);
   h.update(body);
   return h.digest('hex');

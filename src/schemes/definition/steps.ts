@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { usage } from '../../errors.js';
 import { at, parseJsonBody, pointerTokens } from '../fields.js';
-import { type Bytes, decodeWhsec, mask } from '../hmac.js';
+import { type Bytes, decodeWhsec, hmacKey, mask } from '../hmac.js';
 import type { Invalid, Secret, TimestampRule } from '../types.js';
 import { invalid } from '../verdict.js';
 import { type List, type Parsed, type Plain, parseList, parsePlain, valueFormat } from './header-value.js';
@@ -155,7 +155,7 @@ export function hmacOf(def: Definition, name: string): Hmac {
     encoding: enc,
     key: keyDecoder(def.key ?? 'utf8', name),
     digest: (k, pre, body, post) => {
-      const m = createHmac(alg, k);
+      const m = createHmac(alg, hmacKey(k));
       if (pre !== '') m.update(pre);
       m.update(body);
       if (post !== '') m.update(post);
@@ -184,16 +184,26 @@ function shape(encoding: SignatureEncoding, n: number): RegExp {
 
 /** How a secret becomes the HMAC key; a usage error (bad_secret) when it does not decode. */
 function keyDecoder(decoding: KeyDecoding, name: string): (secret: Secret) => Bytes {
+  // The same bytes for the same secret: its HMAC key is made once (hmacKey).
+  const seen = new Map<string, Bytes>();
   return (secret) => {
     if (typeof secret !== 'string' || decoding === 'utf8') return secret;
-    // Whitespace is never part of base64 or hex: a pasted secret's stray newline is dropped.
-    const text = secret.trim();
-    // base64 and whsec decode alike; only whsec takes the whsec_ prefix.
-    const key = decoding === 'hex' ? (/^(?:[0-9a-fA-F]{2})+$/.test(text) ? Buffer.from(text, 'hex') : undefined)
-      : decoding === 'whsec' || !text.startsWith('whsec_') ? decodeWhsec(text) : undefined;
-    if (!key) {
-      throw usage('bad_secret', `secret ${mask(secret)} is not ${decoding === 'hex' ? 'hex' : decoding === 'whsec' ? 'whsec_<base64>' : 'base64'}: ${name} decodes its secret ("key": "${decoding}")`);
-    }
+    const known = seen.get(secret);
+    if (known) return known;
+    const key = decodeKey(decoding, name, secret);
+    if (seen.size < 64) seen.set(secret, key);
     return key;
   };
+}
+
+function decodeKey(decoding: Exclude<KeyDecoding, 'utf8'>, name: string, secret: string): Bytes {
+  // Whitespace is never part of base64 or hex: a pasted secret's stray newline is dropped.
+  const text = secret.trim();
+  // base64 and whsec decode alike; only whsec takes the whsec_ prefix.
+  const key = decoding === 'hex' ? (/^(?:[0-9a-fA-F]{2})+$/.test(text) ? Buffer.from(text, 'hex') : undefined)
+    : decoding === 'whsec' || !text.startsWith('whsec_') ? decodeWhsec(text) : undefined;
+  if (!key) {
+    throw usage('bad_secret', `secret ${mask(secret)} is not ${decoding === 'hex' ? 'hex' : decoding === 'whsec' ? 'whsec_<base64>' : 'base64'}: ${name} decodes its secret ("key": "${decoding}")`);
+  }
+  return key;
 }
