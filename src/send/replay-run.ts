@@ -228,6 +228,7 @@ class Changes {
   private waiting: Array<() => void> = [];
 
   notify(): void {
+    if (this.waiting.length === 0) return;
     const waiting = this.waiting;
     this.waiting = [];
     for (const wake of waiting) wake();
@@ -291,7 +292,7 @@ function tally() {
   };
 }
 
-type ItemFields = Pick<ReplayItem, 'method' | 'url' | 'status' | 'statusText' | 'ms' | 'error' | 'result'> & { resigned?: string; bodyEdit?: string };
+type ItemFields = Pick<ReplayItem, 'method' | 'url' | 'status' | 'statusText' | 'ms' | 'error' | 'result'> & { resigned: string | undefined; bodyEdit: string | undefined };
 
 /** One object shape for every result, keys in their JSON order. */
 function resultItem(line: number, who: Who | undefined, r: ItemFields): ReplayItem {
@@ -303,17 +304,22 @@ function resultItem(line: number, who: Who | undefined, r: ItemFields): ReplayIt
 
 /** A line or event that is not sent: invalid in the recording. */
 function invalidItem(line: number, who: Who | undefined, method: string | null, url: string | null, problem: Problem): ReplayItem {
-  return resultItem(line, who, { method, url, status: null, statusText: undefined, ms: 0, error: { code: problem.code, message: problem.message }, result: 'invalid' });
+  const error = { code: problem.code, message: problem.message };
+  return resultItem(line, who, { method, url, status: null, statusText: undefined, ms: 0, error, result: 'invalid', resigned: undefined, bodyEdit: undefined });
 }
 
-/** What became of a sent event: answered within --expect or outside it, a body that did not finish, no answer, refused by the client. */
+/**
+ * What became of a sent event: answered within --expect or outside it, answered with a body that
+ * did not finish (`incomplete`), no answer, or refused by the HTTP client (`invalid`).
+ */
 function sentItem(line: number, who: Who, p: Ready, o: Outcome, expect: Expect): ReplayItem {
-  const request = { method: p.req.method, url: p.url.href, ms: o.ms, resigned: p.req.resigned, bodyEdit: p.req.bodyEdit };
-  if (o.ok) return resultItem(line, who, { ...request, status: o.status, statusText: o.response?.statusText, error: null, result: expect.matches(o.status) ? 'ok' : 'outside_expect' });
-  const error = { code: o.error.code, message: o.error.message };
-  if (o.refused) return resultItem(line, who, { ...request, status: null, statusText: undefined, error, result: 'invalid' });
-  if (o.status !== undefined) return resultItem(line, who, { ...request, status: o.status, statusText: o.response?.statusText, error, result: 'incomplete' });
-  return resultItem(line, who, { ...request, status: null, statusText: undefined, error, result: 'no_answer' });
+  const result: ReplayItem['result'] = o.ok ? (expect.matches(o.status) ? 'ok' : 'outside_expect')
+    : o.refused ? 'invalid' : o.status !== undefined ? 'incomplete' : 'no_answer';
+  const answered = result === 'ok' || result === 'outside_expect' || result === 'incomplete';
+  return resultItem(line, who, {
+    method: p.req.method, url: p.url.href, status: answered ? o.status! : null, statusText: answered ? o.response?.statusText : undefined, ms: o.ms,
+    error: o.ok ? null : { code: o.error.code, message: o.error.message }, result, resigned: p.req.resigned, bodyEdit: p.req.bodyEdit,
+  });
 }
 
 /** The recording as a byte stream ("-": stdin); a usage error when it cannot be opened. */
