@@ -71,9 +71,35 @@ export async function sendCommand(url: string | undefined, flags: SendFlags, io:
   const scheme = flags.registry.get(flags.scheme);
   const target = parseTarget(url, 'whk send <url> --scheme <name> --secret <s>');
   const negative = parseNegative(flags, scheme, io);
-  const mode: Mode = negative?.kind ?? 'valid';
+  const secrets = signingSecrets(flags, scheme, negative?.kind ?? 'valid');
+  const expect = flags.expect ?? parseExpect(negative && negative.kind !== 'duplicate' ? '4xx' : '2xx');
+  checkModeFlags(flags, negative);
 
-  // --no-signature and --wrong-secret do not need the real secret; every other mode does.
+  const provider = samplesFor(scheme);
+  const sample = findSample(provider, flags.event);
+  const body = await customBody(flags);
+  const fixedTs = flags.timestamp;
+  const b = builder({
+    scheme, provider, sample, body, secrets, url: target, signUrl: flags.signedUrl,
+    extraHeaders: headerFlags(flags.header ?? []),
+    negative, clock: fixedTs === undefined ? undefined : () => fixedTs * 1000, id: flags.id, userAgent: VERSION_UA,
+  });
+  const deliverer = await openDeliverer(target, flags);
+  const style = () => loadStyle(useColor(process.stdout, flags.color));
+  const event = body ? null : sample.event;
+  try {
+    if (flags.count !== undefined) {
+      const { retries, count, concurrency } = flags;
+      return await load({ flags, io, b, deliverer, expect, retries, count, concurrency, duplicateRate: flags.duplicateRate ?? 0, target, scheme, event, style });
+    }
+    return await sendOne({ flags, io, b, deliverer, expect, target, scheme, event, negative, secrets, selfCheck: body !== undefined, style });
+  } finally {
+    await deliverer.close().catch(() => undefined);
+  }
+}
+
+/** The secrets to sign with: --no-signature and --wrong-secret need none (a placeholder then); every other mode does. */
+function signingSecrets(flags: SendFlags, scheme: Scheme, mode: Mode): Secret[] {
   const secretOptional = mode === 'no-signature' || mode === 'wrong-secret';
   const secrets: Secret[] = readSecrets(flags, !secretOptional);
   checkSecrets([scheme], secrets, 'sign');
@@ -81,10 +107,12 @@ export async function sendCommand(url: string | undefined, flags: SendFlags, io:
     throw usage('too_many_secrets', `${scheme.name} signs with one secret, got ${secrets.length}: pass a single --secret`);
   }
   if (secrets.length === 0) secrets.push(placeholderSecret(scheme));
+  return secrets;
+}
 
-  const expect = flags.expect ?? parseExpect(negative && negative.kind !== 'duplicate' ? '4xx' : '2xx');
-  const { timeout: timeoutMs, retries, count, concurrency } = flags;
-  const duplicateRate = flags.duplicateRate ?? 0;
+/** Flags that belong to load mode only, or that contradict the negative mode chosen. */
+function checkModeFlags(flags: SendFlags, negative: Negative | undefined): void {
+  const { count } = flags;
   if (count === undefined && (flags.duplicateRate !== undefined || flags.shuffle)) {
     throw usage('load_mode_only', `${flags.shuffle ? '--shuffle' : '--duplicate-rate'} applies to load mode: add --count <n>`);
   }
@@ -94,83 +122,99 @@ export async function sendCommand(url: string | undefined, flags: SendFlags, io:
   if (count !== undefined && count > 1 && flags.id !== undefined) {
     throw usage('conflicting_flags', '--id gives every event the same id; load mode sends fresh ones (use --duplicate-rate for duplicates)');
   }
-  const fixedTs = flags.timestamp;
-  if (fixedTs !== undefined && (negative?.kind === 'stale' || negative?.kind === 'future')) {
+  if (flags.timestamp !== undefined && (negative?.kind === 'stale' || negative?.kind === 'future')) {
     throw usage('conflicting_flags', `--timestamp and --${negative.kind} both set the timestamp: give one`);
   }
+}
 
-  const provider = samplesFor(scheme);
-  const sample = findSample(provider, flags.event);
-  const body = await customBody(flags);
-  const b = builder({
-    scheme, provider, sample, body, secrets, url: target, signUrl: flags.signedUrl,
-    extraHeaders: headerFlags(flags.header ?? []),
-    negative, clock: fixedTs === undefined ? undefined : () => fixedTs * 1000, id: flags.id, userAgent: VERSION_UA,
+/**
+ * Load mode over plain http uses whk's single-write client (see src/send/raw.ts); everything
+ * else undici. WHK_SEND_CLIENT=undici forces undici in load mode too (for comparison).
+ */
+async function openDeliverer(target: URL, flags: SendFlags): Promise<Deliverer | RawDeliverer> {
+  const { count, concurrency, timeout: timeoutMs } = flags;
+  const hint = 'is the listener running?';
+  if (count !== undefined && target.protocol === 'http:' && process.env.WHK_SEND_CLIENT !== 'undici') {
+    return new (await import('../send/raw.js')).RawDeliverer(target, { connections: concurrency, timeoutMs, hint });
+  }
+  return new (await import('../send/deliver.js')).Deliverer(target.origin, {
+    connections: count === undefined ? 1 : concurrency,
+    timeoutMs,
+    keepBody: count === undefined ? KEEP_BODY : 0,
+    hint,
+    preciseTimeout: count === undefined,
   });
+}
+
+interface SendOneArgs {
+  flags: SendFlags;
+  io: IO;
+  b: Builder;
+  deliverer: Deliverer | RawDeliverer;
+  expect: Expect;
+  target: URL;
+  scheme: Scheme;
+  event: string | null;
+  negative: Negative | undefined;
+  secrets: Secret[];
+  /** The body is the user's: check once that what is sent verifies (see selfCheck). */
+  selfCheck: boolean;
+  style: () => Promise<Style>;
+}
+
+/** One event (twice with --duplicate), its report, and the exit code. */
+async function sendOne(a: SendOneArgs): Promise<number> {
+  const { flags, io, b, expect, target, negative } = a;
+  const mode: Mode = negative?.kind ?? 'valid';
+  const ev = b.newEvent();
+  const deliveries = await deliverEvent(a, ev);
   const modeDetail = negative?.kind === 'stale' || negative?.kind === 'future' ? formatDuration(flags[negative.kind]!)
     : negative?.kind === 'wrong-secret' ? mask(b.wrongSecret!) : undefined;
-
-  const hint = 'is the listener running?';
-  // Load mode over plain http uses whk's single-write client (see src/send/raw.ts); everything
-  // else undici. WHK_SEND_CLIENT=undici forces undici in load mode too (for comparison).
-  const deliverer: Deliverer | RawDeliverer = count !== undefined && target.protocol === 'http:' && process.env.WHK_SEND_CLIENT !== 'undici'
-    ? new (await import('../send/raw.js')).RawDeliverer(target, { connections: concurrency, timeoutMs, hint })
-    : new (await import('../send/deliver.js')).Deliverer(target.origin, {
-        connections: count === undefined ? 1 : concurrency,
-        timeoutMs,
-        keepBody: count === undefined ? KEEP_BODY : 0,
-        hint,
-        preciseTimeout: count === undefined,
-      });
-  const send = (req: OutRequest) => deliverer.send(req);
-  const onRetry = (n: number, max: number, why: string, delay: number) => io.err(`retry ${n}/${max} after ${why} in ${formatDuration(delay)}`);
-  const style = () => loadStyle(useColor(process.stdout, flags.color));
-  const event = body ? null : sample.event;
-
-  try {
-    if (count !== undefined) {
-      return await load({ flags, io, b, deliverer, expect, retries, count, concurrency, duplicateRate, target, scheme, event, style });
-    }
-    const ev = b.newEvent();
-    const deliveries: DeliveryReport[] = [];
-    if (negative?.kind === 'duplicate') {
-      const req = b.build(ev);
-      for (const label of ['1st delivery', '2nd delivery (same id, same bytes)']) {
-        deliveries.push(await deliverOnce(() => req, send, { expect, url: target, retries, onRetry, label }));
-        if (deliveries[deliveries.length - 1]!.error) break;
-      }
-    } else {
-      let selfChecked = false;
-      deliveries.push(await deliverOnce((n) => {
-        const req = b.build(ev, n);
-        if (!selfChecked && body && mode === 'valid') {
-          selfChecked = true;
-          for (const note of selfCheck(scheme, req, secrets, flags.signedUrl ?? target.href)) io.err(`note: ${note}`);
-        }
-        return req;
-      }, send, { expect, url: target, retries, onRetry }));
-    }
-    const report: SendReport = {
-      scheme: scheme.name, event, id: ev.id, url: target.href, mode, modeDetail, expect: expect.text, deliveries,
-      ok: deliveries.every((d) => d.withinExpect) && deliveries.length === (mode === 'duplicate' ? 2 : 1),
-    };
-    const failure = deliveries.find((d) => d.error);
-    // An answer whose body then stalled (body_timeout) or broke off comes from a reachable
-    // receiver: the report and exit 1, like a status outside --expect. No answer at all: exit 3
-    // (2 for a request the HTTP client refused to send).
-    const noAnswer = failure && !BODY_ERRORS.has(failure.error!.code) ? failure.error! : undefined;
-    const noAnswerExit = noAnswer?.code === 'request_refused' ? 2 : 3;
-    if (flags.json) {
-      io.out(JSON.stringify(sendJson(report)));
-      if (failure) io.err(`whk: ${failure.error!.message}`);
-    } else {
-      if (noAnswer) throw new WhkError(noAnswer.code, noAnswer.message, noAnswerExit);
-      io.out(renderSend(report, await style()));
-    }
-    return noAnswer ? noAnswerExit : report.ok ? 0 : 1;
-  } finally {
-    await deliverer.close().catch(() => undefined);
+  const report: SendReport = {
+    scheme: a.scheme.name, event: a.event, id: ev.id, url: target.href, mode, modeDetail, expect: expect.text, deliveries,
+    ok: deliveries.every((d) => d.withinExpect) && deliveries.length === (mode === 'duplicate' ? 2 : 1),
+  };
+  const failure = deliveries.find((d) => d.error);
+  // An answer whose body then stalled (body_timeout) or broke off comes from a reachable
+  // receiver: the report and exit 1, like a status outside --expect. No answer at all: exit 3
+  // (2 for a request the HTTP client refused to send).
+  const noAnswer = failure && !BODY_ERRORS.has(failure.error!.code) ? failure.error! : undefined;
+  const noAnswerExit = noAnswer?.code === 'request_refused' ? 2 : 3;
+  if (flags.json) {
+    io.out(JSON.stringify(sendJson(report)));
+    if (failure) io.err(`whk: ${failure.error!.message}`);
+  } else {
+    if (noAnswer) throw new WhkError(noAnswer.code, noAnswer.message, noAnswerExit);
+    io.out(renderSend(report, await a.style()));
   }
+  return noAnswer ? noAnswerExit : report.ok ? 0 : 1;
+}
+
+/** Delivers the event (with its retries): once, or twice with the same bytes for --duplicate. */
+async function deliverEvent(a: SendOneArgs, ev: ReturnType<Builder['newEvent']>): Promise<DeliveryReport[]> {
+  const { flags, io, b, expect, target, negative } = a;
+  const send = (req: OutRequest) => a.deliverer.send(req);
+  const onRetry = (n: number, max: number, why: string, delay: number) => io.err(`retry ${n}/${max} after ${why} in ${formatDuration(delay)}`);
+  const options = { expect, url: target, retries: flags.retries, onRetry };
+  const deliveries: DeliveryReport[] = [];
+  if (negative?.kind === 'duplicate') {
+    const req = b.build(ev);
+    for (const label of ['1st delivery', '2nd delivery (same id, same bytes)']) {
+      deliveries.push(await deliverOnce(() => req, send, { ...options, label }));
+      if (deliveries[deliveries.length - 1]!.error) break;
+    }
+    return deliveries;
+  }
+  let selfChecked = false;
+  deliveries.push(await deliverOnce((n) => {
+    const req = b.build(ev, n);
+    if (!selfChecked && a.selfCheck && negative === undefined) {
+      selfChecked = true;
+      for (const note of selfCheck(a.scheme, req, a.secrets, flags.signedUrl ?? target.href)) io.err(`note: ${note}`);
+    }
+    return req;
+  }, send, options));
+  return deliveries;
 }
 
 interface LoadArgs {

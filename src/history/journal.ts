@@ -105,7 +105,7 @@ export class SessionJournal {
     try {
       this.open();
     } catch (e) {
-      throw new Error(`cannot write the history in ${dir}: ${reason(e)}`);
+      throw new Error(`cannot write the history in ${dir}: ${reason(e)}`, { cause: e });
     }
     if (maxBytes !== Infinity) this.others = otherSessions(dir, this.file).reduce((t, f) => t + f.size, 0);
     this.write(this.sessionLine);

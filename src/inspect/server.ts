@@ -100,29 +100,65 @@ export async function startInspector(o: InspectorOptions): Promise<Inspector> {
   };
 }
 
-/** The route table, for a request that passed the door. */
+/** What a route's handler is given: the request, what the inspector serves, and the delivery an :id names. */
+interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  s: Served;
+  url: URL;
+  /** HEAD: the headers of GET, no body. */
+  head: boolean;
+  /** The delivery of a route with :id in its path (it exists: a missing one is a 404 before any handler). */
+  delivery?: Delivery;
+}
+
+interface Route {
+  /** GET routes answer HEAD too. */
+  method: 'GET' | 'POST';
+  /** The path, `:id` standing for a delivery's number, as a pattern (see pathPattern). */
+  pattern: RegExp;
+  handler: (c: RouteContext) => void;
+}
+
+/** A path as a pattern: `:id` captures the digits of a delivery's number, the rest is literal. */
+const pathPattern = (path: string) => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(':id', '(\\d+)')}$`);
+const get = (path: string, handler: Route['handler']): Route => ({ method: 'GET', pattern: pathPattern(path), handler });
+const post = (path: string, handler: Route['handler']): Route => ({ method: 'POST', pattern: pathPattern(path), handler });
+
+/** The route table, in the manner of hono: a request that passed the door goes to the first route of its method and path. */
+const ROUTES: Route[] = [
+  get('/', (c) => send(c.res, 200, 'text/html; charset=utf-8', c.s.html, c.head)),
+  get('/inspector.js', (c) => send(c.res, 200, 'text/javascript; charset=utf-8', PAGE.js, c.head)),
+  get('/inspector.css', (c) => send(c.res, 200, 'text/css; charset=utf-8', PAGE.css, c.head)),
+  get('/api/info', (c) => json(c.res, 200, c.s.info)),
+  get('/api/deliveries', (c) => json(c.res, 200, c.s.ctx.deliveries.after(0).map(summary))),
+  get('/api/events', (c) => stream(c.req, c.res, c.s.streams)),
+  get('/api/search', (c) => json(c.res, 200, { ids: c.s.ctx.deliveries.search(c.url.searchParams.get('q') ?? '') })),
+  get('/api/deliveries/:id', (c) => json(c.res, 200, detail(c.s.ctx.deliveries, c.delivery!))),
+  get('/api/deliveries/:id/copy', (c) => json(c.res, 200, copyCommands(c.s.ctx, c.delivery!, c.url.searchParams.get('to') ?? ''))),
+  post('/api/deliveries/:id/replay', (c) => void runReplay(c.req, c.res, c.s.ctx, c.delivery!)),
+];
+
+/**
+ * Sends a request that passed the door to its route. A path with the number of a delivery no
+ * longer (or never) in memory is a 404 whatever the method; no route for the path is a 404 for
+ * GET and HEAD, a 405 for any other method.
+ */
 function route(req: IncomingMessage, res: ServerResponse, s: Served): void {
   const method = req.method ?? 'GET';
   const reading = method === 'GET' || method === 'HEAD';
-  const head = method === 'HEAD';
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const path = url.pathname;
-  const { deliveries } = s.ctx;
+  const c: RouteContext = { req, res, s, url, head: method === 'HEAD' };
   try {
-    if (reading && path === '/') return send(res, 200, 'text/html; charset=utf-8', s.html, head);
-    if (reading && path === '/inspector.js') return send(res, 200, 'text/javascript; charset=utf-8', PAGE.js, head);
-    if (reading && path === '/inspector.css') return send(res, 200, 'text/css; charset=utf-8', PAGE.css, head);
-    if (reading && path === '/api/info') return json(res, 200, s.info);
-    if (reading && path === '/api/deliveries') return json(res, 200, deliveries.after(0).map(summary));
-    if (reading && path === '/api/events') return stream(req, res, s.streams);
-    if (reading && path === '/api/search') return json(res, 200, { ids: deliveries.search(url.searchParams.get('q') ?? '') });
-    const m = /^\/api\/deliveries\/(\d+)(\/copy|\/replay)?$/.exec(path);
-    if (m) {
-      const d = deliveries.get(Number(m[1]));
-      if (!d) return fail(res, 404, `no delivery #${m[1]} (it may have left memory: whk history show has it)`);
-      if (reading && !m[2]) return json(res, 200, detail(deliveries, d));
-      if (reading && m[2] === '/copy') return json(res, 200, copyCommands(s.ctx, d, url.searchParams.get('to') ?? ''));
-      if (method === 'POST' && m[2] === '/replay') return void runReplay(req, res, s.ctx, d);
+    for (const r of ROUTES) {
+      const m = r.pattern.exec(path);
+      if (!m) continue;
+      if (m[1] !== undefined && !c.delivery) {
+        c.delivery = s.ctx.deliveries.get(Number(m[1]));
+        if (!c.delivery) return fail(res, 404, `no delivery #${m[1]} (it may have left memory: whk history show has it)`);
+      }
+      if (r.method === method || (r.method === 'GET' && reading)) return r.handler(c);
     }
     req.resume();
     return fail(res, reading ? 404 : 405, reading ? `nothing at ${path.slice(0, 100)}` : `${method} is not allowed here`);

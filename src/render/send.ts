@@ -166,3 +166,16 @@ export function renderReplaySummary(s: ReplaySummary, c: Style): string {
   ].filter(Boolean).join(', ');
   return `${c.red('✗')} replayed ${events}: ${s.failed} failed — ${why}${tail}`;
 }
+
+/** One `{"type":"replay"}` line: the keys of before in their order, then the new ones. */
+export function replayJson(i: ReplayItem): string {
+  return JSON.stringify({
+    type: 'replay', seq: i.seq, id: i.id, eventType: i.eventType, method: i.method, url: i.url, status: i.status, statusText: i.statusText,
+    ms: Math.round(i.ms * 100) / 100, error: i.error, withinExpect: i.withinExpect, resigned: i.resigned, bodyEdit: i.bodyEdit, result: i.result, line: i.line,
+  });
+}
+
+/** What the first Ctrl-C of a replay says (on stderr). */
+export function replayStoppingLine(inFlight: number): string {
+  return `stopping after the ${inFlight} request${inFlight === 1 ? '' : 's'} in flight (Ctrl-C again to abort ${inFlight === 1 ? 'it' : 'them'})`;
+}

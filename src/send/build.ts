@@ -103,16 +103,7 @@ export function builder(o: BuildOptions): Builder {
     return { id: ev.id, delivery: ev.delivery, created: ev.created, createdUnix: ev.createdUnix, now: Math.floor(nowMs / 1000), nowMs, attempt, url };
   };
 
-  let render: Render | undefined;
-  let compiled = false;
-  if (sample && !o.body) {
-    const probe = (ms: number, id: string): SampleContext => ({
-      id, delivery: `${id}-d`, created: new Date(ms).toISOString(), createdUnix: Math.floor(ms / 1000), now: Math.floor(ms / 1000) + 1, nowMs: ms + 1500, attempt: 1, url,
-    });
-    const c = compile(sample.body, url, [probe(1_700_000_000_123, 'probe-a-1'), probe(1_800_000_000_987, 'probe-b-22')]);
-    render = c.render;
-    compiled = c.compiled;
-  }
+  const { render, compiled } = compiledSample(sample, o.body, url);
   const bodyFor = (ctx: SampleContext): string | Buffer => {
     if (render) return ctx.attempt === 1 ? render(ctx) : sample!.body(ctx);
     const body = o.body ?? Buffer.alloc(0);
@@ -134,21 +125,8 @@ export function builder(o: BuildOptions): Builder {
       const input = { body: bodyFor(ctx), secrets, timestamp: ctx.now, id: ev.id, url: signUrl, headers: own ? { ...own, ...extra } : extra };
       // A scheme that signs inside the body (Mailgun) gives the body back with its signature in it.
       const d = scheme.signBody ? signDelivery(scheme, input) : undefined;
-      let body: string | Buffer = d?.body ?? input.body;
-      let span = d?.signature;
-      let signed: SignedHeaders = d?.headers ?? sign(scheme, input);
-      let note: string | undefined;
-      if (neg?.kind === 'tamper-body') {
-        const t = tamperBody(typeof body === 'string' ? Buffer.from(body) : body);
-        body = t.body;
-        note = `body changed after signing, ${t.change}`;
-      } else if (neg?.kind === 'tamper-signature') {
-        signed = tamperSignature(signed, signatureHeaders([scheme]));
-        if (span) ({ body, span } = editBodySignature(body as Buffer, span, 'tamper'));
-      } else if (neg?.kind === 'no-signature') {
-        signed = stripSignature(signed, signatureHeaders([scheme]));
-        if (span) ({ body, span } = editBodySignature(body as Buffer, span, 'strip'));
-      }
+      const delivery: SignedDelivery = { body: d?.body ?? input.body, span: d?.signature, signed: d?.headers ?? sign(scheme, input) };
+      const { body, span, signed, note } = neg ? negativeEdit(neg, scheme, delivery) : delivery;
 
       const headers = fixedHeaders.slice();
       if (own) {
@@ -161,4 +139,40 @@ export function builder(o: BuildOptions): Builder {
       return { method: 'POST', path, headers, body, id: ev.id, note, asciiHeaders, ...(span ? { signatureSpan: span } : {}) };
     },
   };
+}
+
+/**
+ * The sample's body compiled to a template (load mode's fast path: checked against two probe
+ * contexts), when the body is the sample's and not the user's.
+ */
+function compiledSample(sample: Sample | undefined, body: Buffer | undefined, url: string): { render?: Render; compiled: boolean } {
+  if (!sample || body) return { compiled: false };
+  const probe = (ms: number, id: string): SampleContext => ({
+    id, delivery: `${id}-d`, created: new Date(ms).toISOString(), createdUnix: Math.floor(ms / 1000), now: Math.floor(ms / 1000) + 1, nowMs: ms + 1500, attempt: 1, url,
+  });
+  const c = compile(sample.body, url, [probe(1_700_000_000_123, 'probe-a-1'), probe(1_800_000_000_987, 'probe-b-22')]);
+  return { render: c.render, compiled: c.compiled };
+}
+
+/** A signed delivery: its body (with the signature inside, at `span`, for Mailgun) and signature headers. */
+interface SignedDelivery {
+  body: string | Buffer;
+  span?: [number, number];
+  signed: SignedHeaders;
+  /** What a negative mode changed. */
+  note?: string;
+}
+
+/** What a negative mode does to a signed delivery: the body changed after signing, the signature corrupted or left out. */
+function negativeEdit(neg: Negative, scheme: Scheme, d: SignedDelivery): SignedDelivery {
+  if (neg.kind === 'tamper-body') {
+    const t = tamperBody(typeof d.body === 'string' ? Buffer.from(d.body) : d.body);
+    return { ...d, body: t.body, note: `body changed after signing, ${t.change}` };
+  }
+  if (neg.kind === 'tamper-signature' || neg.kind === 'no-signature') {
+    const signed = neg.kind === 'tamper-signature' ? tamperSignature(d.signed, signatureHeaders([scheme])) : stripSignature(d.signed, signatureHeaders([scheme]));
+    if (!d.span) return { ...d, signed };
+    return { ...editBodySignature(d.body as Buffer, d.span, neg.kind === 'tamper-signature' ? 'tamper' : 'strip'), signed };
+  }
+  return d;
 }

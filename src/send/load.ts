@@ -81,133 +81,160 @@ export interface LoadSummary {
 
 /** Sends the plan with `concurrency` deliveries in flight; each event built and signed when its turn comes. */
 export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
-  const plan = deliveryPlan(o.count, o.duplicateRate, o.shuffle);
-  const total = plan.length;
-  // Events made in creation order: with --shuffle, event i is dated i ms after the first, so the
-  // receiver can see that they arrive out of order.
-  const t0 = Date.now();
-  const dupOf = new Set<number>();
-  for (const v of plan) if (v < 0) dupOf.add(-v - 1);
-  const kept = new Map<number, OutRequest>();
-
-  const latencies = new Float64Array(total);
-  let answered = 0;
-  const statuses: number[] = [];
-  const errors: string[] = [];
-  let next = 0;
-  let ok = 0;
-  let failed = 0;
-  let retries = 0;
-  let duplicates = 0;
-  let incomplete = 0;
-  let stopped: string | null = null;
-  const progress = o.progress ?? { done: 0, total, failed: 0 };
-  progress.total = total;
-  const giveUpAfter = Math.min(total, Math.max(o.concurrency, 10));
-
-  const record = (last: Outcome, retried: number) => {
-    retries += retried;
-    if (last.ok) {
-      latencies[answered++] = last.ms;
-      statuses.push(last.status);
-      if (o.expect.matches(last.status)) ok++;
-      else failed++;
-    } else {
-      errors.push(last.error.code);
-      failed++;
-      // An answer whose body stalled: the receiver is there, no reason to give up on it.
-      if (last.status !== undefined) incomplete++;
-      else if (answered === 0 && incomplete === 0 && errors.length >= giveUpAfter && !stopped) {
-        stopped = `no answer to the first ${errors.length} requests (${last.error.message})`;
-        o.stop.requested = true;
-      }
-    }
-    progress.done++;
-    progress.failed = failed;
-  };
-
+  const run = new LoadRun(o);
   const started = performance.now();
-  const worker = async () => {
-    while (next < total && !o.stop.requested) {
-      const v = plan[next++]!;
-      if (v < 0) {
-        // A duplicate: the very same request again (same id, same bytes).
-        duplicates++;
-        const req = kept.get(-v - 1)!;
-        kept.delete(-v - 1);
-        record(await o.deliver(req), 0);
-        continue;
-      }
-      const ev = o.builder.newEvent(o.shuffle ? t0 + v : undefined);
-      if (o.retry.retries === 0) {
-        // The hot path: no retry bookkeeping per request.
-        const req = o.builder.build(ev, 1);
-        if (dupOf.size > 0 && dupOf.has(v)) kept.set(v, req);
-        record(await o.deliver(req), 0);
-        continue;
-      }
-      const outcomes = await withRetries(
-        (n) => {
-          const req = o.builder.build(ev, n);
-          // Kept before the first await: its duplicate may be pulled while it is in flight.
-          if (n === 1 && dupOf.has(v)) kept.set(v, req);
-          return o.deliver(req);
-        },
-        { ...o.retry, stopped: () => o.stop.requested },
-      );
-      record(outcomes[outcomes.length - 1]!, outcomes.length - 1);
-    }
-  };
   // Without retries, and with a callback client: each completion starts the next delivery
   // directly (no promise, no await per request). Otherwise `concurrency` async workers.
-  const pump = (deliverCb: NonNullable<LoadOptions['deliverCb']>) => new Promise<void>((resolveAll) => {
-    let active = Math.min(o.concurrency, total);
-    if (active === 0) return resolveAll();
-    const onDone = (outcome: Outcome) => {
-      record(outcome, 0);
-      step();
-    };
-    const step = () => {
-      if (next >= total || o.stop.requested) {
-        if (--active === 0) resolveAll();
-        return;
-      }
-      const v = plan[next++]!;
-      let req: OutRequest;
-      if (v < 0) {
-        duplicates++;
-        req = kept.get(-v - 1)!;
-        kept.delete(-v - 1);
-      } else {
-        req = o.builder.build(o.builder.newEvent(o.shuffle ? t0 + v : undefined), 1);
-        if (dupOf.size > 0 && dupOf.has(v)) kept.set(v, req);
-      }
-      deliverCb(req, onDone);
-    };
-    for (let k = active; k > 0; k--) step();
-  });
-  if (o.deliverCb && o.retry.retries === 0) await pump(o.deliverCb);
-  else await Promise.all(Array.from({ length: Math.min(o.concurrency, total) }, worker));
-  const durationMs = performance.now() - started;
-  if (o.stop.requested && !stopped) stopped = 'interrupted';
+  if (o.deliverCb && o.retry.retries === 0) await run.pump(o.deliverCb);
+  else await Promise.all(Array.from({ length: Math.min(o.concurrency, run.total) }, () => run.worker()));
+  return run.summary(performance.now() - started);
+}
 
-  const done = progress.done;
-  return {
-    requests: done,
-    events: done - duplicates,
-    duplicates,
-    retries,
-    concurrency: o.concurrency,
-    shuffled: o.shuffle,
-    durationMs: Math.round(durationMs * 100) / 100,
-    requestsPerSecond: durationMs > 0 ? Math.round((done / durationMs) * 1000 * 10) / 10 : 0,
-    latencyMs: latencySummary(latencies.subarray(0, answered)),
-    statuses: histogram(statuses),
-    errors: histogram(errors),
-    incomplete,
-    expect: o.expect.text,
-    ok,
-    failed,
-    stopped,
-  };
+/** One load run: the plan, how far it went, and what came back. */
+class LoadRun {
+  readonly total: number;
+  private readonly plan: Int32Array;
+  private next = 0;
+  // Events made in creation order: with --shuffle, event i is dated i ms after the first, so the
+  // receiver can see that they arrive out of order.
+  private readonly t0 = Date.now();
+  /** Events with a duplicate later in the plan; their requests, kept until the duplicate is sent. */
+  private readonly dupOf = new Set<number>();
+  private readonly kept = new Map<number, OutRequest>();
+
+  private readonly latencies: Float64Array;
+  private answered = 0;
+  private readonly statuses: number[] = [];
+  private readonly errors: string[] = [];
+  private ok = 0;
+  private failed = 0;
+  private retries = 0;
+  private duplicates = 0;
+  private incomplete = 0;
+  private stopped: string | null = null;
+  private readonly progress: { done: number; total: number; failed: number };
+  /** With no answer at all after this many errors, the run stops (the receiver is not there). */
+  private readonly giveUpAfter: number;
+
+  constructor(private readonly o: LoadOptions) {
+    this.plan = deliveryPlan(o.count, o.duplicateRate, o.shuffle);
+    this.total = this.plan.length;
+    for (const v of this.plan) if (v < 0) this.dupOf.add(-v - 1);
+    this.latencies = new Float64Array(this.total);
+    this.progress = o.progress ?? { done: 0, total: this.total, failed: 0 };
+    this.progress.total = this.total;
+    this.giveUpAfter = Math.min(this.total, Math.max(o.concurrency, 10));
+  }
+
+  /** An async worker: one delivery at a time (with its retries) until the plan is done or stopped. */
+  async worker(): Promise<void> {
+    const o = this.o;
+    while (this.next < this.total && !o.stop.requested) {
+      const v = this.plan[this.next++]!;
+      if (v < 0) this.record(await o.deliver(this.duplicateOf(v)), 0);
+      // The hot path: no retry bookkeeping per request.
+      else if (o.retry.retries === 0) this.record(await o.deliver(this.firstAttempt(v)), 0);
+      else await this.deliverWithRetries(v);
+    }
+  }
+
+  /** `concurrency` chains of callbacks: each completion starts the next delivery. */
+  pump(deliverCb: NonNullable<LoadOptions['deliverCb']>): Promise<void> {
+    return new Promise<void>((resolveAll) => {
+      let active = Math.min(this.o.concurrency, this.total);
+      if (active === 0) return resolveAll();
+      const onDone = (outcome: Outcome) => {
+        this.record(outcome, 0);
+        step();
+      };
+      const step = () => {
+        if (this.next >= this.total || this.o.stop.requested) {
+          if (--active === 0) resolveAll();
+          return;
+        }
+        const v = this.plan[this.next++]!;
+        deliverCb(v < 0 ? this.duplicateOf(v) : this.firstAttempt(v), onDone);
+      };
+      for (let k = active; k > 0; k--) step();
+    });
+  }
+
+  /** A duplicate (plan entry -(i + 1)): the very same request as event i's (same id, same bytes). */
+  private duplicateOf(v: number): OutRequest {
+    this.duplicates++;
+    const req = this.kept.get(-v - 1)!;
+    this.kept.delete(-v - 1);
+    return req;
+  }
+
+  private newEvent(v: number) {
+    return this.o.builder.newEvent(this.o.shuffle ? this.t0 + v : undefined);
+  }
+
+  /** Event v's first delivery, kept when a duplicate of it comes later. */
+  private firstAttempt(v: number): OutRequest {
+    const req = this.o.builder.build(this.newEvent(v), 1);
+    if (this.dupOf.size > 0 && this.dupOf.has(v)) this.kept.set(v, req);
+    return req;
+  }
+
+  private async deliverWithRetries(v: number): Promise<void> {
+    const o = this.o;
+    const ev = this.newEvent(v);
+    const outcomes = await withRetries(
+      (n) => {
+        const req = o.builder.build(ev, n);
+        // Kept before the first await: its duplicate may be pulled while it is in flight.
+        if (n === 1 && this.dupOf.has(v)) this.kept.set(v, req);
+        return o.deliver(req);
+      },
+      { ...o.retry, stopped: () => o.stop.requested },
+    );
+    this.record(outcomes[outcomes.length - 1]!, outcomes.length - 1);
+  }
+
+  /** A delivery's final outcome, after `retried` retries. */
+  private record(last: Outcome, retried: number): void {
+    this.retries += retried;
+    if (last.ok) {
+      this.latencies[this.answered++] = last.ms;
+      this.statuses.push(last.status);
+      if (this.o.expect.matches(last.status)) this.ok++;
+      else this.failed++;
+    } else {
+      this.errors.push(last.error.code);
+      this.failed++;
+      // An answer whose body stalled: the receiver is there, no reason to give up on it.
+      if (last.status !== undefined) this.incomplete++;
+      else if (this.answered === 0 && this.incomplete === 0 && this.errors.length >= this.giveUpAfter && !this.stopped) {
+        this.stopped = `no answer to the first ${this.errors.length} requests (${last.error.message})`;
+        this.o.stop.requested = true;
+      }
+    }
+    this.progress.done++;
+    this.progress.failed = this.failed;
+  }
+
+  summary(durationMs: number): LoadSummary {
+    if (this.o.stop.requested && !this.stopped) this.stopped = 'interrupted';
+    const done = this.progress.done;
+    return {
+      requests: done,
+      events: done - this.duplicates,
+      duplicates: this.duplicates,
+      retries: this.retries,
+      concurrency: this.o.concurrency,
+      shuffled: this.o.shuffle,
+      durationMs: Math.round(durationMs * 100) / 100,
+      requestsPerSecond: durationMs > 0 ? Math.round((done / durationMs) * 1000 * 10) / 10 : 0,
+      latencyMs: latencySummary(this.latencies.subarray(0, this.answered)),
+      statuses: histogram(this.statuses),
+      errors: histogram(this.errors),
+      incomplete: this.incomplete,
+      expect: this.o.expect.text,
+      ok: this.ok,
+      failed: this.failed,
+      stopped: this.stopped,
+    };
+  }
 }

@@ -160,6 +160,22 @@ describe('whk listen --inspect: the API', () => {
     expect((await get(`${l.base}api/deliveries/99`, l.auth)).status).toBe(404);
   });
 
+  it('routes by method and path: HEAD as GET, 405 for another method, 404 for a path or a delivery not there', async () => {
+    const acting = { ...l.auth, 'x-whk-token': l.token };
+    const head = await http(`${l.base}inspector.js`, { method: 'HEAD', headers: l.auth });
+    expect([head.status, head.headers['content-type'], head.body]).toEqual([200, 'text/javascript; charset=utf-8', '']);
+    const error = (r: { status: number; body: string }) => [r.status, JSON.parse(r.body).error];
+    // The dot of /inspector.js is a dot.
+    expect(error(await get(`${l.base}inspectorXjs`, l.auth))).toEqual([404, 'nothing at /inspectorXjs']);
+    expect(error(await http(`${l.base}api/info`, { method: 'POST', headers: acting }))).toEqual([405, 'POST is not allowed here']);
+    expect(error(await http(`${l.base}api/deliveries/1`, { method: 'DELETE', headers: acting }))).toEqual([405, 'DELETE is not allowed here']);
+    expect(error(await get(`${l.base}api/deliveries/1/replay`, l.auth))).toEqual([404, 'nothing at /api/deliveries/1/replay']);
+    expect(error(await get(`${l.base}api/deliveries/1/other`, l.auth))).toEqual([404, 'nothing at /api/deliveries/1/other']);
+    // A delivery no longer in memory is a 404 whatever the method.
+    expect(error(await postJson(`${l.base}api/deliveries/99/replay`, { mode: 'original' }, acting)))
+      .toEqual([404, 'no delivery #99 (it may have left memory: whk history show has it)']);
+  });
+
   it('searches headers and body text', async () => {
     const ids = async (q: string) => JSON.parse((await get(`${l.base}api/search?q=${encodeURIComponent(q)}`, l.auth)).body).ids;
     expect(await ids('CLOSED')).toEqual([2]);
