@@ -81,20 +81,14 @@ export function verifyAmong(candidates: readonly Scheme[], input: VerifyInput, k
   if (input.secrets.length === 0 && !candidates.some((s) => s.publishedKeys)) throw usage('no_secret', 'no secret');
   if (candidates.length === 0) return noKnownHeader(headers, known);
   let worst: Invalid | undefined;
+  const body = toBuffer(input.body);
+  const now = input.now ?? nowSeconds();
   for (const s of candidates) {
     const secrets = input.secrets.length > 0 ? input.secrets : s.publishedKeys?.map((k) => k.key);
     if (!secrets) continue;
-    const d: Delivery = {
-      body: toBuffer(input.body),
-      headers,
-      secrets,
-      now: input.now ?? nowSeconds(),
-      tolerance: input.tolerance ?? s.timestamp?.tolerance ?? Number.POSITIVE_INFINITY,
-      url: input.url,
-      method: input.method,
-      ...(input.otherSecrets ? { otherSecrets: input.otherSecrets } : {}),
-      ...(input.rawOnlyAbove !== undefined ? { rawOnlyAbove: input.rawOnlyAbove } : {}),
-    };
+    const d: Delivery = { body, headers, secrets, now, tolerance: input.tolerance ?? s.timestamp?.tolerance ?? Number.POSITIVE_INFINITY, url: input.url, method: input.method };
+    if (input.otherSecrets) d.otherSecrets = input.otherSecrets;
+    if (input.rawOnlyAbove !== undefined) d.rawOnlyAbove = input.rawOnlyAbove;
     const v = s.verify(d);
     if (v.valid) return v;
     if (v.reason === 'no_match' && input.diagnose !== false) {

@@ -4,15 +4,24 @@
  */
 export function parseParams(header: string, sep: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const part of header.split(sep)) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const k = part.slice(0, eq).trim();
-    const v = part.slice(eq + 1).trim();
-    if (!v) continue;
-    const list = out.get(k);
-    if (list) list.push(v);
-    else out.set(k, [v]);
+  // One pass of index searches (the listener's hot path): no array of parts, a trim only where needed.
+  for (let at = 0; at <= header.length; ) {
+    let end = header.indexOf(sep, at);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf('=', at);
+    if (eq > at && eq < end) {
+      const k = trimmed(header.slice(at, eq));
+      const v = trimmed(header.slice(eq + 1, end));
+      if (k && v) {
+        const list = out.get(k);
+        if (list) list.push(v);
+        else out.set(k, [v]);
+      }
+    }
+    at = end + 1;
   }
   return out;
 }
+
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+const trimmed = (s: string) => (s.length > 0 && (isSpace(s.charCodeAt(0)) || isSpace(s.charCodeAt(s.length - 1))) ? s.trim() : s);

@@ -2,23 +2,18 @@ import { WhkError } from '../errors.js';
 import { safeEqual } from './hmac.js';
 import { isKeyPair, type Delivery, type Invalid, type Scheme, type Secret, type Valid } from './types.js';
 
-export const valid = (scheme: string, matched: string, secretIndex: number, age?: number): Valid => ({
-  valid: true,
-  reason: 'ok',
-  scheme,
-  matched,
-  secretIndex,
-  ...(age === undefined ? {} : { age }),
-  message: `signature matches the ${matched}` + (age === undefined ? '' : `, timestamp ${age} s old`),
-});
+export function valid(scheme: string, matched: string, secretIndex: number, age?: number): Valid {
+  // No spread: this is on every delivery's path.
+  const v: Valid = { valid: true, reason: 'ok', scheme, matched, secretIndex, message: `signature matches the ${matched}` + (age === undefined ? '' : `, timestamp ${age} s old`) };
+  if (age !== undefined) v.age = age;
+  return v;
+}
 
-export const invalid = (scheme: string, reason: Invalid['reason'], message: string, age?: number): Invalid => ({
-  valid: false,
-  reason,
-  scheme,
-  message,
-  ...(age === undefined ? {} : { age }),
-});
+export function invalid(scheme: string, reason: Invalid['reason'], message: string, age?: number): Invalid {
+  const v: Invalid = { valid: false, reason, scheme, message };
+  if (age !== undefined) v.age = age;
+  return v;
+}
 
 /**
  * Which secret, if any, produced one of the presented signatures. `expected` computes the
