@@ -2,9 +2,7 @@
 // The launcher: runs the built CLI and exits with its code (the only process.exit in whk), once
 // everything written to stdout and stderr has been handed to the reader: a slow pipe gets every
 // line, and a closed one (| head -n 1) ends the wait instead of the process.
-// CommonJS on purpose (bin/package.json): an ES module entry point starts Node's ES module loader,
-// ~5 ms of start-up that `whk sign` does not need. The network commands load as ES modules later.
-'use strict';
+// An ES module, as is the whole build (scripts/bundle.mjs): one module graph, each module once.
 
 // Node's runtime warnings (MaxListenersExceededWarning, ExperimentalWarning, deprecations) speak
 // to whk's developers, not to its users: shown only with --debug or WHK_DEBUG=1.
@@ -46,8 +44,9 @@ function drained(stream) {
   });
 }
 
-require('../dist/bin/cli.cjs')
-  .main(process.argv)
+// Imported once the handlers above are in place.
+const { main } = await import('../dist/bin/cli.js');
+await main(process.argv)
   // A failed write is reported on the next tick: one turn of the event loop lets it arrive.
   .then((code) => Promise.all([drained(process.stdout), drained(process.stderr), new Promise((r) => setImmediate(r))]).then(() => {
     if (code === 0 && (failed.stdout || failed.stderr)) {
