@@ -201,7 +201,7 @@ describe('Diagnoser (inline, where no worker can start)', () => {
 
 describe('Diagnoser in the build (npm test builds first)', () => {
   it('runs the diagnosis in its worker thread: the inline fallback is never called', async () => {
-    const { Diagnoser: Built } = await import('../../dist/bin/commands/diagnosis.js');
+    const { Diagnoser: Built } = (await import('../../dist/bin/commands/diagnosis.js' as string)) as typeof import('../../src/listen/diagnosis.js');
     const d = new Built({ inline: () => { throw new Error('inline must not run'); } });
     const body = '{"a":1}';
     const headers = Object.fromEntries(Object.entries(sign('github', { body, secrets: ['worker-secret'] })).map(([k, v]) => [k.toLowerCase(), v]));
