@@ -85,8 +85,6 @@ const LATER = {
   replay: 'src/commands/replay.ts',
   probe: 'src/commands/probe.ts',
   'diagnose-worker': 'src/listen/diagnose-worker.ts',
-  // The listener's diagnosis, also on its own: a test runs the built one against its worker.
-  diagnosis: 'src/listen/diagnosis.ts',
   catalogue: 'src/catalogue.ts',
   providers: 'src/providers/index.ts',
 };
