@@ -4,6 +4,7 @@
  * graph is read by esbuild (a parser, not a pattern: the build is minified), dynamic imports too.
  * dist/index.d.ts must type what dist/index.js exports, for a user's `import ... from 'whk'`.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +52,7 @@ describe('library API', () => {
     expect(external.filter((s) => !s.startsWith('node:'))).toEqual([]);
   });
 
-  it('the CLI, read the same way, does import commander (the check sees what a bundle imports)', async () => {
+  it('the same reading sees what a bundle imports: the CLI its chunks, the sender undici', async () => {
     const { files } = await importGraph(join(ROOT, 'dist/bin/cli.js'));
     expect(files.some((f) => f.startsWith('dist/bin/commands/chunk-'))).toBe(true);
     expect((await importGraph(join(ROOT, 'dist/bin/commands/send.js'))).external).toContain('undici');
@@ -102,5 +103,27 @@ describe('one module graph', () => {
   it('WhkError and Registry are each defined once, shared by the library, the CLI and its commands (was: three copies)', () => {
     expect(definingFiles('WhkError')).toHaveLength(1);
     expect(definingFiles('Registry')).toHaveLength(1);
+  });
+});
+
+describe('the package (npm pack)', () => {
+  it('holds what users need: the launcher, the build, the library\'s types, the schema; no test fake, no internal types', () => {
+    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as Array<{ files: Array<{ path: string }> }>;
+    const files = pack!.files.map((f) => f.path);
+    for (const f of ['bin/whk.js', 'bin/package.json', 'dist/bin/cli.js', 'dist/index.js', 'dist/index.d.ts', 'schemes.schema.json', 'README.md', 'package.json']) expect(files).toContain(f);
+    expect(files.filter((f) => !/^(bin\/|dist\/|schemes\.schema\.json$|README\.md$|LICENSE|package\.json$)/.test(f))).toEqual([]);
+    expect(files.filter((f) => /fake|test/i.test(f))).toEqual([]);
+    // Declarations only for the library (was: every module's, dist/cli.d.ts and dist/tunnel/fake.d.ts too).
+    expect(files.filter((f) => f.endsWith('.d.ts') && !/^dist\/(index|errors|schemes\/[a-z-]+)\.d\.ts$/.test(f))).toEqual([]);
+  });
+
+  it('installing builds nothing: the build runs when packing (prepack), and npm test builds once', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.prepare).toBeUndefined();
+    expect(pkg.scripts.prepack).toBe('npm run build');
+    expect(pkg.scripts.test).toMatch(/^npm run build && /);
+    // CI installs (no build), then runs the README's test command (one build).
+    const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8').split('\n').filter((l) => /^\s*[^#\s]/.test(l));
+    expect(ci.filter((l) => /npm (run build|ci|install|test)/.test(l))).toEqual(['npm ci --no-audit --no-fund', 'npm install --no-audit --no-fund && npm test']);
   });
 });
