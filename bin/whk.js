@@ -2,8 +2,10 @@
 // The launcher: runs the built CLI and exits with its code (the only process.exit in whk), once
 // everything written to stdout and stderr has been handed to the reader: a slow pipe gets every
 // line, and a closed one (| head -n 1) ends the wait instead of the process.
-// CommonJS on purpose (bin/package.json): an ES module entry point starts Node's ES module loader,
-// ~5 ms of start-up that `whk sign` does not need. The network commands load as ES modules later.
+// CommonJS on purpose (bin/package.json): Node runs it at once, right after what NODE_OPTIONS
+// preloads, so the handlers below are in place before anything else can emit (a warning emitted
+// then would reach the user first while an ES module entry waited for its loader). The CLI
+// itself is ES modules, one module graph with the library (scripts/bundle.mjs).
 'use strict';
 
 // Node's runtime warnings (MaxListenersExceededWarning, ExperimentalWarning, deprecations) speak
@@ -46,8 +48,8 @@ function drained(stream) {
   });
 }
 
-require('../dist/bin/cli.cjs')
-  .main(process.argv)
+import('../dist/bin/cli.js')
+  .then(({ main }) => main(process.argv))
   // A failed write is reported on the next tick: one turn of the event loop lets it arrive.
   .then((code) => Promise.all([drained(process.stdout), drained(process.stderr), new Promise((r) => setImmediate(r))]).then(() => {
     if (code === 0 && (failed.stdout || failed.stderr)) {

@@ -1,61 +1,58 @@
-// Bundles the CLI for start-up (npm run bench measures it): the library API (dist/index.js)
-// stays tsc's plain output.
-//  - dist/bin/cli.cjs: the program and the offline commands (sign, verify, schemes) in ONE
-//    CommonJS file, loaded by the CommonJS launcher bin/whk.js: `whk sign` then loads two files
-//    and never starts the ES module loader (~5 ms of a ~45 ms `node -e ''`).
-//  - dist/bin/commands/*.js: the network commands (listen, send, replay, probe), split into shared
-//    chunks, imported by cli.js only when one of them runs.
+// `npm run build`: ONE module graph (esbuild, ES modules, code splitting), so every module of
+// whk exists once in dist/, whoever loads it:
+//  - dist/index.js: the library (`import 'whk'`), typed by dist/index.d.ts (tsc, declarations only);
+//  - dist/bin/cli.js: the program, with the offline commands (sign, verify, schemes), loaded by
+//    bin/whk.js; `whk sign` loads it and the few chunks it shares with the library, nothing else;
+//  - dist/bin/commands/: what loads later, each only when a run needs it: the network commands
+//    (listen, history, inspect, send, replay, probe), the diagnosis worker, the providers'
+//    catalogue, the reading of scheme definitions (catalogue.js), and the chunks they all share.
 // Heavy runtime dependencies (undici, ora, ngrok, chalk) stay external and load only where used.
 //
-// `npm run build` is this script: tsc's output and the bundles are written to dist.tmp-<pid>/, then
-// moved into dist/ file by file (a rename over the old file), and the files of the old build that
-// the new one lacks (chunks of another content) are deleted last. A whk running from the checkout
-// meanwhile (a test run, a listener) finds the old file or the new one, never none; a build that
-// fails leaves dist/ as it was.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+// The build is written to dist.tmp-<pid>/, then moved into dist/ file by file (a rename over the
+// old file), and the files of the old build that the new one lacks (chunks of another content)
+// are deleted last. A whk running from the checkout meanwhile (a test run, a listener) finds the
+// old file or the new one, never none; a build that fails leaves dist/ as it was.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 
 const OUT = `dist.tmp-${process.pid}`;
 rmSync(OUT, { recursive: true, force: true });
 process.on('exit', () => rmSync(OUT, { recursive: true, force: true }));
 
-const tsc = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', OUT], { stdio: 'inherit' });
-if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+/** The files under `dir`, relative to it. */
+const filesIn = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).map((e) => relative(dir, join(e.parentPath ?? e.path, e.name)));
 
-// commander requires node:child_process at load time for "executable" subcommands, which whk
-// never uses; loading it pulls in net, dgram and more. Give commander a stub that fails loudly if
-// it is ever called.
-const noChildProcess = {
-  name: 'commander-without-child-process',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      args.importer.includes('/node_modules/commander/') ? { path: 'child_process', namespace: 'stub' } : undefined);
-    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-      contents: "const no = () => { throw new Error('whk does not run executable subcommands'); }; module.exports = { spawn: no, execFileSync: no };",
-      loader: 'js',
-    }));
-  },
+/** tsc type-checks every file and writes the declarations (dist/index.d.ts and what it imports), meanwhile. */
+function declarations() {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.json', '--emitDeclarationOnly', '--outDir', OUT], { stdio: 'inherit' });
+  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+}
+
+// commander is CommonJS: it require()s node: built-ins, which in an ES module would need esbuild's
+// require shim and a `require` made with node:module. Its requires are answered at build time
+// instead: node:events, node:path and node:fs by ES module re-exports, node:process by the global.
+// node:child_process (for "executable" subcommands, which whk never uses; loading it pulls in net,
+// dgram and more) by a stub that fails loudly if it is ever called.
+const COMMANDER_BUILTINS = {
+  'node:events': "export * from 'node:events';",
+  'node:path': "export * from 'node:path';",
+  'node:fs': "export * from 'node:fs';",
+  'node:process': 'module.exports = process;',
+  'node:child_process': "const no = () => { throw new Error('whk does not run executable subcommands'); }; module.exports = { spawn: no, execFileSync: no };",
 };
-
-// In cli.js, the network commands are imported from their own bundle at run time.
-const networkCommands = {
-  name: 'network-commands-external',
+const commanderBuiltins = {
+  name: 'commander-builtins',
   setup(b) {
-    b.onResolve({ filter: /^\.\/commands\/(listen|send|replay|probe|history|inspect)\.js$/ }, (args) => ({ path: args.path, external: true }));
-  },
-};
-
-// The definition engine and the reading of definition files (src/catalogue.ts) load only when a
-// run has custom schemes: in cli.js they are imported from their own file at run time.
-const catalogueApart = {
-  name: 'catalogue-external',
-  setup(b) {
-    b.onResolve({ filter: /^\.\.?\/catalogue\.js$/ }, () => ({ path: './commands/catalogue.js', external: true }));
-    // The providers' catalogue too: loaded when a run needs a provider the core does not have.
-    b.onResolve({ filter: /^\.\.?\/providers\/index\.js$/ }, () => ({ path: './commands/providers.js', external: true }));
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.importer.includes('/node_modules/commander/') ? { path: args.path, namespace: 'commander-builtin' } : undefined);
+    b.onLoad({ filter: /.*/, namespace: 'commander-builtin' }, (args) => {
+      if (!(args.path in COMMANDER_BUILTINS)) return { errors: [{ text: `commander requires ${args.path}: add it to COMMANDER_BUILTINS in scripts/bundle.mjs` }] };
+      return { contents: COMMANDER_BUILTINS[args.path], loader: 'js' };
+    });
   },
 };
 
@@ -63,51 +60,94 @@ const catalogueApart = {
 // files put in place of src/inspect/page-assets.ts as strings, so the CLI serves them from memory.
 // Only the inspector's chunk holds them: `whk sign`, and `whk listen` without the inspector, never load it.
 const pageFile = async (entry, loader) => (await build({ entryPoints: [entry], bundle: true, minify: true, write: false, format: 'iife', target: 'chrome110', loader, logLevel: 'warning' })).outputFiles[0].text;
-const PAGE = {
-  html: readFileSync('src/inspect/page/index.html', 'utf8'),
-  js: await pageFile('src/inspect/page/main.ts'),
-  css: await pageFile('src/inspect/page/style.css'),
-};
-const pageAssets = {
+const inspectorPage = {
   name: 'inspector-page',
   setup(b) {
     b.onResolve({ filter: /\/page-assets\.js$/ }, () => ({ path: 'page-assets', namespace: 'inspector-page' }));
-    b.onLoad({ filter: /.*/, namespace: 'inspector-page' }, () => ({ contents: `export const PAGE = ${JSON.stringify(PAGE)};`, loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'inspector-page' }, async () => {
+      const page = { html: readFileSync('src/inspect/page/index.html', 'utf8'), js: await pageFile('src/inspect/page/main.ts'), css: await pageFile('src/inspect/page/style.css') };
+      return { contents: `export const PAGE = ${JSON.stringify(page)};`, loader: 'js' };
+    });
   },
 };
 
-const common = {
+// The parts loaded when a run needs them, by the name of their file in dist/bin/commands/. The
+// diagnosis worker sits beside the chunks: src/listen/diagnosis.ts finds it at ./diagnose-worker.js
+// from the chunk that holds it (checked below).
+const LATER = {
+  sign: 'src/commands/sign.ts',
+  verify: 'src/commands/verify.ts',
+  schemes: 'src/commands/schemes.ts',
+  listen: 'src/commands/listen.ts',
+  history: 'src/commands/history.ts',
+  inspect: 'src/commands/inspect.ts',
+  send: 'src/commands/send.ts',
+  replay: 'src/commands/replay.ts',
+  probe: 'src/commands/probe.ts',
+  'diagnose-worker': 'src/listen/diagnose-worker.ts',
+  catalogue: 'src/catalogue.ts',
+  providers: 'src/providers/index.ts',
+};
+
+const bundled = build({
+  entryPoints: {
+    index: 'src/index.ts',
+    'bin/cli': 'src/cli.ts',
+    ...Object.fromEntries(Object.entries(LATER).map(([name, src]) => [`bin/commands/${name}`, src])),
+  },
+  chunkNames: 'bin/commands/chunk-[hash]',
+  outdir: OUT,
   bundle: true,
+  splitting: true,
+  format: 'esm',
   platform: 'node',
   target: 'node20',
   external: ['undici', 'ora', '@ngrok/ngrok', 'chalk'],
+  // Not minified: measured, it saves no start-up time (what costs is the number of files), and
+  // the output stays readable (--debug's stacks, a reader of dist/).
+  write: false,
   logLevel: 'warning',
-};
-
-await build({ ...common, format: 'cjs', entryPoints: ['src/cli.ts'], outfile: `${OUT}/bin/cli.cjs`, minifyWhitespace: true, minifySyntax: true, plugins: [noChildProcess, networkCommands, catalogueApart] });
-await build({
-  ...common,
-  format: 'esm',
-  // Some dependencies bundled here are CommonJS: give the ESM chunks a `require`.
-  banner: { js: "import { createRequire as __whkRequire } from 'node:module'; const require = __whkRequire(import.meta.url);" },
-  // The diagnosis worker sits beside the chunks, where src/listen/diagnosis.ts looks for it.
-  entryPoints: {
-    listen: 'src/commands/listen.ts', history: 'src/commands/history.ts', inspect: 'src/commands/inspect.ts', send: 'src/commands/send.ts', replay: 'src/commands/replay.ts', probe: 'src/commands/probe.ts',
-    'diagnose-worker': 'src/listen/diagnose-worker.ts',
-    catalogue: 'src/catalogue.ts',
-    providers: 'src/providers/index.ts',
-  },
-  outdir: `${OUT}/bin/commands`,
-  splitting: true,
-  plugins: [pageAssets],
+  plugins: [commanderBuiltins, inspectorPage],
 });
 
-/** The files under `dir`, relative to it. */
-const filesIn = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).map((e) => relative(dir, join(e.parentPath ?? e.path, e.name)));
+const [tscCode, { outputFiles }] = await Promise.all([declarations(), bundled]);
+if (tscCode !== 0) process.exit(tscCode);
 
-// Into place: every new file over its old self, then what the new build no longer has.
+// Of the declarations, only the library's are kept: dist/index.d.ts and what it imports.
+const typed = new Set();
+const keep = (file) => {
+  if (typed.has(file)) return;
+  typed.add(file);
+  for (const m of readFileSync(file, 'utf8').matchAll(/(?:from |import\()['"](\.[^'"]+)\.js['"]/g)) keep(join(dirname(file), `${m[1]}.d.ts`));
+};
+keep(join(OUT, 'index.d.ts'));
+for (const f of filesIn(OUT)) if (!typed.has(join(OUT, f))) rmSync(join(OUT, f));
+
+for (const f of outputFiles) {
+  mkdirSync(dirname(f.path), { recursive: true });
+  writeFileSync(f.path, f.text);
+}
+
+// A CommonJS dependency that require()s at run time would fail there ("Dynamic require of ... is
+// not supported"): said now.
+const requiring = outputFiles.find((f) => f.text.includes('Dynamic require of "'));
+if (requiring) {
+  console.error(`build: ${basename(requiring.path)} calls require() at run time: answer it at build time, as COMMANDER_BUILTINS does`);
+  process.exit(1);
+}
+
+// The worker must sit beside the file that holds src/listen/diagnosis.ts.
+const worker = outputFiles.find((f) => f.text.includes('"./diagnose-worker.js"'));
+if (!worker || dirname(worker.path) !== join(process.cwd(), OUT, 'bin/commands')) {
+  console.error(`build: the diagnosis worker is not beside ${worker ? basename(worker.path) : 'the listener'}: see LATER in scripts/bundle.mjs`);
+  process.exit(1);
+}
+
+// Into place: the chunks first (named by their content: new names, or the same bytes), then the
+// files that import them, each over its old self; last, what the new build no longer has.
 const fresh = new Set(filesIn(OUT));
-for (const f of fresh) {
+const chunk = (f) => basename(f).startsWith('chunk-');
+for (const f of [...fresh].sort((a, b) => chunk(b) - chunk(a))) {
   mkdirSync(dirname(join('dist', f)), { recursive: true });
   renameSync(join(OUT, f), join('dist', f));
 }

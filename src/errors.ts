@@ -1,17 +1,8 @@
-const BRAND = Symbol.for('whk.WhkError');
-
 /**
- * The one error type. `code` is stable; `exitCode` follows the table in the README.
- * `instanceof` recognises it by a brand rather than by class identity, so that it also holds
- * across the separately bundled parts of the CLI (dist/bin/cli.cjs and dist/bin/commands/).
+ * The one error type. `code` is stable; `exitCode` follows the table in the README. The build
+ * holds one copy of this module (one module graph), so `instanceof` holds everywhere.
  */
 export class WhkError extends Error {
-  readonly [BRAND] = true;
-
-  static [Symbol.hasInstance](x: unknown): boolean {
-    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
-  }
-
   constructor(
     public readonly code: string,
     message: string,

@@ -1,13 +1,48 @@
 /**
- * Commander argument parsers: each flag is parsed and checked once, where it is declared
- * (src/cli.ts), and commands receive typed options. A parser throws a usage WhkError (exit 2)
- * naming the flag, the value and the fix; commander lets it through to the one top-level handler.
+ * Flags as data, and their parsers: each flag is parsed and checked once, where it is declared
+ * (the command table in src/cli.ts), and commands receive typed options. A parser throws a usage
+ * WhkError (exit 2) naming the flag, the value and the fix; commander lets it through to the one
+ * top-level handler.
  */
+import { Option } from 'commander';
 import { parseEventFilter } from './filter.js';
 import { usage } from './errors.js';
 import { parseDuration, parseInteger, parseSize, parseUnixFlag } from './units.js';
 import { parseUrl } from './io/input.js';
 import { parseExpect } from './send/expect.js';
+import { MAX_BODY } from './io/input.js';
+
+/** One flag of a command, as its help shows it; made into commander's Option by `option`. */
+export interface Flag {
+  /** '--port <n>', '--json', '--no-history'. */
+  flags: string;
+  help: string;
+  /**
+   * Turns the text given into the value the command gets (and checks it); `previous` is the value
+   * so far, for a repeatable flag. (A method: each parser takes the `previous` of its own type.)
+   */
+  parse?(text: string, previous: unknown): unknown;
+  default?: unknown;
+  /** The default as help shows it ("10s" for 10000). */
+  shownDefault?: string;
+  /** An environment variable that gives the value when the flag is absent. */
+  env?: string;
+  /** A flag this one cannot be used with. */
+  conflicts?: string;
+  /** The only values allowed. */
+  choices?: string[];
+}
+
+/** Commander's Option for `f`. */
+export function option(f: Flag): Option {
+  const o = new Option(f.flags, f.help);
+  if (f.parse) o.argParser(f.parse);
+  if (f.default !== undefined) o.default(f.default, f.shownDefault);
+  if (f.env) o.env(f.env);
+  if (f.conflicts) o.conflicts(f.conflicts);
+  if (f.choices) o.choices(f.choices);
+  return o;
+}
 
 /** Repeatable flags: every value, in order. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -105,3 +140,33 @@ export const method = (flag: string) => (text: string) => {
 
 /** `wallet.created,payment_intent.*`. */
 export const events = (flag: string) => (text: string) => parseEventFilter(text, flag);
+
+/** Flags every secret-taking command shares (with SECRET_HELP after its flags). */
+export const SECRETS: Flag[] = [
+  { flags: '--secret <secret>', help: 'signing secret (repeatable: several for rotation)', parse: collect },
+  { flags: '--secret-file <path>', help: 'read secrets from a file, one per line' },
+];
+export const SECRET_HELP = '\nSecrets may also come from the WHK_SECRET environment variable.';
+
+/** --scheme-file, on every command that takes --scheme. */
+export const SCHEME_FILE: Flag = { flags: '--scheme-file <path>', help: 'custom scheme definitions, JSON (repeatable; see whk schemes show github --definition)', parse: schemeFile };
+
+/** The body of sign and verify. */
+export const BODY: Flag[] = [
+  { flags: '--body <text>', help: 'the body, as text' },
+  { flags: '--body-file <path>', help: 'read the body bytes from a file ("-" for stdin)' },
+  { flags: '--max-body <size>', help: 'the largest body read from a file or stdin (more is exit 2)', parse: size('--max-body'), default: MAX_BODY, shownDefault: '256mb' },
+];
+
+/**
+ * The filters of `whk history`, declared on `history export` too so that its help lists them
+ * (commander gives an option of a parent to the parent, wherever it is written: the subcommands
+ * read the values with optsWithGlobals).
+ */
+export const HISTORY_FILTERS: Flag[] = [
+  { flags: '--limit <n>', help: 'at most this many (default 50; export: only the newest n)', parse: integer('--limit', 1) },
+  { flags: '--since <duration>', help: 'only the last this long (30m, 1h, 7d)', parse: since('--since') },
+  { flags: '--scheme <name>', help: 'only this scheme (as recorded)' },
+  { flags: '--type <types>', help: 'only these event types (comma-separated, * matches any run)', parse: events('--type') },
+  { flags: '--invalid', help: 'only deliveries whose signature failed' },
+];

@@ -41,6 +41,16 @@ describe('main() in-process', () => {
     expect(r.err.trim()).toMatch(/^whk: unknown option '--schem'.*Did you mean --scheme\?.*\(see whk sign --help\)$/);
   });
 
+  it('declares only the command argv starts with, yet help and suggestions still see every command', async () => {
+    const root = await whk('--help');
+    for (const name of ['sign', 'verify', 'schemes', 'listen', 'history', 'inspect', 'send', 'replay', 'probe']) expect(root.out).toMatch(new RegExp(`^  ${name} `, 'm'));
+    // A global flag first: the program's own help, the whole list.
+    expect((await whk('--help', 'sign')).out).toBe(root.out);
+    expect((await whk('help', 'sign')).out).toBe((await whk('sign', '--help')).out);
+    const typo = await whk('sgn');
+    expect([typo.code, typo.err.trim()]).toEqual([2, "whk: unknown command 'sgn' (Did you mean sign?) (see whk --help)"]);
+  });
+
   it('help goes to the given stream, exit 0', async () => {
     const r = await whk('verify', '--help');
     expect(r.code).toBe(0);

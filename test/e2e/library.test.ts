@@ -1,33 +1,78 @@
 /**
- * The library API (dist/index.js, what `import 'whk'` gives) must load only node: built-ins, the
- * schema library of the definition format (@sinclair/typebox, for defineScheme's checks) and
- * its own files: none of the CLI's dependencies. Walks the built import graph.
+ * The library API (dist/index.js, what `import 'whk'` gives) must load only node: built-ins and
+ * its own files (chunks it shares with the CLI): none of the CLI's dependencies. The built import
+ * graph is read by esbuild (a parser, not a pattern: the build is minified), dynamic imports too.
+ * dist/index.d.ts must type what dist/index.js exports, for a user's `import ... from 'whk'`.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
 
-const entry = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const entry = join(ROOT, 'dist/index.js');
 
-function importGraph(file: string, seen = new Set<string>(), external = new Set<string>()) {
-  if (seen.has(file)) return { seen, external };
-  seen.add(file);
-  const src = readFileSync(file, 'utf8');
-  for (const m of src.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-    const spec = (m[1] ?? m[2])!;
-    if (spec.startsWith('.')) importGraph(resolve(dirname(file), spec), seen, external);
-    else external.add(spec);
-  }
-  return { seen, external };
+/** The files dist/index.js reaches, and the modules outside them it imports (statically or not). */
+async function importGraph(file: string) {
+  const { metafile } = await build({ entryPoints: [file], bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' });
+  const files = Object.keys(metafile.inputs);
+  const external = new Set(Object.values(metafile.inputs).flatMap((i) => i.imports.filter((m) => m.external).map((m) => m.path)));
+  return { files, external: [...external] };
+}
+
+const scratch = (() => {
+  mkdirSync(join(ROOT, 'test/artifacts'), { recursive: true });
+  return mkdtempSync(join(ROOT, 'test/artifacts/library-'));
+})();
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/**
+ * Type-checks `source` as a user's file of this package would be (`import ... from 'whk'`): its
+ * errors, and the names dist/index.d.ts exports.
+ */
+function typeCheck(source: string): { errors: string[]; declared: string[] } {
+  const file = join(scratch, 'use.ts');
+  writeFileSync(file, source);
+  const program = ts.createProgram([file], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true, skipLibCheck: true, types: ['node'] });
+  const errors = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  const dts = program.getSourceFile(join(ROOT, 'dist/index.d.ts'));
+  const checker = program.getTypeChecker();
+  const module = dts && checker.getSymbolAtLocation(dts);
+  return { errors, declared: module ? checker.getExportsOfModule(module).map((s) => s.name) : [] };
 }
 
 describe('library API', () => {
-  it('imports nothing but node: built-ins and the definition format\'s schema library: none of the CLI\'s dependencies', () => {
-    const { seen, external } = importGraph(entry);
-    expect(seen.size).toBeGreaterThan(10);
-    expect([...external].filter((s) => !s.startsWith('node:') && !s.startsWith('@sinclair/typebox'))).toEqual([]);
+  it('imports nothing but node: built-ins (the CLI chunks it shares hold no commander, undici, chalk)', async () => {
+    const { files, external } = await importGraph(entry);
+    expect(files.length).toBeGreaterThan(5);
+    expect(files.every((f) => f.startsWith('dist/'))).toBe(true);
+    expect(external.filter((s) => !s.startsWith('node:'))).toEqual([]);
   });
+
+  it('the same reading sees what a bundle imports: the CLI its chunks, the sender undici', async () => {
+    const { files } = await importGraph(join(ROOT, 'dist/bin/cli.js'));
+    expect(files.some((f) => f.startsWith('dist/bin/commands/chunk-'))).toBe(true);
+    expect((await importGraph(join(ROOT, 'dist/bin/commands/send.js'))).external).toContain('undici');
+  });
+
+  it('dist/index.d.ts types every export of dist/index.js, through the package name', async () => {
+    const lib = await import(entry);
+    const { errors, declared } = typeCheck([
+      "import { sign, verify, schemes, WhkError, type Verdict } from 'whk';",
+      "const headers: Record<string, string> = sign('github', { body: '{}', secrets: ['s'] });",
+      "const verdict: Verdict = verify('auto', { body: '{}', headers, secrets: ['s'] });",
+      'const names: string[] = schemes.map((s) => s.name);',
+      "export const seen = [verdict.valid, names, new WhkError('x', 'y').exitCode];",
+      '// The types say something (an untyped import would make this line an error): a number is not a body.',
+      '// @ts-expect-error',
+      "sign('github', { body: 42, secrets: ['s'] });",
+    ].join('\n'));
+    expect(errors).toEqual([]);
+    expect(Object.keys(lib).filter((name) => !declared.includes(name))).toEqual([]);
+  }, 60_000);
 
   it('exports sign, verify, detectScheme and schemes, over every provider (was: the 16 of the core)', async () => {
     const lib = await import(entry);
@@ -46,5 +91,39 @@ describe('library API', () => {
     const acme = lib.defineScheme({ name: 'acme', hmac: 'sha256', header: 'X-Acme-Signature', encoding: 'hex' });
     const mine = lib.createRegistry([acme]);
     expect(mine.verify('auto', { body, headers: mine.sign('acme', { body, secrets: ['k'] }), secrets: ['k'] })).toMatchObject({ valid: true, scheme: 'acme' });
+  });
+});
+
+describe('one module graph', () => {
+  /** The built .js files (dist/) that define the class `name` (`class X` or, minified, `X=class`). */
+  const definingFiles = (name: string) => readdirSync(join(ROOT, 'dist'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.js') && new RegExp(`\\bclass ${name}\\b|\\b${name}\\s*=\\s*class\\b`).test(readFileSync(join(ROOT, 'dist', f), 'utf8')));
+
+  // instanceof WhkError then holds across the CLI's chunks and the library with no brand.
+  it('WhkError and Registry are each defined once, shared by the library, the CLI and its commands (was: three copies)', () => {
+    expect(definingFiles('WhkError')).toHaveLength(1);
+    expect(definingFiles('Registry')).toHaveLength(1);
+  });
+});
+
+describe('the package (npm pack)', () => {
+  it('holds what users need: the launcher, the build, the library\'s types, the schema; no test fake, no internal types', () => {
+    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as Array<{ files: Array<{ path: string }> }>;
+    const files = pack!.files.map((f) => f.path);
+    for (const f of ['bin/whk.js', 'bin/package.json', 'dist/bin/cli.js', 'dist/index.js', 'dist/index.d.ts', 'schemes.schema.json', 'README.md', 'package.json']) expect(files).toContain(f);
+    expect(files.filter((f) => !/^(bin\/|dist\/|schemes\.schema\.json$|README\.md$|LICENSE|package\.json$)/.test(f))).toEqual([]);
+    expect(files.filter((f) => /fake|test/i.test(f))).toEqual([]);
+    // Declarations only for the library (was: every module's, dist/cli.d.ts and dist/tunnel/fake.d.ts too).
+    expect(files.filter((f) => f.endsWith('.d.ts') && !/^dist\/(index|errors|schemes\/[a-z-]+)\.d\.ts$/.test(f))).toEqual([]);
+  });
+
+  it('installing builds nothing: the build runs when packing (prepack), and npm test builds once', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.prepare).toBeUndefined();
+    expect(pkg.scripts.prepack).toBe('npm run build');
+    expect(pkg.scripts.test).toMatch(/^npm run build && /);
+    // CI installs (no build), then runs the README's test command (one build).
+    const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8').split('\n').filter((l) => /^\s*[^#\s]/.test(l));
+    expect(ci.filter((l) => /npm (run build|ci|install|test)/.test(l))).toEqual(['npm ci --no-audit --no-fund', 'npm install --no-audit --no-fund && npm test']);
   });
 });

@@ -350,7 +350,7 @@ describe('lazy loading', () => {
   it('the CLI bundle and the listener hold no inspector code: it loads only when on', async () => {
     const { readFileSync, readdirSync } = await import('node:fs');
     const dir = new URL('../../dist/bin/', import.meta.url);
-    const cli = readFileSync(new URL('cli.cjs', dir), 'utf8');
+    const cli = readFileSync(new URL('cli.js', dir), 'utf8');
     expect(cli).not.toContain('frame-ancestors');
     const listen = readFileSync(new URL('commands/listen.js', dir), 'utf8');
     expect(listen).not.toContain('frame-ancestors');

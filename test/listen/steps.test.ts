@@ -200,13 +200,22 @@ describe('Diagnoser (inline, where no worker can start)', () => {
 });
 
 describe('Diagnoser in the build (npm test builds first)', () => {
-  it('runs the diagnosis in its worker thread: the inline fallback is never called', async () => {
-    const { Diagnoser: Built } = await import('../../dist/listen/diagnosis.js');
-    const d = new Built({ inline: () => { throw new Error('inline must not run'); } });
-    const body = '{"a":1}';
-    const headers = Object.fromEntries(Object.entries(sign('github', { body, secrets: ['worker-secret'] })).map(([k, v]) => [k.toLowerCase(), v]));
-    const v = await d.diagnose({ valid: false, reason: 'no_match', scheme: 'github', message: 'x' }, 'github', { body: `${body}\n`, headers, secrets: ['worker-secret'] });
-    expect(v).toMatchObject({ valid: false, reason: 'no_match', diagnosis: expect.stringMatching(/without its trailing newline/) });
-    await d.close();
+  it('the built listener finds its diagnosis worker beside it, and the worker diagnoses', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { Worker } = await import('node:worker_threads');
+    // The file of the build that holds the Diagnoser starts the worker from where it sits.
+    const dir = new URL('../../dist/bin/commands/', import.meta.url);
+    const holder = readdirSync(dir).find((f) => readFileSync(new URL(f, dir), 'utf8').includes('new URL("./diagnose-worker.js", import.meta.url)'));
+    expect(holder).toBeDefined();
+    const worker = new Worker(new URL('./diagnose-worker.js', new URL(holder!, dir)));
+    try {
+      const body = '{"a":1}';
+      const headers = Object.fromEntries(Object.entries(sign('github', { body, secrets: ['worker-secret'] })).map(([k, v]) => [k.toLowerCase(), v]));
+      const answer = new Promise<{ verdict?: Verdict }>((resolve) => worker.once('message', resolve));
+      worker.postMessage({ id: 1, scheme: 'github', input: { body: `${body}\n`, headers, secrets: ['worker-secret'] } });
+      expect((await answer).verdict).toMatchObject({ valid: false, reason: 'no_match', diagnosis: expect.stringMatching(/without its trailing newline/) });
+    } finally {
+      await worker.terminate();
+    }
   });
 });

@@ -31,7 +31,7 @@ describe('npm run build while whk runs from the checkout', () => {
     expect(runs).toBeGreaterThan(0);
     expect(failures).toEqual([]);
     expect(readdirSync(ROOT).filter((f) => f.startsWith('dist.tmp-'))).toEqual([]);
-    expect(existsSync(`${ROOT}/dist/bin/cli.cjs`)).toBe(true);
+    expect(existsSync(`${ROOT}/dist/bin/cli.js`)).toBe(true);
     expect((await runWhk(['--version'])).code).toBe(0);
   }, 240_000);
 });
