@@ -57,6 +57,10 @@ interface Spec {
   commands?: Spec[];
 }
 
+/** --config: whk.json elsewhere than here or in a parent; --no-config: none at all. */
+const CONFIG_FLAG: F.Flag = { flags: '--config <file>', help: 'the project config file (default: whk.json here or in a parent folder)' };
+const NO_CONFIG_FLAG: F.Flag = { flags: '--no-config', help: 'ignore whk.json' };
+
 const example = (...lines: string[]) => `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  ${l}`).join('\n')}`;
 
 const SIGN: Spec = {
@@ -132,7 +136,12 @@ const LISTEN: Spec = {
     { flags: '--ngrok-authtoken <token>', help: 'ngrok authtoken (default: the ngrok config file)', env: 'NGROK_AUTHTOKEN' },
     { flags: '--tunnel-domain <domain>', help: 'a reserved ngrok domain' },
     { flags: '--tunnel-timeout <duration>', help: 'give up on ngrok after this long', parse: F.duration('--tunnel-timeout'), default: 10_000, shownDefault: '10s' },
-    { flags: '--forward-to <url>', help: "forward each accepted event to your app and answer with your app's response", parse: F.url('--forward-to') },
+    { flags: '--forward-to <url>', help: "forward each accepted event to your app and answer with your app's response (the fallback of --route)", parse: F.url('--forward-to') },
+    { flags: '--mount <path=scheme>', help: 'serve this path prefix with its own scheme (repeatable: several providers on one listener; secrets from whk.json or --secret)', parse: F.mount },
+    { flags: '--route <match=url,...>', help: 'send events of a type to these URLs: [<mount or scheme>:]<event-type glob>=<url>[,<url>...] (repeatable; first match wins)', parse: F.route },
+    { flags: '--queue', help: 'journal each verified delivery, answer 2xx at once, and deliver it to your app with retries (none lost while it is down)' },
+    { flags: '--queue-max-age <duration>', help: 'how long a queued delivery is retried before it is marked failed (and kept)', parse: F.positiveDuration('--queue-max-age'), default: 24 * 3_600_000, shownDefault: '24h' },
+    CONFIG_FLAG, NO_CONFIG_FLAG,
     { flags: '--forward-methods <list>', help: 'methods passed on to --forward-to; others get 405', parse: F.methods('--forward-methods'), default: ['POST', 'GET'], shownDefault: 'POST,GET' },
     { flags: '--forward-timeout <duration>', help: 'how long your app may take to answer (504 after)', parse: F.duration('--forward-timeout'), default: 30_000, shownDefault: '30s' },
     { flags: '--events <types>', help: 'only these event types (comma-separated); others get 2xx and are not forwarded', parse: F.events('--events') },
@@ -168,6 +177,7 @@ const LISTEN: Spec = {
       'whk listen --scheme stripe --secret whsec_... --forward-to http://localhost:3000/webhooks',
       'whk listen --port 0 --json --secret s3cret --expect 1 --timeout 30s --ready-file url.txt',
       'whk listen --tunnel --scheme dfns --secret s3cret --fail-first 2   # watch the provider retry',
+      'whk listen --mount /stripe=stripe --mount /gh=github --route \'github:push=http://127.0.0.1:5000/ci\' --forward-to http://127.0.0.1:3000/webhooks --queue',
     ),
   ].join('\n')],
   run: async (c) => (await import('./commands/listen.js')).listenCommand({ ...c.cmd.opts<ListenFlags>(), color: c.color }, c.io, c.deps.listen),
@@ -326,8 +336,60 @@ const PROBE: Spec = {
   run: async (c) => (await import('./commands/probe.js')).probeCommand(c.arg, { ...c.cmd.opts<ProbeFlags>(), color: c.color }, c.io),
 };
 
+const CONFIG: Spec = {
+  name: 'config',
+  description: 'the project config file (whk.json here or in a parent) and the settings whk listen takes from it, secrets masked',
+  flags: [CONFIG_FLAG, { flags: '--json', help: 'print {"file","settings"} as JSON' }],
+  help: [[
+    '',
+    'whk.json holds what the flags of whk listen hold, keys in camelCase; "mounts" maps a path to its',
+    'settings; secrets are references: "secret": "env:STRIPE_WEBHOOK_SECRET", or "secretFile". Flags win.',
+    'Its JSON Schema ships with whk: "$schema": "./node_modules/whk/whk.schema.json". A bad file: one line naming',
+    'the file, the key and the fix, exit 2.',
+    example('whk config', 'whk config --config ./ci/whk.json --json'),
+  ].join('\n')],
+  run: async (c) => (await import('./commands/config.js')).configCommand(c.cmd.opts<{ config?: string; json?: boolean }>(), c.io),
+};
+
+const ROUTES: Spec = {
+  name: 'routes',
+  description: 'check where deliveries go through the listener the flags and whk.json describe',
+  flags: [],
+  run: async (c) => {
+    c.cmd.outputHelp();
+    return 0;
+  },
+  commands: [{
+    name: 'test',
+    description: 'print which mount, route and targets a recorded delivery would take; sends nothing',
+    arg: ['<delivery>', 'a file with one recorded event (whk listen --record, whk history export), or a history id'],
+    flags: LISTEN.flags.filter((f) => /^--(path|scheme |scheme-file|secret|tolerance|url|forward-to|mount|route|events|config|no-config)/.test(f.flags)).concat({ flags: '--json', help: 'print the decision as JSON' }),
+    help: [SECRET_HELP, '\nExit codes: 0 it would be forwarded, 1 it would not (refused, filtered, no target), 2 usage error.', example("whk routes test events.ndjson --mount /gh=github --route 'github:push=http://127.0.0.1:5000/ci'")],
+    run: async (c) => (await import('./commands/routes.js')).routesTestCommand(c.arg!, c.cmd.opts<ListenFlags & { json?: boolean }>(), c.io),
+  }],
+};
+
+const QUEUE: Spec = {
+  name: 'queue',
+  description: 'the forwarding queue of whk listen --queue: pending and failed deliveries, per target',
+  flags: [{ flags: '--json', help: 'a JSON array, one object per delivery and target' }, { flags: '--all', help: 'delivered and dropped ones too' }],
+  help: [example('whk queue', 'whk queue retry q-m1abc-3', 'whk queue retry --all', 'whk queue drop q-m1abc-3')],
+  run: async (c) => (await import('./commands/queue.js')).queueListCommand(c.cmd.opts<{ json?: boolean; all?: boolean }>(), c.io),
+  commands: [
+    {
+      name: 'retry', description: 'deliver a failed (or waiting) delivery again now; --all: every failed one', arg: ['[id]', 'its queue id (whk queue lists them)'],
+      flags: [{ flags: '--all', help: 'every failed delivery' }],
+      run: async (c) => (await import('./commands/queue.js')).queueActCommand('retry', c.arg, c.cmd.opts<{ all?: boolean }>(), c.io),
+    },
+    {
+      name: 'drop', description: 'remove a delivery from the queue (it is not sent again)', arg: ['<id>', 'its queue id'], flags: [],
+      run: async (c) => (await import('./commands/queue.js')).queueActCommand('drop', c.arg, {}, c.io),
+    },
+  ],
+};
+
 /** Every command, in the order `whk --help` lists them. */
-const COMMANDS: Spec[] = [SIGN, VERIFY, SCHEMES, LISTEN, HISTORY, INSPECT, SEND, REPLAY, PROBE];
+const COMMANDS: Spec[] = [SIGN, VERIFY, SCHEMES, LISTEN, HISTORY, INSPECT, SEND, REPLAY, PROBE, CONFIG, ROUTES, QUEUE];
 
 /** What every command's action needs from the program that runs it. */
 interface Runner {
@@ -349,6 +411,24 @@ function declare(parent: Command, spec: Spec, runner: Runner): void {
     runner.done(await spec.run({ arg, cmd: self, io: runner.io, deps: runner.deps, color: runner.color() }));
   });
   for (const sub of spec.commands ?? []) declare(cmd, sub, runner);
+}
+
+/**
+ * whk.json, for the commands that take --config (listen, routes test): found here or in a parent
+ * (or --config), checked, and what it says given to the options the command line left alone.
+ */
+async function withConfig(cmd: Command, io: IO): Promise<void> {
+  if (cmd.name() === 'config' || !cmd.options.some((o) => o.long === '--config')) return;
+  const o = cmd.opts<{ config?: string | false }>();
+  if (o.config === false) return;
+  const { findConfig, loadConfig } = await import('./config/load.js');
+  const file = o.config ?? findConfig(process.cwd());
+  if (!file) return;
+  const loaded = loadConfig(file);
+  for (const w of loaded.warnings) io.err(`whk: ${w}`);
+  const { applyConfig } = await import('./config/apply.js');
+  const given = (key: string) => ['cli', 'env'].includes(cmd.getOptionValueSource(key) ?? '');
+  applyConfig(loaded.values, { given, get: (k) => cmd.getOptionValue(k), set: (k, v) => cmd.setOptionValue(k, v) });
 }
 
 /** Commands that need a scheme and take the only one a --scheme-file defines when --scheme is not given. */
@@ -397,7 +477,10 @@ export function program(done: (code: number) => void, streams: IO = stdio, deps:
       writeErr: (s) => streams.err(s),
       outputError: (s, write) => write(`whk: ${oneLine(s)}\n`),
     })
-    .hook('preAction', (_program, cmd) => resolveSchemes(cmd));
+    .hook('preAction', async (_program, cmd) => {
+      await withConfig(cmd, streams);
+      await resolveSchemes(cmd);
+    });
   const runner: Runner = { done, io: streams, deps, color: () => p.opts<{ color: boolean }>().color };
   const named = COMMANDS.find((spec) => spec.name === argv[2]);
   for (const spec of named ? [named] : COMMANDS) declare(p, spec, runner);

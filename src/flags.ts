@@ -6,6 +6,7 @@
  */
 import { Option } from 'commander';
 import { parseEventFilter } from './filter.js';
+import { parseMountFlag, parseRouteFlag } from './listen/gateway.js';
 import { usage } from './errors.js';
 import { parseDuration, parseInteger, parseSize, parseUnixFlag } from './units.js';
 import { parseUrl } from './io/input.js';
@@ -137,6 +138,12 @@ export const method = (flag: string) => (text: string) => {
   if (!/^[A-Z][A-Z-]*$/.test(m)) throw usage('bad_method', `${flag} "${text}" is not an HTTP method: give e.g. POST`);
   return m;
 };
+
+/** `--mount /stripe=stripe` (repeatable): a path and the scheme it verifies. */
+export const mount = (text: string, previous: unknown[] = []) => [...previous, parseMountFlag(text)];
+
+/** `--route 'stripe:invoice.*=http://...,http://...'` (repeatable). */
+export const route = (text: string, previous: unknown[] = []) => [...previous, parseRouteFlag(text)];
 
 /** `wallet.created,payment_intent.*`. */
 export const events = (flag: string) => (text: string) => parseEventFilter(text, flag);

@@ -162,6 +162,9 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
   const ready = {
     scheme: flags.scheme, secrets: plan.secrets.length, host: flags.host, inspectUrl: null as string | null,
     forwardTo: flags.forwardTo && maskedUrl(flags.forwardTo), events: flags.events?.patterns, record: flags.record, expect: flags.expect, injections: plan.injections,
+    mounts: plan.listener.mounts?.map((m) => ({ path: m.path, scheme: m.scheme, secrets: m.secrets.length })),
+    routes: flags.route?.map((r) => `${r.match} → ${r.to.map(maskedUrl).join(', ')}`),
+    queue: flags.queue,
   };
   const parts: Parts = { flags, plan, deps, inspector, recorder, history, ready };
   try {

@@ -12,13 +12,21 @@ import { planListen, type ListenFlags } from './listen.js';
  * would take through the listener these flags (and whk.json) describe; sends nothing. Exit 0 when
  * it would be forwarded, 1 when it would not (refused, filtered, nowhere to go), 2 usage.
  */
-export async function routesTestCommand(ref: string, flags: ListenFlags & { json?: boolean }, io: IO): Promise<number> {
+export async function routesTestCommand(ref: string, given: Partial<ListenFlags> & Pick<ListenFlags, 'registry'> & { json?: boolean }, io: IO): Promise<number> {
+  const flags: ListenFlags & { json?: boolean } = { ...LISTENER_DEFAULTS, ...given };
+  // The listener's own defaults where this command does not take the flag.
   const plan = planListen(flags);
   const rec = await recorded(ref);
   const d = routeDelivery({ ...plan.listener, forwardTo: flags.forwardTo }, rec, Date.parse(rec.receivedAt) || Date.now());
   io.out(flags.json ? JSON.stringify(d) : render(d, rec));
   return d.targets.length > 0 ? 0 : 1;
 }
+
+/** The listener's own defaults, where this command does not take the flag. */
+const LISTENER_DEFAULTS = {
+  port: 0, host: '127.0.0.1', path: '/', scheme: 'auto', status: 200, forwardMethods: ['POST', 'GET'], forwardTimeout: 30_000,
+  tunnelTimeout: 10_000, maxBody: 1024 * 1024, maxConnections: 1000,
+};
 
 /** A delivery as whk records it: a file holding one event line (--record, whk history export), or a history id. */
 async function recorded(ref: string): Promise<EventRecord> {

@@ -100,4 +100,10 @@ export interface ReadyInfo {
   record?: string;
   expect?: number;
   injections?: string[];
+  /** The mounts (--mount, whk.json): each path, its scheme and how many secrets. */
+  mounts?: Array<{ path: string; scheme: string; secrets: number }>;
+  /** The routes, as "<match> → <url>, <url>". */
+  routes?: string[];
+  /** --queue: deliveries are journaled and delivered with retries. */
+  queue?: boolean;
 }

@@ -52,15 +52,18 @@ export function renderReady(r: ReadyInfo, c: Style): string {
   // The public URL comes from the tunnel's service: foreign text.
   if (r.publicUrl) lines.push(`public URL: ${termSafeLine(r.publicUrl)}  ${c.dim('(paste it into the provider\'s webhook settings)')}`);
   if (r.inspectUrl) lines.push(`whk inspector on ${r.inspectUrl}`);
+  for (const m of r.mounts ?? []) lines.push(`  ${termSafeLine(m.path)} → ${termSafeLine(m.scheme)} ${m.secrets > 0 ? c.dim(`(${m.secrets} secret${m.secrets > 1 ? 's' : ''})`) : c.yellow('(no secret: not verified)')}`);
+  for (const route of r.routes ?? []) lines.push(c.dim(`  route ${termSafeLine(route)}`));
   const what: string[] = [];
-  if (r.secrets > 0) what.push(`verifying ${r.scheme === 'auto' ? 'with the scheme detected from the headers' : `as ${r.scheme}`} (${r.secrets} secret${r.secrets > 1 ? 's' : ''})`);
+  if (r.secrets > 0 && !r.mounts) what.push(`verifying ${r.scheme === 'auto' ? 'with the scheme detected from the headers' : `as ${r.scheme}`} (${r.secrets} secret${r.secrets > 1 ? 's' : ''})`);
+  if (r.queue) what.push('queueing: answered at once, delivered with retries (whk queue)');
   if (r.forwardTo) what.push(`forwarding to ${termSafeLine(r.forwardTo)}`);
   if (r.events) what.push(`only ${termSafeLine(r.events.join(', '))}`);
   if (r.record) what.push(`recording to ${termSafeLine(r.record)}`);
   if (r.expect !== undefined) what.push(`expecting ${r.expect} valid event${r.expect === 1 ? '' : 's'}`);
   if (r.injections?.length) what.push(`injecting ${r.injections.join(', ')}`);
   if (what.length) lines.push(c.dim(what.join(' · ')));
-  if (r.secrets === 0) lines.push(c.yellow('no secret: events are shown but not verified (pass --secret, --secret-file or set WHK_SECRET)'));
+  if (r.secrets === 0 && !r.mounts) lines.push(c.yellow('no secret: events are shown but not verified (pass --secret, --secret-file or set WHK_SECRET)'));
   if (!/^(127\.|localhost$|\[?::1\]?$)/.test(r.host)) lines.push(c.yellow(`listening on ${r.host}: other machines on your network can post to it`));
   return lines.join('\n');
 }
@@ -120,7 +123,11 @@ export function renderEvent(m: EventMessage, c: Style, o: PrettyOptions = {}): s
     else if (inj.attempt !== undefined) parts.push(`delivery ${inj.attempt} of this event, answered normally`);
     lines.push(`  ${c.yellow('injected:')} ${parts.join(', ')}`);
   }
-  if (m.forward) {
+  const where = gatewayLine(r);
+  if (where) lines.push(`  ${c.dim(where)}`);
+  if (r.forwards && (r.forwards.length > 1 || r.queued)) {
+    for (const f of r.forwards) lines.push(`  ${f.state === 'queued' ? c.cyan('queued for') : 'forwarded to'} ${termSafeLine(f.url)}${f.status === undefined ? '' : ` ${statusColor(f.status, c)(`→ ${f.status}`)}`}${f.error ? ` ${c.red(termSafeLine(f.error))}` : ''}`);
+  } else if (m.forward) {
     const f = m.forward;
     if (f.error) {
       lines.push(`  ${c.red(termSafeLine(f.error))}`);
@@ -137,6 +144,15 @@ export function renderEvent(m: EventMessage, c: Style, o: PrettyOptions = {}): s
   }
   lines.push(indent(renderBody(m, c, o.maxBodyLines ?? 60)));
   return lines.join('\n');
+}
+
+/** `mount /stripe · route stripe:invoice.*`: where a gateway put the event (nothing without mounts or routes). */
+function gatewayLine(r: EventRecord): string | undefined {
+  const parts: string[] = [];
+  if (r.mount) parts.push(`mount ${termSafeLine(r.mount)}`);
+  if (r.route !== undefined) parts.push(r.route === null ? 'no route' : `route ${termSafeLine(r.route)}`);
+  if (r.queued) parts.push(`queue ${r.queued}`);
+  return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
 /** Arrays and objects nested deeper than this: a JSON body is shown as text (no webhook nests so deep; the walks stay bounded). */

@@ -1,0 +1,114 @@
+/**
+ * whk.json: its published JSON Schema is generated from the one schema whk checks it with; the
+ * issue's example file works as written; a bad file is one line naming the file, the key and the
+ * fix (exit 2); flags win over the file.
+ */
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyConfig } from '../../src/config/apply.js';
+import { findConfig, loadConfig } from '../../src/config/load.js';
+import { publishedConfigSchema } from '../../src/config/schema.js';
+import { runWhk } from '../helpers/cli.js';
+
+const SCHEMA_FILE = new URL('../../whk.schema.json', import.meta.url);
+
+/** The issue's example, exactly. */
+const EXAMPLE = `{
+  "mounts": {
+    "/stripe": { "scheme": "stripe", "secret": "env:STRIPE_WEBHOOK_SECRET" },
+    "/gh": { "scheme": "github", "secretFile": "./github.secret" }
+  },
+  "routes": [
+    { "match": "stripe:invoice.*", "to": "http://127.0.0.1:3000/billing" },
+    { "match": "github:push", "to": ["http://127.0.0.1:5000/ci", "http://127.0.0.1:5001/bot"] }
+  ],
+  "forwardTo": "http://127.0.0.1:3000/webhooks",
+  "queue": true
+}
+`;
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'whk-config-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('whk.schema.json', () => {
+  it('is generated from the schema whk checks whk.json with (UPDATE_SCHEMA=1 writes it)', () => {
+    const generated = `${JSON.stringify(publishedConfigSchema(), null, 2)}\n`;
+    if (process.env.UPDATE_SCHEMA === '1') writeFileSync(SCHEMA_FILE, generated);
+    expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(generated);
+  });
+
+  it('ships with the package', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { files: string[] };
+    expect(pkg.files).toContain('whk.schema.json');
+  });
+});
+
+describe('loading whk.json', () => {
+  it('the example works as written: secrets by reference, one target or several', () => {
+    const dir = project({ 'whk.json': EXAMPLE, 'github.secret': 'gh-s3cret\n' });
+    const { values, warnings } = loadConfig(join(dir, 'whk.json'), { STRIPE_WEBHOOK_SECRET: 'whsec_from_env' });
+    expect(warnings).toEqual([]);
+    expect(values.mount?.map((m) => [m.path, m.scheme, m.secrets])).toEqual([['/stripe', 'stripe', ['whsec_from_env']], ['/gh', 'github', ['gh-s3cret']]]);
+    expect(values.route).toEqual([
+      { match: 'stripe:invoice.*', to: ['http://127.0.0.1:3000/billing'] },
+      { match: 'github:push', to: ['http://127.0.0.1:5000/ci', 'http://127.0.0.1:5001/bot'] },
+    ]);
+    expect(values).toMatchObject({ forwardTo: 'http://127.0.0.1:3000/webhooks', queue: true });
+  });
+
+  it('is found in the working folder or a parent', () => {
+    const dir = project({ 'whk.json': '{}' });
+    mkdirSync(join(dir, 'a', 'b'), { recursive: true });
+    expect(findConfig(join(dir, 'a', 'b'))).toBe(join(dir, 'whk.json'));
+  });
+
+  it.each([
+    ['an unknown key', '{"fowardTo": "http://x/"}', /whk\.json: unknown key "fowardTo": did you mean "forwardTo"\?/],
+    ['a wrong type', '{"port": "4000"}', /whk\.json: "port": "4000" is not a port, e\.g\. 4000/],
+    ['a missing environment variable', '{"secret": "env:NOPE_NOT_SET"}', /whk\.json: "secret": the environment variable NOPE_NOT_SET is not set: export NOPE_NOT_SET=<the secret>/],
+    ['a mount without a scheme', '{"mounts": {"/x": {}}}', /whk\.json: "mounts\.\/x\.scheme" is missing/],
+    ['not JSON', '{"port": 1,}', /whk\.json: not JSON/],
+  ])('%s: one line, naming the file and the key', (_what, text, message) => {
+    const dir = project({ 'whk.json': text });
+    expect(() => loadConfig(join(dir, 'whk.json'), {})).toThrow(message);
+  });
+
+  it('a literal secret works, with a warning', () => {
+    const dir = project({ 'whk.json': '{"secret": "literal-s3cret"}' });
+    const { values, warnings } = loadConfig(join(dir, 'whk.json'), {});
+    expect(values.configSecrets).toEqual(['literal-s3cret']);
+    expect(warnings).toEqual([expect.stringMatching(/"secret" holds the secret itself: anyone who reads the file has it/)]);
+  });
+
+  it('flags win; --mount of the same path wins; --route comes before the file\'s routes', () => {
+    const opts: Record<string, unknown> = { port: 5000, mount: [{ path: '/gh', scheme: 'gitlab' }], route: [{ match: 'a', to: ['http://cli/'] }] };
+    const given = new Set(['port']);
+    applyConfig({ port: 4000, host: '0.0.0.0', mount: [{ path: '/gh', scheme: 'github' }, { path: '/s', scheme: 'stripe' }], route: [{ match: 'b', to: ['http://file/'] }] },
+      { given: (k) => given.has(k), get: (k) => opts[k], set: (k, v) => (opts[k] = v) });
+    expect(opts).toEqual({
+      port: 5000, host: '0.0.0.0',
+      mount: [{ path: '/gh', scheme: 'gitlab' }, { path: '/s', scheme: 'stripe' }],
+      route: [{ match: 'a', to: ['http://cli/'] }, { match: 'b', to: ['http://file/'] }],
+    });
+  });
+});
+
+describe('whk config', () => {
+  it('prints the effective settings, secrets masked; a bad file is exit 2 with one line', async () => {
+    const dir = project({ 'whk.json': EXAMPLE, 'github.secret': 'gh-s3cret-0123456789\n' });
+    const ok = await runWhk(['config', '--config', join(dir, 'whk.json'), '--json'], { env: { STRIPE_WEBHOOK_SECRET: 'whsec_verysecretvalue' } });
+    expect(ok.code).toBe(0);
+    const printed = JSON.parse(ok.stdout) as { file: string; settings: { mounts: Record<string, { secrets: string[] }> } };
+    expect(printed.settings.mounts['/stripe']!.secrets[0]).not.toContain('verysecretvalue');
+    expect(ok.stdout).not.toContain('gh-s3cret-0123456789');
+    const bad = await runWhk(['config', '--config', join(dir, 'whk.json')], { env: { STRIPE_WEBHOOK_SECRET: undefined } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/"mounts\.\/stripe\.secret": the environment variable STRIPE_WEBHOOK_SECRET is not set/);
+  });
+});
