@@ -45,7 +45,11 @@ export class QueueRunner implements Queue {
 
   /** Resumes what the journal holds pending (a restart), then watches for others' records. */
   start(): void {
-    for (const e of this.o.journal.entries.values()) this.line(e);
+    for (const e of this.o.journal.entries.values()) {
+      // A new listener tries what is pending now: the last run's backoff is its own.
+      for (const t of e.targets) if (t.state === 'pending') t.next = 0;
+      this.line(e);
+    }
     for (const key of this.lines.keys()) this.worker(key);
     this.poller = setInterval(() => this.catchUp(), this.o.pollMs ?? 1000);
     this.poller.unref();
