@@ -248,7 +248,7 @@ async function startParts(p: Parts, emit: (e: ListenerEvent) => void): Promise<L
   }
   if (inspector) {
     try {
-      p.ready.inspectUrl = await inspector.start(listener.url);
+      p.ready.inspectUrl = await inspector.start(listener.url, p.queue);
     } catch (e) {
       await listener.close(0);
       throw e;

@@ -4,7 +4,7 @@ import type { Scheme } from '../schemes/types.js';
 import type { Signer } from './actions.js';
 import { Deliveries } from './deliveries.js';
 import { loadHistory } from './history.js';
-import { INSPECTOR_MAX_SOCKETS, startInspector, type Inspector } from './server.js';
+import { INSPECTOR_MAX_SOCKETS, startInspector, type Inspector, type QueueAccess } from './server.js';
 
 /**
  * The inspector of a `whk listen` run: it takes the listener's events as they are emitted (from
@@ -43,11 +43,12 @@ export class ListenInspector {
    * for the listener's ready line and record only. When 4040-4050 are all taken it goes to any
    * free port and says so, as a warning of the listener's (through tap's emit).
    */
-  async start(listenerUrl: string): Promise<string> {
+  async start(listenerUrl: string, queue?: QueueAccess): Promise<string> {
     const signer: Signer = this.o.secrets.length > 0
       ? { ok: true, secrets: this.o.secrets, scheme: this.o.scheme }
       : { ok: false, why: 'the listener has no secret (start whk listen with --secret, --secret-file or WHK_SECRET)' };
     this.server = await startInspector({
+      queue,
       registry: this.o.registry,
       port: this.o.port,
       deliveries: this.deliveries,

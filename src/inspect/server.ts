@@ -42,7 +42,15 @@ export interface PageInfo {
   resign: { ok: boolean; why: string | null };
 }
 
+/** The forwarding queue, when the listener has one (--queue): each delivery's targets, and the two actions. */
+export interface QueueAccess {
+  view(id: string): { id: string; seq: number; targets: Array<{ url: string; state: string; attempts: number; status: number | null; error: string | null; next: string | null }> } | undefined;
+  act(action: 'retry' | 'drop', id: string): boolean;
+}
+
 export interface InspectorOptions {
+  /** The listener's queue (--queue): the page shows each target's state and can retry or drop. */
+  queue?: QueueAccess;
   /** The run's schemes (re-signing, copy commands). */
   registry: Registry;
   /** undefined: 4040, or the next free port up to 4050, else any free port (said to onWarning); 0: any free port. */
@@ -66,6 +74,7 @@ const MAX_ACTION_BODY = 8 * 1024 * 1024;
 
 /** What the routes serve. */
 interface Served {
+  queue?: QueueAccess;
   html: Buffer;
   info: PageInfo;
   ctx: ActionContext;
@@ -76,6 +85,7 @@ export async function startInspector(o: InspectorOptions): Promise<Inspector> {
   const key = newKey();
   const token = randomBytes(24).toString('hex');
   const served: Served = {
+    queue: o.queue,
     html: Buffer.from(PAGE.html.replace('__WHK_TOKEN__', token)),
     info: { ...o.info, resign: o.signer.ok ? { ok: true, why: null } : { ok: false, why: o.signer.why } },
     ctx: { registry: o.registry, deliveries: o.deliveries, signer: o.signer, listenPath: o.listenPath ?? '/' },
@@ -115,15 +125,17 @@ interface RouteContext {
 interface Route {
   /** GET routes answer HEAD too. */
   method: 'GET' | 'POST';
-  /** The path, `:id` standing for a delivery's number, as a pattern (see pathPattern). */
+  /** The path, `:id` standing for a delivery's number (`:qid` for a queue id), as a pattern (see pathPattern). */
   pattern: RegExp;
+  /** Whether the path names a delivery (:id): one not in memory is a 404 before the handler. */
+  delivery: boolean;
   handler: (c: RouteContext) => void;
 }
 
 /** A path as a pattern: `:id` captures the digits of a delivery's number, the rest is literal. */
-const pathPattern = (path: string) => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(':id', '(\\d+)')}$`);
-const get = (path: string, handler: Route['handler']): Route => ({ method: 'GET', pattern: pathPattern(path), handler });
-const post = (path: string, handler: Route['handler']): Route => ({ method: 'POST', pattern: pathPattern(path), handler });
+const pathPattern = (path: string) => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(':id', '(\\d+)').replace(':qid', '(q-[a-z0-9-]{1,40})')}$`);
+const get = (path: string, handler: Route['handler']): Route => ({ method: 'GET', pattern: pathPattern(path), delivery: path.includes(':id'), handler });
+const post = (path: string, handler: Route['handler']): Route => ({ method: 'POST', pattern: pathPattern(path), delivery: path.includes(':id'), handler });
 
 /** The route table, in the manner of hono: a request that passed the door goes to the first route of its method and path. */
 const ROUTES: Route[] = [
@@ -137,7 +149,24 @@ const ROUTES: Route[] = [
   get('/api/deliveries/:id', (c) => json(c.res, 200, detail(c.s.ctx.deliveries, c.delivery!))),
   get('/api/deliveries/:id/copy', (c) => json(c.res, 200, copyCommands(c.s.ctx, c.delivery!, c.url.searchParams.get('to') ?? ''))),
   post('/api/deliveries/:id/replay', (c) => void runReplay(c.req, c.res, c.s.ctx, c.delivery!)),
+  get('/api/queue/:qid', (c) => queueView(c)),
+  post('/api/queue/:qid/retry', (c) => queueAct(c, 'retry')),
+  post('/api/queue/:qid/drop', (c) => queueAct(c, 'drop')),
 ];
+
+const queueId = (c: RouteContext) => /\/api\/queue\/(q-[a-z0-9-]+)/.exec(c.url.pathname)![1]!;
+
+function queueView(c: RouteContext): void {
+  const v = c.s.queue?.view(queueId(c));
+  if (!v) return fail(c.res, 404, c.s.queue ? `no queued delivery ${queueId(c)}` : 'this listener has no queue (whk listen --queue)');
+  json(c.res, 200, v);
+}
+
+function queueAct(c: RouteContext, action: 'retry' | 'drop'): void {
+  c.req.resume();
+  if (!c.s.queue?.act(action, queueId(c))) return fail(c.res, 404, c.s.queue ? `no queued delivery ${queueId(c)}` : 'this listener has no queue (whk listen --queue)');
+  json(c.res, 200, c.s.queue.view(queueId(c)));
+}
 
 /**
  * Sends a request that passed the door to its route. A path with the number of a delivery no
@@ -154,7 +183,7 @@ function route(req: IncomingMessage, res: ServerResponse, s: Served): void {
     for (const r of ROUTES) {
       const m = r.pattern.exec(path);
       if (!m) continue;
-      if (m[1] !== undefined && !c.delivery) {
+      if (r.delivery && m[1] !== undefined && !c.delivery) {
         c.delivery = s.ctx.deliveries.get(Number(m[1]));
         if (!c.delivery) return fail(res, 404, `no delivery #${m[1]} (it may have left memory: whk history show has it)`);
       }

@@ -1,5 +1,12 @@
 import type { Entry, QueueJournal, QueueTarget } from '../history/queue-journal.js';
 import type { DeliveryRecord } from './events.js';
+
+/** A queued delivery as the inspector shows it. */
+export interface QueueEntryView {
+  id: string;
+  seq: number;
+  targets: Array<{ url: string; state: string; attempts: number; status: number | null; error: string | null; next: string | null }>;
+}
 import type { ForwardResult, Forwarder } from './forward.js';
 import type { Queue, QueuedDelivery } from './queue.js';
 import { maskedUrl } from './urls.js';
@@ -68,6 +75,21 @@ export class QueueRunner implements Queue {
     this.line(e);
     for (const t of e.targets) this.wake(keyOf(t));
     return { ok: true, id: e.id };
+  }
+
+  /** One delivery as the inspector shows it: each target's state, attempts and last answer. */
+  view(id: string): QueueEntryView | undefined {
+    const e = this.o.journal.entries.get(id);
+    if (!e) return undefined;
+    return { id: e.id, seq: e.seq, targets: e.targets.map((t) => ({ url: maskedUrl(forwardUrl(t.base, t.listenPath, '/')), state: t.state, attempts: t.attempts, status: t.status ?? null, error: t.error ?? null, next: t.state === 'pending' && t.next > 0 ? new Date(t.next).toISOString() : null })) };
+  }
+
+  /** `whk queue retry` / `drop` from the inspector: journaled, then the workers see it at once. */
+  act(action: 'retry' | 'drop', id: string): boolean {
+    if (!this.o.journal.entries.has(id)) return false;
+    this.o.journal.mark({ t: action, id, at: this.now() });
+    this.relineAll();
+    return true;
   }
 
   /** Pending and failed deliveries, per target. */
@@ -195,8 +217,11 @@ export class QueueRunner implements Queue {
 
   /** Others' retry and drop records: a retried delivery goes back in its target's line, in order. */
   private catchUp(): void {
-    const seen = this.o.journal.catchUp();
-    if (seen.length === 0) return;
+    if (this.o.journal.catchUp().length > 0) this.relineAll();
+  }
+
+  /** Every target's line made again from the journal's states (after a retry or a drop), its worker woken. */
+  private relineAll(): void {
     this.lines.clear();
     for (const e of this.o.journal.entries.values()) this.line(e);
     for (const key of this.lines.keys()) {

@@ -136,3 +136,30 @@ describe('--queue: no event lost while the app is down', () => {
     await second.whk.exited;
   }, 60_000);
 });
+
+describe('the queue in the inspector', () => {
+  it('shows each target\'s state, and retries or drops a delivery', async () => {
+    const target = await app();
+    target.state.status = 503;
+    const p = project({ mounts: { '/gh': { scheme: 'github', secretFile: './github.secret' } }, forwardTo: `${target.url}/hooks`, queue: true });
+    const whk = startWhk(['listen', '--port', '0', '--json', '--config', p.config, '--inspect', '--inspect-port', '0'], { env: { WHK_HOME: p.home } });
+    cleanup.push(() => whk.child.kill('SIGKILL'));
+    const ready = JSON.parse(await whk.waitFor(/"type":"ready"/, 'stdout')) as { url: string; inspectUrl: string };
+    const inspector = new URL(ready.inspectUrl);
+    const auth = { authorization: `Bearer ${inspector.searchParams.get('key')}` };
+    expect(await post(`${ready.url}gh`, await github('push'))).toBe(200);
+    const event = JSON.parse(await whk.waitFor(/"type":"event"/, 'stdout')) as { queued: string };
+    await whk.waitFor(/"state":"retrying"/, 'stdout');
+    const view = await (await fetch(new URL(`/api/queue/${event.queued}`, inspector.origin), { headers: auth })).json() as { targets: Array<{ url: string; state: string; attempts: number; status: number }> };
+    expect(view.targets).toEqual([expect.objectContaining({ url: `${target.url}/hooks`, state: 'pending', status: 503 })]);
+    expect(view.targets[0]!.attempts).toBeGreaterThan(0);
+    const page = await (await fetch(new URL('/', inspector.origin), { headers: auth })).text();
+    const token = /name="whk-token" content="([^"]+)"/.exec(page)![1]!;
+    const dropped = await fetch(new URL(`/api/queue/${event.queued}/drop`, inspector.origin), { method: 'POST', headers: { ...auth, 'x-whk-token': token } });
+    expect(dropped.status).toBe(200);
+    expect(((await dropped.json()) as typeof view).targets[0]!.state).toBe('dropped');
+    target.state.status = 200;
+    const queue = await runWhk(['queue', '--json', '--all'], { env: { WHK_HOME: p.home } });
+    expect((JSON.parse(queue.stdout) as Array<{ state: string }>).map((q) => q.state)).toEqual(['dropped']);
+  });
+});

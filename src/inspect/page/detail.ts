@@ -90,9 +90,10 @@ export function renderDetail(d: Detail, host: DetailHost): void {
   const resignNote = host.info.resign.ok ? '' : h('p', { class: 'dim' }, `Re-signing is off: ${host.info.resign.why}`);
 
   const headers = h('table', { class: 'headers', 'aria-label': 'Headers' }, ...Object.entries(r.headers).map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v))));
+  const queue = r.queued ? queuePanel(r.queued) : '';
   pane.replaceChildren(
     h('h2', {}, `${host.label(d.id)} ${r.method} ${r.path}`),
-    facts, actions, resignNote, out,
+    facts, queue, actions, resignNote, out,
     h('h3', {}, 'Headers'), headers,
     h('h3', {}, 'Body'), body(r.body, r.bodyEncoding));
 }
@@ -115,12 +116,34 @@ function factsOf(d: Detail, host: DetailHost): HTMLElement {
     fact('verdict', verdict(d));
     if (r.verdict && !r.verdict.valid && r.verdict.diagnosis) fact('diagnosis', h('span', { class: 'warn' }, r.verdict.diagnosis));
     fact('answered', status === 0 ? 'nothing: the connection was dropped' : String(status), r.injected ? ` (injected: ${JSON.stringify(r.injected)})` : '');
-    if (r.forward) fact('forward', 'error' in r.forward ? h('span', { class: 'bad' }, `failed: ${r.forward.error}`) : `${r.forward.status} in ${r.forward.ms} ms`);
+    if (r.mount) fact('mount', r.mount);
+    if (r.route !== undefined) fact('route', r.route ?? 'none matched: the fallback (--forward-to), if any');
+    if (r.forwards && r.forwards.length > 1) fact('forwards', ...r.forwards.map((f) => h('div', {}, `${f.url} → ${f.state ?? f.status ?? '?'}${f.error ? ` (${f.error})` : ''}`)));
+    else if (r.forward) fact('forward', 'error' in r.forward ? h('span', { class: 'bad' }, `failed: ${r.forward.error}`) : `${r.forward.status} in ${r.forward.ms} ms`);
     if (r.duplicate) fact('duplicate', `of #${r.duplicateOf} (same event id)`);
     if (r.filtered) fact('filtered', 'not in --events: answered, not forwarded');
   }
   if (d.sameEvent.length) fact('same event', ...d.sameEvent.map((id) => h('button', { class: 'link', click: () => host.select(id) }, host.label(id))));
   return facts;
+}
+
+/** A queued delivery (--queue): each target's state, with Retry and Drop; filled from the API. */
+function queuePanel(id: string): HTMLElement {
+  const panel = h('section', { class: 'queue', 'aria-label': 'Queue' }, h('h3', {}, `Queue ${id}`));
+  const table = h('table', { 'aria-label': 'Targets' });
+  const note = h('p', { class: 'dim' });
+  type View = { targets: Array<{ url: string; state: string; attempts: number; status: number | null; error: string | null; next: string | null }> };
+  const fill = (v: View) => table.replaceChildren(...v.targets.map((t) => h('tr', {},
+    h('td', {}, t.url), h('td', { class: t.state === 'delivered' ? 'ok' : t.state === 'failed' ? 'bad' : 'warn' }, t.state),
+    h('td', {}, `${t.attempts} attempt${t.attempts === 1 ? '' : 's'}`), h('td', {}, t.error ?? (t.status === null ? '' : String(t.status))),
+    h('td', {}, t.next ? `next ${when(t.next, true)}` : ''))));
+  const act = (action: 'retry' | 'drop') => () => void api<View>(`/api/queue/${id}/${action}`, {}).then((v) => {
+    fill(v);
+    note.textContent = action === 'retry' ? 'Retrying now.' : 'Dropped: it will not be sent again.';
+  }, (e: Error) => (note.textContent = e.message));
+  void api<View>(`/api/queue/${id}`).then(fill, (e: Error) => (note.textContent = e.message));
+  append(panel, table, h('div', { class: 'actions' }, h('button', { click: act('retry') }, 'Retry now'), h('button', { click: act('drop') }, 'Drop')), note);
+  return panel;
 }
 
 function verdict(d: Detail): HTMLElement {
