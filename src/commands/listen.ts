@@ -242,9 +242,10 @@ async function startParts(p: Parts, emit: (e: ListenerEvent) => void): Promise<L
     throw e;
   }
   p.queue?.start();
-  if (p.forward && isSelf(flags.forwardTo!, listener.port)) {
+  const self = targetsOf(plan, flags).find((url) => isSelf(url, listener.port));
+  if (self) {
     await listener.close(0);
-    throw usage('forward_loop', `--forward-to ${maskedUrl(flags.forwardTo!)} is this listener itself: give your app's URL`);
+    throw usage('forward_loop', `${self === flags.forwardTo ? '--forward-to' : 'a route\'s target'} ${maskedUrl(self)} is this listener itself: give your app's URL`);
   }
   if (inspector) {
     try {
@@ -322,6 +323,11 @@ async function ngrok(t: TunnelSettings, warn: (m: string) => void): Promise<Tunn
   const { ngrokTunnel } = await import('../tunnel/ngrok.js');
   return ngrokTunnel({ ...settings, domain: t.domain, timeoutMs: t.timeoutMs, onWarning: warn, version: '0.1.0' });
 }
+
+/** Every target a delivery can be sent to: --forward-to, the routes', the mounts'. */
+const targetsOf = (plan: ListenPlan, flags: ListenFlags): string[] => [
+  ...(flags.forwardTo ? [flags.forwardTo] : []), ...(plan.listener.routes ?? []).flatMap((r) => r.to), ...(plan.listener.mounts ?? []).flatMap((m) => (m.forwardTo ? [m.forwardTo] : [])),
+];
 
 /** Whether a --forward-to URL points back at this listener (an endless loop). */
 function isSelf(url: string, port: number): boolean {

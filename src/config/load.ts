@@ -5,7 +5,7 @@
  * `whk listen`'s flags would have given. Loaded only when a listener starts (or `whk config`).
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Errors } from '@sinclair/typebox/errors';
 import { usage } from '../errors.js';
 import { parseEventFilter, type EventFilter } from '../filter.js';
@@ -71,9 +71,12 @@ export interface LoadedConfig {
 }
 
 /** Reads and checks `file`; a usage error (exit 2), one line, for anything wrong. */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
+  // Messages name the file as the user would: relative to the working folder when it is below it.
+  const near = relative(cwd, path);
+  const file = near && !near.startsWith('..') && !isAbsolute(near) ? near : path;
   const shown = file;
-  const text = readFileFor(file, '--config', { bytes: 1024 ** 2, fix: 'a whk.json holds a few settings: check the path' }).toString('utf8');
+  const text = readFileFor(path, '--config', { bytes: 1024 ** 2, fix: 'a whk.json holds a few settings: check the path' }).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -84,12 +87,15 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   if (error) throw usage('bad_config', `${shown}: ${sentence(error, json)} (see whk config --help)`);
   const config = json as Config;
   const warnings: string[] = [];
-  const values = valuesOf(config, { file, env, warn: (w) => warnings.push(w) });
-  return { file, config, values, warnings };
+  const values = valuesOf(config, { file, dir: dirname(path), env, warn: (w) => warnings.push(w) });
+  return { file: path, config, values, warnings };
 }
 
 interface Context {
+  /** The file as messages name it. */
   file: string;
+  /** Its folder: secretFile is relative to it. */
+  dir: string;
   env: NodeJS.ProcessEnv;
   warn: (line: string) => void;
 }
@@ -137,7 +143,7 @@ function secretsOf(o: { secret?: string; secretFile?: string }, prefix: string, 
     }
   }
   if (o.secretFile !== undefined) {
-    const path = resolve(dirname(x.file), o.secretFile);
+    const path = resolve(x.dir, o.secretFile);
     const inFile = secretsOfFile(readFileFor(path, `${x.file}: "${prefix}secretFile"`, { bytes: 1024 ** 2, fix: 'it should hold secrets only, one per line' }).toString('utf8'));
     if (inFile.length === 0) throw usage('bad_config', `${x.file}: "${prefix}secretFile": ${path} has no secret in it (one per line)`);
     out.push(...inFile);
