@@ -58,7 +58,7 @@ export interface Entry {
   /** Where its put record is in the file. */
   offset: number;
   length: number;
-  targets: Array<QueueTarget & { state: TargetState; attempts: number; next: number; status?: number; error?: string }>;
+  targets: Array<QueueTarget & { state: TargetState; attempts: number; next: number; status: number | undefined; error: string | undefined }>;
 }
 
 export const queueDir = (env: NodeJS.ProcessEnv = process.env): string => join(stateDir(env), 'queue');
@@ -67,6 +67,7 @@ export const queueDir = (env: NodeJS.ProcessEnv = process.env): string => join(s
 export class QueueJournal {
   readonly file: string;
   readonly entries = new Map<string, Entry>();
+  private readonly strings = new Map<string, string>();
   private fd: number | undefined;
   /** The file's size as this process last knew it: what others append is read from there. */
   private size = 0;
@@ -187,12 +188,19 @@ export class QueueJournal {
   private index(r: PutRecord, offset: number, length: number): Entry {
     const e: Entry = {
       id: r.id, at: r.at, seq: r.seq, eventType: r.eventType, eventId: r.eventId, offset, length,
-      targets: r.targets.map((t) => ({ ...t, state: 'pending' as TargetState, attempts: 0, next: 0 })),
+      targets: r.targets.map((t) => newTarget(this.intern(t.base), this.intern(t.listenPath))),
     };
     this.entries.set(r.id, e);
     const n = Number.parseInt(r.id.split('-')[2] ?? '', 36);
     if (n >= this.next) this.next = n + 1;
     return e;
+  }
+
+  /** One copy of each target's strings, however many deliveries name it (read back from the file, each would be its own). */
+  private intern(text: string): string {
+    let kept = this.strings.get(text);
+    if (kept === undefined) this.strings.set(text, (kept = text));
+    return kept;
   }
 
   private update(r: StateRecord): void {
@@ -233,19 +241,40 @@ function lastByte(file: string, size: number): number {
   }
 }
 
-function applyState(t: Entry['targets'][number], r: StateRecord): void {
+type TargetEntry = Entry['targets'][number];
+
+/**
+ * A target's state, every field present from the start and set in place: tens of thousands of
+ * queued deliveries share one hidden class instead of one each (22 MB at 10,000 deliveries × 10
+ * targets).
+ */
+function newTarget(base: string, listenPath: string): TargetEntry {
+  return { base, listenPath, state: 'pending', attempts: 0, next: 0, status: undefined, error: undefined };
+}
+
+function applyState(t: TargetEntry, r: StateRecord): void {
   switch (r.t) {
     case 'try':
-      Object.assign(t, { attempts: r.attempt, next: r.next, status: r.status, error: r.error });
+      t.attempts = r.attempt;
+      t.next = r.next;
+      t.status = r.status;
+      t.error = r.error;
       break;
     case 'done':
-      Object.assign(t, { state: 'delivered', attempts: r.attempt, status: r.status, error: undefined });
+      t.state = 'delivered';
+      t.attempts = r.attempt;
+      t.status = r.status;
+      t.error = undefined;
       break;
     case 'failed':
-      Object.assign(t, { state: 'failed', error: r.why });
+      t.state = 'failed';
+      t.error = r.why;
       break;
     case 'retry':
-      if (t.state === 'failed' || t.state === 'pending') Object.assign(t, { state: 'pending', next: 0 });
+      if (t.state === 'failed' || t.state === 'pending') {
+        t.state = 'pending';
+        t.next = 0;
+      }
       break;
     case 'drop':
       if (t.state !== 'delivered') t.state = 'dropped';
@@ -254,7 +283,7 @@ function applyState(t: Entry['targets'][number], r: StateRecord): void {
 }
 
 /** The state records that bring a target back to where it is (after compaction). */
-function stateLines(id: string, target: number, t: Entry['targets'][number]): string[] {
+function stateLines(id: string, target: number, t: TargetEntry): string[] {
   if (t.state === 'failed') return [JSON.stringify({ t: 'failed', id, target, at: Date.now(), why: t.error ?? 'given up' })];
   if (t.state === 'delivered') return [JSON.stringify({ t: 'done', id, target, at: Date.now(), attempt: t.attempts, status: t.status ?? 0, ms: 0 })];
   if (t.state === 'dropped') return [JSON.stringify({ t: 'drop', id, target, at: Date.now() })];
