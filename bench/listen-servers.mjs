@@ -76,11 +76,11 @@ export function benchHome() {
  * Starts a receiver; resolves with { child, url } once it says it is listening (15 s at most).
  * stdout: a path ('/dev/null' by default), an fd, or any stdio value spawn accepts.
  */
-export function startServer(kind, { stdout = '/dev/null', args = [] } = {}) {
+export function startServer(kind, { stdout = '/dev/null', args = [], scheme = 'dfns' } = {}) {
   const fd = typeof stdout === 'string' ? openSync(stdout, 'w') : undefined;
   const argv = kind === 'bare' ? ['-e', BARE]
     : kind === 'minimal' ? ['-e', MINIMAL]
-    : [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), WHK, 'listen', '--port', '0', '--json', '--scheme', 'dfns', '--secret', SECRET, '--tolerance', String(TOLERANCE), ...args];
+    : [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), WHK, 'listen', '--port', '0', '--json', ...(scheme ? ['--scheme', scheme] : []), '--secret', SECRET, '--tolerance', String(TOLERANCE), ...args];
   const child = spawn(process.execPath, argv, {
     stdio: ['ignore', fd ?? stdout, 'pipe'],
     env: { ...process.env, WHK_HOME: process.env.WHK_HOME ?? benchHome(), NO_COLOR: '1', WHK_BENCH_SECRET: SECRET, WHK_BENCH_TOLERANCE: String(TOLERANCE) },

@@ -58,7 +58,7 @@ const GATEWAY = ['--mount', '/dfns=dfns', '--mount', '/gh=github', ...ROUTES];
 
 async function start(kind) {
   if (kind !== 'gateway') return startServer(kind);
-  const s = await startServer('whk', { args: GATEWAY });
+  const s = await startServer('whk', { args: GATEWAY, scheme: null });
   return { ...s, url: `${s.url.replace(/\/$/, '')}/dfns` };
 }
 

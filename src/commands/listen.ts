@@ -126,6 +126,8 @@ export function planListen(flags: ListenFlags): ListenPlan {
  */
 function mountsOf(flags: ListenFlags, secrets: string[]): MountOptions[] | undefined {
   if (!flags.mount?.length) return undefined;
+  // Each mount names its scheme: a --scheme beside them would be silently ignored.
+  if (flags.scheme !== 'auto') throw usage('bad_mount', `--scheme ${flags.scheme} is for a listener without mounts: name each mount's scheme instead (--mount /path=${flags.scheme})`);
   const seen = new Set<string>();
   return flags.mount.map((m) => {
     if (seen.has(m.path)) throw usage('bad_mount', `--mount ${m.path} is given twice: one scheme per path`);

@@ -199,7 +199,8 @@ function forwardOutcome(r: ForwardResult): NonNullable<EventRecord['forwards']>[
 
 /** Step 6: the event handed on (the session records, renders and forwards it on); the exchange is over. */
 export function emitEvent(s: State, x: Exchange, message: EventMessage): void {
-  s.send(message);
+  // After the answer, with the others: in answer order, and many lines to a write.
+  s.after.add(() => s.send(message));
   x.end();
 }
 
