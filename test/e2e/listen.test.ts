@@ -31,7 +31,7 @@ const stop = async (l: Running) => {
 /** The n-th event line (1-based), waiting for it. */
 const event = async (l: Running, seq: number) => JSON.parse(await l.waitFor(new RegExp(`^\\{"type":"event","seq":${seq},`), 'stdout'));
 const post = async (url: string, body: string | Buffer, headers: Record<string, string> = {}) => {
-  const r = await fetch(url, { method: 'POST', body, headers });
+  const r = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
   return { status: r.status, text: await r.text() };
 };
 const dfnsBody = (id: string, kind = 'wallet.created', ts = now()) =>

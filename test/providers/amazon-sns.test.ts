@@ -150,7 +150,7 @@ describe('amazon-sns: each mutation gives its reason', () => {
     return JSON.stringify(m, null, 2);
   };
   it.each([
-    ['valid (re-serialized: only the fields count)', 'ok', () => edit(() => {})],
+    ['valid (re-serialized: only the fields count)', 'ok', (): string => edit(() => {})],
     ['tampered Message', 'no_match', () => edit((m) => (m.Message = `${m.Message as string}.`))],
     ['tampered Subject', 'no_match', () => edit((m) => (m.Subject = 'OK: "orders-api-5xx" in US East (N. Virginia)'))],
     ['Subject removed', 'no_match', () => edit((m) => delete m.Subject)],
@@ -164,7 +164,7 @@ describe('amazon-sns: each mutation gives its reason', () => {
     ['no SignatureVersion', 'malformed_header', () => edit((m) => delete m.SignatureVersion)],
     ['unknown Type', 'malformed_header', () => edit((m) => (m.Type = 'Broadcast'))],
     ['a signed field missing', 'malformed_header', () => edit((m) => delete m.TopicArn)],
-    ['body not JSON', 'malformed_header', () => 'Type=Notification'],
+    ['body not JSON', 'malformed_header', (): string => 'Type=Notification'],
   ] as const)('%s → %s', (_name, reason, make) => {
     const v = judge(make());
     expect(v.reason, v.message).toBe(reason);

@@ -22,7 +22,7 @@ const vectors = (JSON.parse(readFileSync(root('test/providers/vectors/box.json')
 const SDK = vectors[0]!;
 /** The SDK test's timestamp is 2020-01-01T00:00:00-07:00: one minute later. */
 const NOW = Date.parse('2020-01-01T00:01:00-07:00') / 1000;
-const all = (c: Case) => ({
+const all = (c: Case): Record<string, string> => ({
   'BOX-SIGNATURE-VERSION': '1', 'BOX-SIGNATURE-ALGORITHM': 'HmacSHA256', 'BOX-DELIVERY-TIMESTAMP': c.timestamp, ...c.headers,
 });
 

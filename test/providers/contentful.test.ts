@@ -104,12 +104,12 @@ describe('contentful: the Python signer and the stored vectors', () => {
 });
 
 describe('contentful: mutations', () => {
-  const good = { ...TOPIC, ...sign(contentful, { body: BODY, secrets: [SECRET], timestamp: MS / 1000, url: '/h', headers: TOPIC }) };
+  const good: Record<string, string> = { ...TOPIC, ...sign(contentful, { body: BODY, secrets: [SECRET], timestamp: MS / 1000, url: '/h', headers: TOPIC }) };
   const judge = (change: Record<string, unknown>) =>
     verify(contentful, { body: BODY, headers: good, secrets: [SECRET], url: '/h', now: NOW, ...change } as Parameters<typeof verify>[1]).reason;
   it.each([
     ['tampered body', { body: BODY.replace('Hello', 'Hellp') }, 'no_match'],
-    ['tampered signature', { headers: { ...good, 'x-contentful-signature': good['x-contentful-signature']!.replace(/^./, (c) => (c === '0' ? '1' : '0')) } }, 'no_match'],
+    ['tampered signature', { headers: { ...good, 'x-contentful-signature': good['x-contentful-signature']!.replace(/^./, (c: string) => (c === '0' ? '1' : '0')) } }, 'no_match'],
     ['tampered path', { url: '/h2' }, 'no_match'],
     ['tampered signed header', { headers: { ...good, 'X-Contentful-Topic': 'ContentManagement.Entry.delete' } }, 'no_match'],
     ['a signed header dropped from the list', { headers: { ...good, 'x-contentful-signed-headers': 'x-contentful-signed-headers,x-contentful-timestamp,x-contentful-topic' } }, 'no_match'],

@@ -134,7 +134,7 @@ describe('the diagnosis budget', () => {
 
   it('the "without trailing newline" form is a view of the body, not a copy', () => {
     const body = Buffer.from(`${under}\n`);
-    const [[form]] = [...bodyMistakes(body)] as Array<[Buffer, string]>;
+    const [form] = [...bodyMistakes(body)][0]!;
     expect(form.buffer).toBe(body.buffer);
     expect(form.length).toBe(body.length - 1);
   });

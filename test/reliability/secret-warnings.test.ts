@@ -49,7 +49,7 @@ describe('a secret that starts or ends with whitespace', () => {
     ['WHK_SECRET', { env: { WHK_SECRET: 's3cr3t-padded\n' } }, 's3cr3t-padded\n'],
     ['--secret-file', { file: 's3cr3t-padded \n' }, 's3cr3t-padded '],
   ] as const)('from %s: one line naming where it came from, never the secret; signed as given', async (from, how, secret) => {
-    const args = [...('args' in how ? how.args : [])];
+    const args: string[] = [...('args' in how ? how.args : [])];
     if ('file' in how) {
       const file = join(mkdtempSync(join(tmpdir(), 'whk-secret-warn-')), 'secret');
       writeFileSync(file, how.file);
