@@ -8,11 +8,17 @@ import { defineConfig } from 'vitest/config';
 const home = mkdtempSync(join(tmpdir(), 'whk-test-home-'));
 process.on('exit', () => rmSync(home, { recursive: true, force: true }));
 
+// Tests that run whk in-process (test/helpers/in-process.ts) see this environment: none of the
+// developer's colour or whk settings reach them (the spawned ones set their own).
+for (const name of ['FORCE_COLOR', 'NO_COLOR', 'WHK_SECRET', 'WHK_DEBUG']) delete process.env[name];
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     env: { WHK_HOME: home },
+    // A measurement: which tests start processes (test/helpers/count-processes.ts).
+    setupFiles: process.env.WHK_COUNT_PROCESSES ? ['test/helpers/count-processes.ts'] : [],
   },
 });
