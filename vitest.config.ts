@@ -17,7 +17,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
-    env: { WHK_HOME: home },
+    // ... and custom schemes in a config folder of this run (empty), never the user's ~/.config/whk.
+    env: { WHK_HOME: home, XDG_CONFIG_HOME: join(home, 'config') },
     // A measurement: which tests start processes (test/helpers/count-processes.ts).
     setupFiles: process.env.WHK_COUNT_PROCESSES ? ['test/helpers/count-processes.ts'] : [],
   },

@@ -5,7 +5,7 @@
  * appear in what the block printed. The GitHub Actions job (```yaml after `<!-- ci -->`) runs
  * too: its `run:` steps after `npm ci`, in order, in one shell, with `npx whk` being the built whk.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,14 +60,23 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 // Background jobs a block starts are stopped when it ends.
 const PRELUDE = "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n";
 
-function runBlock(script: string, extraEnv: Record<string, string> = {}) {
+/** Runs a block in bash, in a scratch directory of its own; at most 60 s (the test's own limit too). */
+function runBlock(script: string, extraEnv: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'whk-readme-'));
   symlinkSync(join(REPO, 'examples'), join(cwd, 'examples'));
-  return spawnSync('bash', ['-eo', 'pipefail', '-c', PRELUDE + script], {
-    cwd,
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', WHK_SECRET: undefined, WHK_REPO: REPO, ...extraEnv },
-    encoding: 'utf8',
-    timeout: 60_000,
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-eo', 'pipefail', '-c', PRELUDE + script], {
+      cwd,
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', WHK_SECRET: undefined, WHK_REPO: REPO, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
 
@@ -75,12 +84,13 @@ const bin = mkdtempSync(join(tmpdir(), 'whk-readme-bin-'));
 writeFileSync(join(bin, 'whk'), `#!/bin/sh\nexec "${process.execPath}" "${WHK}" "$@"\n`);
 chmodSync(join(bin, 'whk'), 0o755);
 
-describe('README examples', () => {
+// One block at a time: some wait for a moment (sleep 1) that a loaded machine may not keep.
+describe('README examples', { timeout: 60_000 }, () => {
   const blocks = testedBlocks(README);
   it('has examples to run', () => expect(blocks.length).toBeGreaterThanOrEqual(3));
 
-  it.each(blocks)('block at README.md:$line runs and prints what it says', ({ script }) => {
-    const r = runBlock(script);
+  it.each(blocks)('block at README.md:$line runs and prints what it says', async ({ script }) => {
+    const r = await runBlock(script);
     const printed = `${r.stdout}\n${r.stderr}`;
     expect(r.status, printed).toBe(0);
     for (const want of expectedOutput(script)) {
@@ -93,7 +103,7 @@ describe('README examples', () => {
     }
   });
 
-  it('the GitHub Actions job runs: app started, probe passes, the smoke pair passes', () => {
+  it('the GitHub Actions job runs: app started, probe passes, the smoke pair passes', async () => {
     const yaml = /<!-- ci -->\n```yaml\n([\s\S]*?)\n```/.exec(README)?.[1];
     expect(yaml).toBeDefined();
     const steps = workflowSteps(yaml!);
@@ -101,7 +111,7 @@ describe('README examples', () => {
     // Port 3000 may be taken on a CI machine: the same steps on a port of the test's choosing.
     const port = String(20000 + (process.pid % 20000));
     const script = ['npx() { "$@"; }', ...steps.slice(1)].join('\n').replaceAll('3000', port);
-    const r = runBlock(script, { DFNS_WEBHOOK_SECRET: 'ci-secret', WHK_SECRET: 'ci-secret' });
+    const r = await runBlock(script, { DFNS_WEBHOOK_SECRET: 'ci-secret', WHK_SECRET: 'ci-secret' });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/15 checks: 15 pass, 0 fail, 0 warn/);
     expect(r.stdout).toMatch(/✓ 200 is within --expect 2xx/);

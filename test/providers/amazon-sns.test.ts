@@ -23,7 +23,7 @@ import { replayRequest } from '../../src/send/replay.js';
 import type { EventRecord } from '../../src/record.js';
 import { tamperBody } from '../../src/send/negative.js';
 import type { SampleContext } from '../../src/schemes/samples.js';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { catalogue, keyPair, openssl, sendListenProbe, tmp, type KeyFiles } from './_keypairs.js';
 
 const PY = fileURLToPath(new URL('./python/amazon-sns.py', import.meta.url));
@@ -264,7 +264,7 @@ describe('amazon-sns: the CLI', () => {
     const dir = tmp('sns-cli');
     const bodyFile = join(dir, 'body.json');
     writeFileSync(bodyFile, sample('subscription-confirmation'));
-    const s = await runWhk(['sign', '--scheme', 'amazon-sns', '--secret-file', key.privateFile, '--body-file', bodyFile]);
+    const s = await whk(['sign', '--scheme', 'amazon-sns', '--secret-file', key.privateFile, '--body-file', bodyFile]);
     expect(s.code, s.stderr).toBe(0);
     const [head, signedBody] = s.stdout.split('\n\n') as [string, string];
     expect(head).toMatch(/^x-amz-sns-message-type: SubscriptionConfirmation\nx-amz-sns-message-id: [0-9a-f-]{36}\nx-amz-sns-topic-arn: arn:aws:sns:/);
@@ -272,14 +272,14 @@ describe('amazon-sns: the CLI', () => {
     const signedFile = join(dir, 'signed.json');
     writeFileSync(signedFile, signedBody);
     const hdr = head.split('\n').flatMap((l) => ['--header', l]);
-    const ok = await runWhk(['verify', '--scheme', 'amazon-sns', '--secret-file', certFile, ...hdr, '--body-file', signedFile]);
+    const ok = await whk(['verify', '--scheme', 'amazon-sns', '--secret-file', certFile, ...hdr, '--body-file', signedFile]);
     expect(ok.stdout, ok.stderr).toMatch(/^✓ valid \(amazon-sns/);
-    const auto = await runWhk(['verify', '--secret-file', certFile, ...hdr, '--body-file', signedFile, '--json']);
+    const auto = await whk(['verify', '--secret-file', certFile, ...hdr, '--body-file', signedFile, '--json']);
     expect(JSON.parse(auto.stdout)).toMatchObject({ valid: true, scheme: 'amazon-sns' });
     writeFileSync(signedFile, signedBody.replace('subscribe to the topic', 'subscribe to a topic'));
-    const bad = await runWhk(['verify', '--scheme', 'amazon-sns', '--secret-file', certFile, ...hdr, '--body-file', signedFile]);
+    const bad = await whk(['verify', '--scheme', 'amazon-sns', '--secret-file', certFile, ...hdr, '--body-file', signedFile]);
     expect(bad.code).toBe(1);
-    const json = JSON.parse((await runWhk(['sign', '--scheme', 'sns', '--secret-file', key.privateFile, '--body-file', bodyFile, '--json'])).stdout);
+    const json = JSON.parse((await whk(['sign', '--scheme', 'sns', '--secret-file', key.privateFile, '--body-file', bodyFile, '--json'])).stdout);
     expect(JSON.parse(json.body).Signature).toMatch(/^[A-Za-z0-9+/]{300,}/);
   });
 

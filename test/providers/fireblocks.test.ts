@@ -18,7 +18,7 @@ import { secretProblem } from '../../src/schemes/secrets.js';
 import { REASONS } from '../../src/schemes/types.js';
 import { fireblocks } from '../../src/providers/fireblocks.js';
 import type { SampleContext } from '../../src/schemes/samples.js';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { catalogue, keyPair, openssl, sendListenProbe, type KeyFiles } from './_keypairs.js';
 
 const PY = fileURLToPath(new URL('./python/fireblocks.py', import.meta.url));
@@ -173,16 +173,16 @@ describe('fireblocks: the CLI', () => {
   it('whk sign (private key file), whk verify (public key file; with no secret, the published keys: exit 1, not 2)', async () => {
     const bodyFile = join(key.dir, 'body.json');
     writeFileSync(bodyFile, body);
-    const s = await runWhk(['sign', '--scheme', 'fireblocks', '--secret-file', key.privateFile, '--body-file', bodyFile, '--json']);
+    const s = await whk(['sign', '--scheme', 'fireblocks', '--secret-file', key.privateFile, '--body-file', bodyFile, '--json']);
     expect(s.code, s.stderr).toBe(0);
     const h = (JSON.parse(s.stdout) as { headers: Record<string, string> }).headers;
     expect(python('verify', { body, headers: h, pub: key.publicFile })).toEqual({ legacy: true, jws: true });
     const hdr = Object.entries(h).flatMap(([k, v]) => ['--header', `${k}: ${v}`]);
-    const ok = await runWhk(['verify', '--scheme', 'fireblocks', '--secret-file', key.publicFile, ...hdr, '--body-file', bodyFile]);
+    const ok = await whk(['verify', '--scheme', 'fireblocks', '--secret-file', key.publicFile, ...hdr, '--body-file', bodyFile]);
     expect(ok.stdout, ok.stderr).toMatch(/^✓ valid \(fireblocks/);
-    const auto = await runWhk(['verify', '--secret-file', key.publicFile, ...hdr, '--body-file', bodyFile, '--json']);
+    const auto = await whk(['verify', '--secret-file', key.publicFile, ...hdr, '--body-file', bodyFile, '--json']);
     expect(JSON.parse(auto.stdout)).toMatchObject({ valid: true, scheme: 'fireblocks' });
-    const published = await runWhk(['verify', '--scheme', 'fireblocks', ...hdr, '--body-file', bodyFile, '--json']);
+    const published = await whk(['verify', '--scheme', 'fireblocks', ...hdr, '--body-file', bodyFile, '--json']);
     expect(published.code, published.stderr).toBe(1);
     expect(JSON.parse(published.stdout)).toMatchObject({ valid: false, reason: 'no_match', message: expect.stringMatching(/published keys/) });
   });

@@ -17,7 +17,7 @@ import { hubspot } from '../../src/providers/hubspot.js';
 import { sign, verify } from '../../src/index.js';
 import { REASONS, type Verdict } from '../../src/schemes/types.js';
 import { WhkError } from '../../src/errors.js';
-import { runWhk, startWhk, type Running } from '../helpers/cli.js';
+import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
 
 const require = createRequire(import.meta.url);
 const { Signature } = require('@hubspot/api-client/lib/src/utils/signature.js') as {
@@ -239,40 +239,40 @@ describe('hubspot: header parsing (fast-check)', () => {
 
 describe('hubspot: the CLI', () => {
   it('whk sign --method GET | whk verify --method GET; the wrong method is refused', async () => {
-    const s = await runWhk(['sign', '--scheme', 'hubspot', '--secret', SECRET, '--url', URL_, '--method', 'GET', '--body', '']);
+    const s = await whk(['sign', '--scheme', 'hubspot', '--secret', SECRET, '--url', URL_, '--method', 'GET', '--body', '']);
     expect(s.code).toBe(0);
     const headers = s.stdout.trim().split('\n');
     expect(headers.map((l) => l.split(':')[0])).toEqual(['X-HubSpot-Signature-v3', 'X-HubSpot-Request-Timestamp']);
     const args = ['verify', '--scheme', 'hubspot', '--secret', SECRET, '--url', URL_, '--body', '', ...headers.flatMap((h) => ['--header', h])];
-    const ok = await runWhk([...args, '--method', 'GET']);
+    const ok = await whk([...args, '--method', 'GET']);
     expect([ok.code, ok.stdout]).toEqual([0, expect.stringContaining('✓ valid (hubspot, method + URL + body + timestamp (v3)')]);
-    const bad = await runWhk([...args, '--method', 'POST']);
+    const bad = await whk([...args, '--method', 'POST']);
     expect([bad.code, bad.stdout]).toEqual([1, expect.stringContaining('the signature matches the method GET')]);
   });
 
   it("whk sign --header 'X-HubSpot-Signature-Version: v1' gives the published v1 vector; auto-detection verifies it", async () => {
-    const s = await runWhk(['sign', '--scheme', 'hubspot', '--secret', SECRET, '--body', BODY, '--header', 'X-HubSpot-Signature-Version: v1']);
+    const s = await whk(['sign', '--scheme', 'hubspot', '--secret', SECRET, '--body', BODY, '--header', 'X-HubSpot-Signature-Version: v1']);
     expect(s.stdout.trim()).toBe('X-HubSpot-Signature: 232db2615f3d666fe21a8ec971ac7b5402d33b9a925784df3ca654d05f4817de\nX-HubSpot-Signature-Version: v1');
-    const v = await runWhk(['verify', '--secret', SECRET, '--body', BODY, '--json', ...s.stdout.trim().split('\n').flatMap((h) => ['--header', h])]);
+    const v = await whk(['verify', '--secret', SECRET, '--body', BODY, '--json', ...s.stdout.trim().split('\n').flatMap((h) => ['--header', h])]);
     expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, scheme: 'hubspot' });
   });
 
   it('whk verify without --url for v3 says to pass it', async () => {
-    const r = await runWhk(['verify', '--scheme', 'hubspot', '--secret', SECRET, '--body', BODY, ...Object.entries(v3At()).flatMap(([k, v]) => ['--header', `${k}: ${v}`])]);
+    const r = await whk(['verify', '--scheme', 'hubspot', '--secret', SECRET, '--body', BODY, ...Object.entries(v3At()).flatMap(([k, v]) => ['--header', `${k}: ${v}`])]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/pass --url <the URL it posts to>/);
   });
 });
 
 describe('hubspot: whk send -> whk listen, whk probe -> whk listen', () => {
-  let l: Running;
+  let l: InProcess;
   let url: string;
   const S = 'hubspot-client-secret-0123';
   beforeAll(async () => {
-    l = startWhk(['listen', '--port', '0', '--json', '--scheme', 'hubspot', '--secret', S]);
+    l = startInProcess(['listen', '--port', '0', '--json', '--scheme', 'hubspot', '--secret', S]);
     url = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url;
     return async () => {
-      l.child.kill('SIGINT');
+      l.signal('SIGINT');
       await l.exited;
     };
   });
@@ -286,21 +286,21 @@ describe('hubspot: whk send -> whk listen, whk probe -> whk listen', () => {
   it('each sample event is accepted (200), and with --wrong-secret refused (401)', async () => {
     let n = 0;
     for (const event of ['contact.propertyChange', 'contact.creation', 'deal.creation']) {
-      const r = await runWhk(['send', url, '--scheme', 'hubspot', '--secret', S, '--event', event]);
+      const r = await whk(['send', url, '--scheme', 'hubspot', '--secret', S, '--event', event]);
       expect([event, r.code, r.stdout]).toEqual([event, 0, expect.stringMatching(/200/)]);
       const ev = await lastEvent(++n);
       expect(ev).toMatchObject({ scheme: 'hubspot', eventType: event, verdict: { valid: true } });
     }
-    const bad = await runWhk(['send', url, '--scheme', 'hubspot', '--secret', S, '--wrong-secret']);
+    const bad = await whk(['send', url, '--scheme', 'hubspot', '--secret', S, '--wrong-secret']);
     expect(bad.code).toBe(0);
     expect(await lastEvent(++n)).toMatchObject({ response: { status: 401 }, verdict: { reason: 'no_match' } });
-    const v1 = await runWhk(['send', url, '--scheme', 'hubspot', '--secret', S, '--header', 'X-HubSpot-Signature-Version: v1']);
+    const v1 = await whk(['send', url, '--scheme', 'hubspot', '--secret', S, '--header', 'X-HubSpot-Signature-Version: v1']);
     expect(v1.code).toBe(0);
     expect(await lastEvent(++n)).toMatchObject({ verdict: { valid: true, matched: expect.stringContaining('(v1:') } });
   });
 
   it('whk probe passes against it', async () => {
-    const r = await runWhk(['probe', url, '--scheme', 'hubspot', '--secret', S, '--json']);
+    const r = await whk(['probe', url, '--scheme', 'hubspot', '--secret', S, '--json']);
     expect([r.code, r.stderr]).toEqual([0, '']);
   });
 });
@@ -310,25 +310,25 @@ describe('hubspot: whk listen --record -> whk replay --resign', () => {
     const S = 'hubspot-client-secret-0123';
     const file = join(mkdtempSync(join(tmpdir(), 'whk-provC1-hubspot-')), 'rec.ndjson');
     const start = async (extra: string[]) => {
-      const l = startWhk(['listen', '--port', '0', '--json', '--scheme', 'hubspot', '--secret', S, ...extra]);
+      const l = startInProcess(['listen', '--port', '0', '--json', '--scheme', 'hubspot', '--secret', S, ...extra]);
       return { l, url: JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url as string };
     };
-    const stop = async (l: Running) => {
-      l.child.kill('SIGINT');
+    const stop = async (l: InProcess) => {
+      l.signal('SIGINT');
       await l.exited;
     };
     const rec = await start(['--record', file]);
     try {
-      expect((await runWhk(['send', `${rec.url}hooks?portal=62515`, '--scheme', 'hubspot', '--secret', S, '--stale', '10m'])).code).toBe(0);
+      expect((await whk(['send', `${rec.url}hooks?portal=62515`, '--scheme', 'hubspot', '--secret', S, '--stale', '10m'])).code).toBe(0);
       await rec.l.waitFor(/"reason":"timestamp_too_old"/, 'stdout');
     } finally {
       await stop(rec.l);
     }
     const strict = await start([]);
     try {
-      const asIs = await runWhk(['replay', file, '--to', strict.url]);
+      const asIs = await whk(['replay', file, '--to', strict.url]);
       expect(asIs.code).toBe(1);
-      const resigned = await runWhk(['replay', file, '--to', strict.url, '--resign', '--secret', S]);
+      const resigned = await whk(['replay', file, '--to', strict.url, '--resign', '--secret', S]);
       expect([resigned.code, resigned.stdout]).toEqual([0, expect.stringMatching(/re-signed: hubspot/)]);
       await strict.l.waitFor(/"valid":true/, 'stdout');
     } finally {
