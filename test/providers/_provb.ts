@@ -3,20 +3,13 @@
  * signers of test/providers/python, a header-parser property, and whk send / probe against
  * whk listen on 127.0.0.1 (in-process).
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { verify, type Scheme, type Verdict } from '../../src/index.js';
 import { REASONS } from '../../src/schemes/types.js';
 import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
 
-const PY = fileURLToPath(new URL('./python/', import.meta.url));
-
-/** Runs test/providers/python/<name>.py with one JSON case on stdin; its JSON answer. */
-export function python<T = Record<string, string>>(name: string, input: unknown): T {
-  return JSON.parse(execFileSync('python3', [`${PY}${name}.py`], { input: JSON.stringify(input), encoding: 'utf8' })) as T;
-}
+export { python } from './_python.js';
 
 /** Random header values (arbitrary text and pieces of real ones): a verdict with a known reason, never a throw. */
 export function headerProperty(scheme: Scheme, header: string, secrets: string[], opts: { body?: string; url?: string; extra?: Record<string, string> } = {}) {

@@ -6,10 +6,8 @@
  * (test/providers/python/amazon-sns.py), both ways, with a self-signed certificate made by openssl;
  * and against the page's own example string to sign. Offline: SigningCertURL is never fetched.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../helpers/registry.js';
@@ -25,9 +23,9 @@ import { tamperBody } from '../../src/send/negative.js';
 import type { SampleContext } from '../../src/schemes/samples.js';
 import { whk } from '../helpers/in-process.js';
 import { catalogue, keyPair, openssl, sendListenProbe, tmp, type KeyFiles } from './_keypairs.js';
+import { python as signer } from './_python.js';
 
-const PY = fileURLToPath(new URL('./python/amazon-sns.py', import.meta.url));
-const python = (mode: 'sign' | 'verify', c: unknown) => JSON.parse(execFileSync('python3', [PY, mode], { input: JSON.stringify(c) }).toString());
+const python = (mode: 'sign' | 'verify', c: unknown) => signer<Record<string, unknown>>('amazon-sns', c, mode);
 
 const NOW = 1_732_960_000;
 const ctx = (id = '7f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b'): SampleContext => ({

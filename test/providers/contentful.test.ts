@@ -6,7 +6,6 @@
  * (signRequest signs, whk verifies; whk signs, verifyRequest accepts), and
  * test/providers/python/contentful.py.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ExpiredRequestException, signRequest, verifyRequest } from '@contentful/node-apps-toolkit';
@@ -16,6 +15,7 @@ import { contentful, normalizedPath, pathOf } from '../../src/providers/contentf
 import { sign, verify } from '../../src/index.js';
 import { REASONS } from '../../src/schemes/types.js';
 import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
+import { python as signer } from './_python.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const SECRET = 'qlfkupAwYA4ZkNnmBzmNypFqSRWOwhpGRFwQFn5iPNAGHSYdvwed1C77n0Eiaz19';
@@ -27,11 +27,7 @@ const TOPIC = { 'X-Contentful-Topic': 'ContentManagement.Entry.publish', 'X-Cont
 const PATHS = ['/webhooks/contentful', '/hooks/cms?site=blog&lang=de', '/a b/é?q=ä ö&x=%41', '/p?a=1?b=2', '/'];
 type Method = 'POST' | 'PUT' | 'GET' | 'DELETE' | 'PATCH';
 
-function python(c: Record<string, unknown>): Record<string, string> {
-  const r = spawnSync('python3', [root('test/providers/python/contentful.py')], { input: JSON.stringify(c), encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Record<string, string>;
-}
+const python = (c: Record<string, unknown>) => signer('contentful', c);
 const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 
 describe('contentful: against @contentful/node-apps-toolkit', () => {

@@ -5,11 +5,9 @@
  * Checked against a signer/verifier written from that page in Python with the openssl CLI
  * (test/providers/python/fireblocks.py), both ways, and directly with `openssl dgst`.
  */
-import { execFileSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sign, verify } from '../../src/index.js';
@@ -20,9 +18,9 @@ import { fireblocks } from '../../src/providers/fireblocks.js';
 import type { SampleContext } from '../../src/schemes/samples.js';
 import { whk } from '../helpers/in-process.js';
 import { catalogue, keyPair, openssl, sendListenProbe, type KeyFiles } from './_keypairs.js';
+import { python as signer } from './_python.js';
 
-const PY = fileURLToPath(new URL('./python/fireblocks.py', import.meta.url));
-const python = (mode: 'sign' | 'verify', c: unknown) => JSON.parse(execFileSync('python3', [PY, mode], { input: JSON.stringify(c) }).toString());
+const python = (mode: 'sign' | 'verify', c: unknown) => signer<Record<string, unknown>>('fireblocks', c, mode);
 
 const LEGACY = 'fireblocks-signature';
 const JWS = 'fireblocks-webhook-signature';

@@ -5,7 +5,6 @@
  * URI decoding (which the SDK leaves to its caller), a Python signer written from the docs' text
  * (test/providers/python/hubspot.py).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { sign, verify } from '../../src/index.js';
 import { REASONS, type Verdict } from '../../src/schemes/types.js';
 import { WhkError } from '../../src/errors.js';
 import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
+import { HAS_PYTHON, python } from './_python.js';
 
 const require = createRequire(import.meta.url);
 const { Signature } = require('@hubspot/api-client/lib/src/utils/signature.js') as {
@@ -143,20 +143,14 @@ describe('hubspot: @hubspot/api-client Signature, both directions', () => {
 });
 
 describe('hubspot: the Python signer written from the docs (v3 URI decoding)', () => {
-  const signer = fileURLToPath(new URL('python/hubspot.py', import.meta.url));
-  const py = (input: Record<string, unknown>) => {
-    const r = spawnSync('python3', [signer], { input: JSON.stringify(input), encoding: 'utf8', cwd: fileURLToPath(new URL('python/', import.meta.url)) });
-    if (r.status !== 0) throw new Error(r.stderr);
-    return JSON.parse(r.stdout) as Record<string, string>;
-  };
-  const hasPython = spawnSync('python3', ['--version']).status === 0;
+  const py = (input: Record<string, unknown>) => python('hubspot', input);
   const urls = [
     URL_,
     'https://hooks.example.com/a%3Ab/c?redirect=https%3A%2F%2Fx.example%2Fp%3Fq%3D1&m=a%40b&s=%21%24%27%28%29%2A%2C%3B',
     'https://hooks.example.com/path?lower=%3a%2f&other=%20%26%25',
   ];
 
-  it.skipIf(!hasPython).each(urls)('%s: whk and Python sign the same v3, each verifies the other', (url) => {
+  it.skipIf(!HAS_PYTHON).each(urls)('%s: whk and Python sign the same v3, each verifies the other', (url) => {
     const body = '[{"eventId":7,"propertyValue":"Renée"}]';
     const ours = sign(hubspot, { body, secrets: [SECRET], url, headers: { 'X-HubSpot-Request-Timestamp': TS_MS } });
     const theirs = py({ secret: SECRET, body, url, method: 'POST', timestamp: Number(TS_MS) });
@@ -164,7 +158,7 @@ describe('hubspot: the Python signer written from the docs (v3 URI decoding)', (
     expect(check(theirs, { body, url })).toMatchObject({ valid: true });
   });
 
-  it.skipIf(!hasPython).each([['v1', V1], ['v2', V2]])('%s: whk and Python agree', (_v, asked) => {
+  it.skipIf(!HAS_PYTHON).each([['v1', V1], ['v2', V2]])('%s: whk and Python agree', (_v, asked) => {
     const ours = sign(hubspot, { body: BODY, secrets: [SECRET], url: URL_, method: 'PUT', headers: asked });
     expect(ours).toEqual(py({ secret: SECRET, body: BODY, url: URL_, method: 'PUT', headers: asked }));
   });

@@ -5,7 +5,6 @@
  * (generateWebhookSignature signs, whk verifies; whk signs, verifyWebhookSignature accepts), and
  * test/providers/python/hygraph.py.
  */
-import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import { hygraph, parseSignature } from '../../src/providers/hygraph.js';
 import { sign, verify } from '../../src/index.js';
 import { REASONS } from '../../src/schemes/types.js';
 import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
+import { python as signer } from './_python.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const SECRET = 'rCNwyiloY3oJYYkxgpBXaleIiUv5MYlx';
@@ -27,11 +27,7 @@ const BODIES = [
 ];
 const sigOf = (h: Record<string, string>) => h['gcms-signature']!;
 
-function python(c: { secret: string; body: string; timestamp: number; headers?: Record<string, string> }): Record<string, string> {
-  const r = spawnSync('python3', [root('test/providers/python/hygraph.py')], { input: JSON.stringify(c), encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Record<string, string>;
-}
+const python = (c: { secret: string; body: string; timestamp: number; headers?: Record<string, string> }) => signer('hygraph', c);
 
 describe('hygraph: against @hygraph/utils', () => {
   it.each(BODIES.map((b, i) => [i + 1, b] as const))('body %i: the utils sign, whk verifies', (_i, body) => {

@@ -5,7 +5,6 @@
  * https://developers.facebook.com/docs/graph-api/webhooks/getting-started#event-notifications
  * (no official Node SDK verifies these signatures).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -15,17 +14,14 @@ import { sign, verify } from '../../src/index.js';
 import { detectScheme, getScheme } from '../../src/index.js';
 import { REASONS } from '../../src/schemes/types.js';
 import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
+import { python as signer } from './_python.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const BODY = '{"object":"page","entry":[{"id":"112233445566778","time":1735689600,"messaging":[{"sender":{"id":"6789012345678901"},"recipient":{"id":"112233445566778"},"timestamp":1735689599123,"message":{"mid":"m_AbCdEf123","text":"Hello, is this available?"}}]}]}';
 
 /** The Python signer's headers for a case (stdin JSON -> headers JSON). */
-function python(c: { secret: string; body: string }): Record<string, string> {
-  const r = spawnSync('python3', [root('test/providers/python/meta.py')], { input: JSON.stringify(c), encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Record<string, string>;
-}
+const python = (c: { secret: string; body: string }) => signer('meta', c);
 
 
 describe('meta: sign and verify', () => {

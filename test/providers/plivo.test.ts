@@ -5,18 +5,17 @@
  * legacy header, whk verifies. The SDK has no V2/V3 signer, so that direction is a Python signer
  * written from Plivo's docs (test/providers/python/plivo.py, pages cited there).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { plivo, plivoV3Content } from '../../src/providers/plivo.js';
 import { sign, verify } from '../../src/index.js';
 import { REASONS, type Verdict } from '../../src/schemes/types.js';
 import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
+import { HAS_PYTHON, python } from './_python.js';
 
 const require = createRequire(import.meta.url);
 const sdk = require('plivo') as {
@@ -156,21 +155,14 @@ describe('plivo: the plivo SDK', () => {
 });
 
 describe('plivo: the Python signer written from the docs', () => {
-  const hasPython = spawnSync('python3', ['--version']).status === 0;
-  const py = (input: Record<string, unknown>) => {
-    const r = spawnSync('python3', [fileURLToPath(new URL('python/plivo.py', import.meta.url))], {
-      input: JSON.stringify(input), encoding: 'utf8', cwd: fileURLToPath(new URL('python/', import.meta.url)),
-    });
-    if (r.status !== 0) throw new Error(r.stderr);
-    return JSON.parse(r.stdout) as Record<string, string>;
-  };
+  const py = (input: Record<string, unknown>) => python('plivo', input);
   const cases: Array<[string, string, string]> = [
     ['POST', URL_, BODY],
     ['POST', 'https://example.com/hangup', 'b=2&a=1&a=0&Text=hello+world'],
     ['POST', 'https://example.com/status?x=1&a=%2F', ''],
     ['GET', 'https://example.com/answer?To=1&CallUUID=abc', ''],
   ];
-  it.skipIf(!hasPython).each(cases)('%s %s: Python signs V3, V2 and legacy as whk does; whk verifies each', (method, url, body) => {
+  it.skipIf(!HAS_PYTHON).each(cases)('%s %s: Python signs V3, V2 and legacy as whk does; whk verifies each', (method, url, body) => {
     const theirs = py({ secret: TOKEN, url, method, body, nonce3: N3, nonce2: N2, legacy: true });
     const ours = sign(plivo, { body, secrets: [TOKEN], url, method, headers: { 'X-Plivo-Signature-V3-Nonce': N3, ...V2_, ...LEGACY_ } });
     expect(ours).toEqual(theirs);
