@@ -12,6 +12,34 @@ import { main } from '../../src/cli.js';
 import type { Result } from './cli.js';
 
 type Env = Record<string, string | undefined>;
+type Put = (text: string) => void;
+
+/**
+ * What a command writes to the process's own streams rather than to the io it is given (a
+ * warning about a secret, from src/io/input.ts) goes to every run in progress here: a test sees
+ * what a process would have printed, never less.
+ */
+const running = new Set<{ stdout: Put; stderr: Put }>();
+const own = { stdout: process.stdout.write, stderr: process.stderr.write };
+function track(run: { stdout: Put; stderr: Put }): () => void {
+  if (running.size === 0) {
+    for (const name of ['stdout', 'stderr'] as const) {
+      process[name].write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        for (const r of running) r[name](Buffer.from(chunk).toString('utf8'));
+        (rest.find((a) => typeof a === 'function') as (() => void) | undefined)?.();
+        return true;
+      }) as typeof process.stdout.write;
+    }
+  }
+  running.add(run);
+  return () => {
+    running.delete(run);
+    if (running.size === 0) {
+      process.stdout.write = own.stdout;
+      process.stderr.write = own.stderr;
+    }
+  };
+}
 
 /** What main() writes, as the launcher would: each call one write, ending with a newline. */
 function capture() {
@@ -25,13 +53,18 @@ function capture() {
  * to runs that overlap (describe.concurrent).
  */
 export async function whk(args: string[], opts: { env?: Env } = {}): Promise<Result> {
+  // A process started now would run on a later turn of the event loop: so does this run, after
+  // what an in-process listener left for the end of its turn (the history's writes).
+  await new Promise((resolve) => setImmediate(resolve));
   const { chunks, io } = capture();
   for (const [k, v] of Object.entries(opts.env ?? {})) vi.stubEnv(k, v);
+  const untrack = track({ stdout: (t) => void chunks.stdout.push(t), stderr: (t) => void chunks.stderr.push(t) });
   try {
     // A listener run to its end (--timeout, --expect) gets signals and crashes of its own, not the process's.
     const code = await main(['node', 'whk', ...args], { io, listen: { signals: new EventEmitter(), crashes: new EventEmitter(), debug: false } });
     return { code, signal: null, stdout: chunks.stdout.join(''), stderr: chunks.stderr.join('') };
   } finally {
+    untrack();
     if (opts.env) vi.unstubAllEnvs();
   }
 }
@@ -66,8 +99,9 @@ export function startInProcess(args: string[], opts: { env?: Env } = {}): InProc
   const signals = new EventEmitter();
   const crashes = new EventEmitter();
   const env = opts.env && { ...process.env, ...opts.env };
+  const untrack = track({ stdout: put('stdout'), stderr: put('stderr') });
   const exited = main(['node', 'whk', ...args], { io: { out: put('stdout'), err: put('stderr') }, listen: { signals, crashes, env, debug: false } })
-    .then((code): Result => ({ code, signal: null, stdout: lines.stdout.join('\n'), stderr: lines.stderr.join('\n') }));
+    .then((code): Result => (untrack(), { code, signal: null, stdout: lines.stdout.join('\n'), stderr: lines.stderr.join('\n') }));
   const said = () => `whk ${args.join(' ')} (in-process)\nstdout:\n${lines.stdout.join('\n')}\nstderr:\n${lines.stderr.join('\n')}`;
   return {
     stdoutLines: lines.stdout,
