@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
@@ -15,6 +15,9 @@ for (const name of ['FORCE_COLOR', 'NO_COLOR', 'WHK_SECRET', 'WHK_DEBUG']) delet
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Most test time is waiting on sockets and child processes: two files at a time even on two
+    // cores (vitest's default there is one); as many as cores - 1 on larger machines.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // ... and custom schemes in a config folder of this run (empty), never the user's ~/.config/whk.

@@ -13,7 +13,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '../../src/index.js';
 import { startWhk, runWhk, type Running } from '../helpers/cli.js';
-import { listenInProcess, stop as stopInProcess, type InProcess } from '../helpers/in-process.js';
+import { listenInProcess, stop, whk, type InProcess } from '../helpers/in-process.js';
 
 // One secret every scheme here can use: Dfns, Stripe and GitHub take it as text, Standard Webhooks
 // decodes the base64 after whsec_.
@@ -26,10 +26,6 @@ async function listen(args: string[], env: Record<string, string | undefined> = 
   const ready = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout'));
   return { l, url: ready.url as string, ready };
 }
-const stop = async (l: Running) => {
-  if (l.child.exitCode === null) l.child.kill('SIGINT');
-  return l.exited;
-};
 /** The n-th event line (1-based), waiting for it. */
 const event = async (l: Running | InProcess, seq: number) => JSON.parse(await l.waitFor(new RegExp(`^\\{"type":"event","seq":${seq},`), 'stdout'));
 const post = async (url: string, body: string | Buffer, headers: Record<string, string> = {}) => {
@@ -47,7 +43,7 @@ describe('whk listen: verification', () => {
     ({ l, url } = await listenInProcess(['--secret', SECRET, '--record', record]));
   });
   afterAll(async () => {
-    await stopInProcess(l);
+    await stop(l);
   });
 
   it('accepts deliveries signed by the core and by the official SDKs (200), with scheme, type and id', async () => {
@@ -85,7 +81,7 @@ describe('whk listen: verification', () => {
       expect((await post(own.url, b, h)).status).toBe(200);
       const e = await event(own.l, 1);
       expect([e.scheme, e.verdict.valid, e.eventType, e.eventId, e.response.status]).toEqual([...want[i]!.slice(0, 1), true, ...want[i]!.slice(1), 200]);
-      await stopInProcess(own.l);
+      await stop(own.l);
     }
     // The body exactly as sent, UTF-8 intact.
     expect(got[0].body).toBe(dfns);
@@ -173,7 +169,7 @@ describe('whk listen: --events, --forward-to, --max-body', () => {
       expect(got[0]!.req.headers['x-extra']).toBe('kept');
       expect(got[0]!.req.headers['x-dfns-webhook-signature']).toMatch(/^sha256=/);
     } finally {
-      await stopInProcess(l);
+      await stop(l);
     }
   });
 
@@ -191,7 +187,7 @@ describe('whk listen: --events, --forward-to, --max-body', () => {
       expect(await l.waitFor(/forward failed/, 'stderr')).toBe(`whk: #1 ${message}`);
       expect((await event(l, 1)).forward).toMatchObject({ error: message });
     } finally {
-      await stopInProcess(l);
+      await stop(l);
     }
   });
 
@@ -204,7 +200,7 @@ describe('whk listen: --events, --forward-to, --max-body', () => {
       expect(rej.message).toMatch(/over the 1 KB limit/);
       expect((await post(url, 'x'.repeat(1024))).status).toBe(200);
     } finally {
-      await stopInProcess(l);
+      await stop(l);
     }
   });
 });
@@ -245,23 +241,23 @@ describe('whk listen: CI (--expect, --timeout), Ctrl-C, --ready-file', () => {
   });
 
   it('--expect without a secret is a usage error (nothing could be valid)', async () => {
-    const r = await runWhk(['listen', '--port', '0', '--expect', '1']);
+    const r = await whk(['listen', '--port', '0', '--expect', '1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^whk: --expect counts valid events/);
   });
 
   it('bad flags are usage errors (exit 2) with one line', async () => {
     for (const args of [['--port', 'x'], ['--status', '99'], ['--fail-rate', '2'], ['--scheme', 'strype'], ['--forward-to', 'ftp://x'], ['--max-body', 'lots']]) {
-      const r = await runWhk(['listen', ...args]);
+      const r = await whk(['listen', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
   });
 
   it('a port in use is a clear error', async () => {
-    const { l, url } = await listen([]);
+    const { l, url } = await listenInProcess([]);
     try {
-      const r = await runWhk(['listen', '--port', new URL(url).port]);
+      const r = await whk(['listen', '--port', new URL(url).port]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^whk: port \d+ is already in use on 127\.0\.0\.1/);
     } finally {
@@ -285,7 +281,7 @@ describe('whk listen: CI (--expect, --timeout), Ctrl-C, --ready-file', () => {
   });
 
   it('failure injection shows on the record: --status, --fail-first', async () => {
-    const { l, url } = await listen(['--status', '202', '--fail-first', '1', '--scheme', 'dfns']);
+    const { l, url } = await listenInProcess(['--status', '202', '--fail-first', '1', '--scheme', 'dfns']);
     try {
       const body = dfnsBody('f-1');
       expect((await post(url, body)).status).toBe(500);
