@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Every whk the tests run (in-process or spawned) keeps its history in a folder of this run, never in
-// the user's ~/.local/state/whk. Tests of the history itself give each run its own WHK_HOME.
+// the user's ~/.local/state/whk, and finds no custom scheme but the tests' own (an empty config
+// folder, never the user's ~/.config/whk). Tests of the history itself give each run its own WHK_HOME.
 const home = mkdtempSync(join(tmpdir(), 'whk-test-home-'));
 process.on('exit', () => rmSync(home, { recursive: true, force: true }));
 
@@ -20,7 +21,6 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 20_000,
     hookTimeout: 20_000,
-    // ... and custom schemes in a config folder of this run (empty), never the user's ~/.config/whk.
     env: { WHK_HOME: home, XDG_CONFIG_HOME: join(home, 'config') },
     // A measurement: which tests start processes (test/helpers/count-processes.ts).
     setupFiles: process.env.WHK_COUNT_PROCESSES ? ['test/helpers/count-processes.ts'] : [],

@@ -100,8 +100,12 @@ export function startInProcess(args: string[], opts: { env?: Env } = {}): InProc
   const crashes = new EventEmitter();
   const env = opts.env && { ...process.env, ...opts.env };
   const untrack = track({ stdout: put('stdout'), stderr: put('stderr') });
-  const exited = main(['node', 'whk', ...args], { io: { out: put('stdout'), err: put('stderr') }, listen: { signals, crashes, env, debug: false } })
-    .then((code): Result => (untrack(), { code, signal: null, stdout: lines.stdout.join('\n'), stderr: lines.stderr.join('\n') }));
+  const run = async (): Promise<Result> => {
+    const code = await main(['node', 'whk', ...args], { io: { out: put('stdout'), err: put('stderr') }, listen: { signals, crashes, env, debug: false } });
+    untrack();
+    return { code, signal: null, stdout: lines.stdout.join('\n'), stderr: lines.stderr.join('\n') };
+  };
+  const exited = run();
   const said = () => `whk ${args.join(' ')} (in-process)\nstdout:\n${lines.stdout.join('\n')}\nstderr:\n${lines.stderr.join('\n')}`;
   return {
     stdoutLines: lines.stdout,
