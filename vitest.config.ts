@@ -21,6 +21,9 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // expect.poll waits for something to happen (a page updates, a request arrives): on a loaded
+    // machine that can take longer than vitest's default second.
+    expect: { poll: { timeout: 10_000 } },
     env: { WHK_HOME: home, XDG_CONFIG_HOME: join(home, 'config') },
     // A measurement: which tests start processes (test/helpers/count-processes.ts).
     setupFiles: process.env.WHK_COUNT_PROCESSES ? ['test/helpers/count-processes.ts'] : [],
