@@ -1,6 +1,7 @@
 /**
- * The history, end to end: the built CLI, real HTTP on 127.0.0.1, real signatures (whk send and
- * the library's sign). Every test has its own WHK_HOME.
+ * The history, end to end: whk in-process (main()), real HTTP on 127.0.0.1, real signatures (whk
+ * send and the library's sign); the built CLI where only processes show it (two listeners at once,
+ * a pipe, a terminal). Every test has its own WHK_HOME.
  */
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,8 @@ import { describe, expect, it, vi } from 'vitest';
 
 vi.setConfig({ testTimeout: 60_000 });
 import { sign } from '../../src/index.js';
-import { runWhk, startWhk, type Running } from '../helpers/cli.js';
+import { startWhk, type Running } from '../helpers/cli.js';
+import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
 import { sessionId } from '../../src/history/store.js';
 import { SessionJournal } from '../../src/history/journal.js';
 
@@ -21,18 +23,25 @@ const home = () => mkdtempSync(join(tmpdir(), 'whk-history-e2e-'));
 const histFiles = (h: string) => (existsSync(join(h, 'history')) ? readdirSync(join(h, 'history')).filter((f) => f.endsWith('.ndjson')).map((f) => join(h, 'history', f)) : []);
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 
-async function listen(h: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ w: Running; url: string }> {
-  const w = startWhk(['listen', '--port', '0', ...args], { env: { WHK_HOME: h, ...env } });
+async function listen(h: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ w: InProcess; url: string }> {
+  const w = startInProcess(['listen', '--port', '0', ...args], { env: { WHK_HOME: h, ...env } });
   const ready = await w.waitFor(/^whk listening on /, 'stderr');
   return { w, url: ready.replace('whk listening on ', '') };
 }
 
-const stop = async (w: Running) => {
-  w.child.kill('SIGINT');
+const stop = async (w: InProcess) => {
+  w.signal('SIGINT');
   return w.exited;
 };
 
-const send = (url: string, ...args: string[]) => runWhk(['send', url, ...args]);
+/** A listener of its own process: two at once write two files. */
+async function listenProcess(h: string, args: string[]): Promise<{ w: Running; url: string }> {
+  const w = startWhk(['listen', '--port', '0', ...args], { env: { WHK_HOME: h } });
+  const ready = await w.waitFor(/^whk listening on /, 'stderr');
+  return { w, url: ready.replace('whk listening on ', '') };
+}
+
+const send = (url: string, ...args: string[]) => whk(['send', url, ...args]);
 
 /** Three deliveries: a valid dfns one, a forged one, a valid github push; then the listener stopped. */
 async function threeDeliveries(h: string, extra: string[] = []) {
@@ -44,7 +53,7 @@ async function threeDeliveries(h: string, extra: string[] = []) {
   return { r, url };
 }
 
-const run = (h: string, args: string[], input?: string) => runWhk(args, { env: { WHK_HOME: h }, input });
+const run = (h: string, args: string[]) => whk(args, { env: { WHK_HOME: h } });
 
 describe('whk listen keeps the history', () => {
   it('one file per session: a session line, then exactly the --record lines; 0700 folder, 0600 file, no secret', async () => {
@@ -88,14 +97,15 @@ describe('whk listen keeps the history', () => {
 
   it('two listeners at once: each its own file, no line split or mixed', async () => {
     const h = home();
-    const a = await listen(h, ['--scheme', 'github', '--secret', SECRET]);
-    const b = await listen(h, ['--scheme', 'github', '--secret', SECRET]);
+    const a = await listenProcess(h, ['--scheme', 'github', '--secret', SECRET]);
+    const b = await listenProcess(h, ['--scheme', 'github', '--secret', SECRET]);
     const body = (i: number) => JSON.stringify({ n: i, pad: 'x'.repeat(3000) });
     await Promise.all(Array.from({ length: 40 }, (_, i) => {
       const d = body(i);
       return fetch(i % 2 ? a.url : b.url, { method: 'POST', body: d, headers: { 'content-type': 'application/json', 'x-github-event': 'push', ...sign('github', { body: d, secrets: [SECRET] }) } }).then((r) => r.text());
     }));
-    await Promise.all([stop(a.w), stop(b.w)]);
+    for (const w of [a.w, b.w]) w.child.kill('SIGINT');
+    await Promise.all([a.w.exited, b.w.exited]);
     const files = histFiles(h);
     expect(files).toHaveLength(2);
     for (const f of files) {
@@ -140,11 +150,11 @@ describe('whk listen keeps the history', () => {
   it('bad WHK_HISTORY_MAX / WHK_HISTORY_DAYS: one line, exit 2 (ignored with --no-history)', async () => {
     const h = home();
     for (const [k, v, msg] of [['WHK_HISTORY_MAX', 'lots', /^whk: WHK_HISTORY_MAX "lots" is not a size: set it to e.g. 500mb or 1gb/], ['WHK_HISTORY_DAYS', '0', /^whk: WHK_HISTORY_DAYS "0" is not a number of days/], ['WHK_HISTORY_DAYS', '1.5', /is not a number of days/]] as const) {
-      const r = await runWhk(['listen', '--port', '0', '--timeout', '10ms'], { env: { WHK_HOME: h, [k]: v } });
+      const r = await whk(['listen', '--port', '0', '--timeout', '10ms'], { env: { WHK_HOME: h, [k]: v } });
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(msg);
-      expect((await runWhk(['listen', '--port', '0', '--timeout', '10ms', '--no-history'], { env: { WHK_HOME: h, [k]: v } })).code).toBe(0);
+      expect((await whk(['listen', '--port', '0', '--timeout', '10ms', '--no-history'], { env: { WHK_HOME: h, [k]: v } })).code).toBe(0);
     }
   });
 
@@ -274,7 +284,7 @@ describe('whk history', () => {
     const { w, url } = await listen(rh, ['--record', rec]);
     const part = join(rh, 'part.ndjson');
     writeFileSync(part, exp.stdout);
-    const replay = await runWhk(['replay', part, '--to', url, '--json']);
+    const replay = await whk(['replay', part, '--to', url, '--json']);
     expect(replay.code).toBe(0);
     expect(JSON.parse(replay.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'summary', events: 3, ok: 3 });
     await stop(w);
@@ -336,7 +346,7 @@ describe('whk listen --compact', () => {
     expect(line2).toMatch(/^\d\d:\d\d:\d\d {2}#2 {2}POST \/ {2}dfns {2}\S+ \[\S+\] {2}✗ (no_match|malformed_header) {2}→ 401$/);
     expect(w.stdoutLines.filter((l) => l.trim() !== '')).toHaveLength(2);
 
-    const both = await runWhk(['listen', '--compact', '--json'], { env: { WHK_HOME: h } });
+    const both = await whk(['listen', '--compact', '--json'], { env: { WHK_HOME: h } });
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/^whk: option '--compact' cannot be used with option '--json'/);
   });

@@ -1,6 +1,7 @@
 /**
- * `whk listen` as a user runs it: the built CLI in a child process (no TTY, so NDJSON on stdout),
- * real sockets on 127.0.0.1, deliveries signed by the core and by the providers' own SDKs.
+ * `whk listen` as a user runs it: real sockets on 127.0.0.1, deliveries signed by the core and by
+ * the providers' own SDKs; verification and forwarding in-process (main(), NDJSON as with no TTY),
+ * the CI contract (exit codes, Ctrl-C, the ready file) by the built CLI in a child process.
  * Nothing sleeps: tests wait for lines.
  */
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '../../src/index.js';
 import { startWhk, runWhk, type Running } from '../helpers/cli.js';
+import { listenInProcess, stop, whk, type InProcess } from '../helpers/in-process.js';
 
 // One secret every scheme here can use: Dfns, Stripe and GitHub take it as text, Standard Webhooks
 // decodes the base64 after whsec_.
@@ -24,25 +26,21 @@ async function listen(args: string[], env: Record<string, string | undefined> = 
   const ready = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout'));
   return { l, url: ready.url as string, ready };
 }
-const stop = async (l: Running) => {
-  if (l.child.exitCode === null) l.child.kill('SIGINT');
-  return l.exited;
-};
 /** The n-th event line (1-based), waiting for it. */
-const event = async (l: Running, seq: number) => JSON.parse(await l.waitFor(new RegExp(`^\\{"type":"event","seq":${seq},`), 'stdout'));
+const event = async (l: Running | InProcess, seq: number) => JSON.parse(await l.waitFor(new RegExp(`^\\{"type":"event","seq":${seq},`), 'stdout'));
 const post = async (url: string, body: string | Buffer, headers: Record<string, string> = {}) => {
-  const r = await fetch(url, { method: 'POST', body, headers });
+  const r = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
   return { status: r.status, text: await r.text() };
 };
 const dfnsBody = (id: string, kind = 'wallet.created', ts = now()) =>
   JSON.stringify({ id, kind, date: new Date(ts * 1000).toISOString(), data: { walletId: 'wa-1', note: 'Zoë 🚀' }, timestampSent: ts });
 
 describe('whk listen: verification', () => {
-  let l: Running;
+  let l: InProcess;
   let url = '';
   const record = join(dir, 'verify.ndjson');
   beforeAll(async () => {
-    ({ l, url } = await listen(['--secret', SECRET, '--record', record]));
+    ({ l, url } = await listenInProcess(['--secret', SECRET, '--record', record]));
   });
   afterAll(async () => {
     await stop(l);
@@ -79,7 +77,7 @@ describe('whk listen: verification', () => {
     // Each of them, to a listener of its own, is accepted with its scheme, type and id.
     const want = [['stripe', 'payment_intent.succeeded', 'evt_1'], ['standard', 'invoice.paid', 'msg_1'], ['github', 'issues', 'd-1']];
     for (const [i, [b, h]] of others.entries()) {
-      const own = await listen(['--secret', SECRET]);
+      const own = await listenInProcess(['--secret', SECRET]);
       expect((await post(own.url, b, h)).status).toBe(200);
       const e = await event(own.l, 1);
       expect([e.scheme, e.verdict.valid, e.eventType, e.eventId, e.response.status]).toEqual([...want[i]!.slice(0, 1), true, ...want[i]!.slice(1), 200]);
@@ -153,7 +151,7 @@ describe('whk listen: --events, --forward-to, --max-body', () => {
   });
 
   it('forwards accepted events byte for byte and relays the app; filtered ones get 2xx and stay here', async () => {
-    const { l, url } = await listen(['--scheme', 'dfns', '--secret', 'dfns-s3cret', '--forward-to', appUrl, '--events', 'wallet.*']);
+    const { l, url } = await listenInProcess(['--scheme', 'dfns', '--secret', 'dfns-s3cret', '--forward-to', appUrl, '--events', 'wallet.*']);
     try {
       // Re-spaced JSON with a trailing newline: the bytes must arrive as they are.
       const body = `{ "id": "wh-5", "kind": "wallet.transfer.confirmed",\n  "note": "Zoë", "timestampSent": ${now()} }\n`;
@@ -180,7 +178,7 @@ describe('whk listen: --events, --forward-to, --max-body', () => {
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
     const port = (dead.address() as { port: number }).port;
     await new Promise((r) => dead.close(r));
-    const { l, url } = await listen(['--forward-to', `http://127.0.0.1:${port}`]);
+    const { l, url } = await listenInProcess(['--forward-to', `http://127.0.0.1:${port}`]);
     try {
       const r = await post(url, '{"hello":1}');
       expect(r.status).toBe(502);
@@ -194,7 +192,7 @@ describe('whk listen: --events, --forward-to, --max-body', () => {
   });
 
   it('a body over --max-body gets 413 and a line saying so', async () => {
-    const { l, url } = await listen(['--max-body', '1kb']);
+    const { l, url } = await listenInProcess(['--max-body', '1kb']);
     try {
       expect((await post(url, 'x'.repeat(2048))).status).toBe(413);
       const rej = JSON.parse(await l.waitFor(/"type":"rejected"/, 'stdout'));
@@ -243,23 +241,23 @@ describe('whk listen: CI (--expect, --timeout), Ctrl-C, --ready-file', () => {
   });
 
   it('--expect without a secret is a usage error (nothing could be valid)', async () => {
-    const r = await runWhk(['listen', '--port', '0', '--expect', '1']);
+    const r = await whk(['listen', '--port', '0', '--expect', '1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^whk: --expect counts valid events/);
   });
 
   it('bad flags are usage errors (exit 2) with one line', async () => {
     for (const args of [['--port', 'x'], ['--status', '99'], ['--fail-rate', '2'], ['--scheme', 'strype'], ['--forward-to', 'ftp://x'], ['--max-body', 'lots']]) {
-      const r = await runWhk(['listen', ...args]);
+      const r = await whk(['listen', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
   });
 
   it('a port in use is a clear error', async () => {
-    const { l, url } = await listen([]);
+    const { l, url } = await listenInProcess([]);
     try {
-      const r = await runWhk(['listen', '--port', new URL(url).port]);
+      const r = await whk(['listen', '--port', new URL(url).port]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^whk: port \d+ is already in use on 127\.0\.0\.1/);
     } finally {
@@ -283,7 +281,7 @@ describe('whk listen: CI (--expect, --timeout), Ctrl-C, --ready-file', () => {
   });
 
   it('failure injection shows on the record: --status, --fail-first', async () => {
-    const { l, url } = await listen(['--status', '202', '--fail-first', '1', '--scheme', 'dfns']);
+    const { l, url } = await listenInProcess(['--status', '202', '--fail-first', '1', '--scheme', 'dfns']);
     try {
       const body = dfnsBody('f-1');
       expect((await post(url, body)).status).toBe(500);

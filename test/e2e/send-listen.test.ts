@@ -1,7 +1,8 @@
 /**
  * `whk send` against `whk listen` (issue 5: "each sample verifies there, for every scheme"), and
  * `whk replay` of a recording made by `whk listen --record`. Skipped while `whk listen` is not
- * implemented yet (src/commands/listen.ts throws "not implemented").
+ * implemented yet (src/commands/listen.ts throws "not implemented"). In-process (main()), over
+ * real sockets on 127.0.0.1.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreSchemes as schemes } from '../../src/providers/core.js';
-import { runWhk, startWhk, type Running } from '../helpers/cli.js';
+import { listenInProcess as listen, stop, whk, type InProcess } from '../helpers/in-process.js';
 import { secretFor } from '../send/_fixtures.js';
 import { startReceiver, type Receiver } from '../send/_receiver.js';
 
@@ -19,16 +20,7 @@ const listenPending = /throw new Error\(['"]not implemented['"]\)/.test(listenSo
 /** Square and Twilio sign the URL the provider posts to: the listener is told it, the sender signs it. */
 const SIGNED_URL = 'https://hooks.example.com/whk?tenant=7';
 
-async function listen(args: string[]): Promise<{ l: Running; url: string }> {
-  const l = startWhk(['listen', '--port', '0', '--json', ...args]);
-  const ready = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout'));
-  return { l, url: ready.url };
-}
-async function stop(l: Running) {
-  l.child.kill('SIGINT');
-  await l.exited;
-}
-const events = (l: Running) => l.stdoutLines.filter((x) => x.includes('"type":"event"')).map((x) => JSON.parse(x));
+const events = (l: InProcess) => l.stdoutLines.filter((x) => x.includes('"type":"event"')).map((x) => JSON.parse(x));
 
 describe.skipIf(listenPending)('whk send -> whk listen', () => {
   describe.concurrent('every scheme\'s default sample verifies there', () => {
@@ -36,7 +28,7 @@ describe.skipIf(listenPending)('whk send -> whk listen', () => {
       const needsUrl = schemes.find((s) => s.name === scheme)!.needsUrl;
       const { l, url } = await listen(['--scheme', scheme, '--secret', secretFor(scheme).verify, ...(needsUrl ? ['--url', SIGNED_URL] : [])]);
       try {
-        const r = await runWhk(['send', url, '--scheme', scheme, '--secret', secretFor(scheme).sign, ...(needsUrl ? ['--signed-url', SIGNED_URL] : [])]);
+        const r = await whk(['send', url, '--scheme', scheme, '--secret', secretFor(scheme).sign, ...(needsUrl ? ['--signed-url', SIGNED_URL] : [])]);
         expect(r.stdout).toMatch(/✓ 200 is within --expect 2xx/);
         expect(r.code).toBe(0);
         const ev = JSON.parse(await l.waitFor(/"type":"event"/, 'stdout'));
@@ -52,7 +44,7 @@ describe.skipIf(listenPending)('whk send -> whk listen', () => {
     const { l, url } = await listen(['--scheme', 'dfns', '--secret', 'dfns-s3cret']);
     try {
       for (const mode of [['--tamper', 'body'], ['--tamper', 'signature'], ['--stale', '10m'], ['--future', '10m'], ['--wrong-secret'], ['--no-signature'], ['--duplicate']]) {
-        const r = await runWhk(['send', url, '--scheme', 'dfns', '--secret', 'dfns-s3cret', ...mode]);
+        const r = await whk(['send', url, '--scheme', 'dfns', '--secret', 'dfns-s3cret', ...mode]);
         expect(r.code, `${mode.join(' ')}: ${r.stdout}`).toBe(0);
       }
       await l.waitFor(/"duplicate":true/, 'stdout');
@@ -67,7 +59,7 @@ describe.skipIf(listenPending)('whk send -> whk listen', () => {
   it('--retries against --fail-first 2: the third attempt of the same event is accepted', async () => {
     const { l, url } = await listen(['--scheme', 'dfns', '--secret', 'dfns-s3cret', '--fail-first', '2']);
     try {
-      const r = await runWhk(['send', url, '--scheme', 'dfns', '--secret', 'dfns-s3cret', '--retries', '3']);
+      const r = await whk(['send', url, '--scheme', 'dfns', '--secret', 'dfns-s3cret', '--retries', '3']);
       expect(r.stderr).toBe('retry 1/3 after 5xx in 200ms\nretry 2/3 after 5xx in 400ms\n');
       expect(r.code).toBe(0);
     } finally {
@@ -91,10 +83,10 @@ describe.skipIf(listenPending)('whk listen --record -> whk replay', () => {
     const { l, url } = await listen(['--scheme', 'dfns', '--secret', 'dfns-s3cret', '--record', file]);
     try {
       for (const event of ['wallet.transfer.confirmed', 'policy.triggered', 'ping']) {
-        expect((await runWhk(['send', `${url}hooks`, '--scheme', 'dfns', '--secret', 'dfns-s3cret', '--event', event])).code).toBe(0);
+        expect((await whk(['send', `${url}hooks`, '--scheme', 'dfns', '--secret', 'dfns-s3cret', '--event', event])).code).toBe(0);
       }
       // Recorded as it arrived: signed 10 minutes ago, beyond Dfns's 300 s (the listener refuses it).
-      expect((await runWhk(['send', `${url}hooks`, '--scheme', 'dfns', '--secret', 'dfns-s3cret', '--event', 'wallet.created', '--stale', '10m'])).code).toBe(0);
+      expect((await whk(['send', `${url}hooks`, '--scheme', 'dfns', '--secret', 'dfns-s3cret', '--event', 'wallet.created', '--stale', '10m'])).code).toBe(0);
       await l.waitFor(/"eventType":"wallet\.created"/, 'stdout');
     } finally {
       await stop(l);
@@ -102,7 +94,7 @@ describe.skipIf(listenPending)('whk listen --record -> whk replay', () => {
     const recorded = readFileSync(file, 'utf8').trim().split('\n').map((x) => JSON.parse(x)).filter((x) => x.type === 'event');
     expect(recorded).toHaveLength(4);
     const before = sink.got.length;
-    const r = await runWhk(['replay', file, '--to', sink.url]);
+    const r = await whk(['replay', file, '--to', sink.url]);
     expect(r.code).toBe(0);
     const got = sink.got.slice(before);
     expect(got.map((g) => g.body.toString())).toEqual(recorded.map((e) => e.body));
@@ -111,9 +103,9 @@ describe.skipIf(listenPending)('whk listen --record -> whk replay', () => {
 
     const { l: strict, url: strictUrl } = await listen(['--scheme', 'dfns', '--secret', 'dfns-s3cret']);
     try {
-      const asIs = await runWhk(['replay', file, '--to', strictUrl, '--only', 'wallet.created']);
+      const asIs = await whk(['replay', file, '--to', strictUrl, '--only', 'wallet.created']);
       expect(asIs.code).toBe(1);
-      const resigned = await runWhk(['replay', file, '--to', strictUrl, '--only', 'wallet.created', '--resign', '--secret', 'dfns-s3cret']);
+      const resigned = await whk(['replay', file, '--to', strictUrl, '--only', 'wallet.created', '--resign', '--secret', 'dfns-s3cret']);
       expect(resigned.stdout).toMatch(/re-signed: dfns, timestampSent set to now/);
       expect(resigned.code).toBe(0);
     } finally {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createForwarder, forwardHeaders, forwardUrl } from '../../src/listen/forward.js';
 
@@ -64,7 +65,7 @@ describe('createForwarder', () => {
     await fwd.close();
     expect(r).toMatchObject({ ok: true, status: 201, url: `${url}/x?y=1` });
     if (!r.ok) throw new Error('unreachable');
-    expect(await r.body.text()).toBe('created');
+    expect(await text(r.body)).toBe('created');
     expect(r.headers[r.headers.indexOf('x-app') + 1]).toBe('yes');
     expect(r.headers).not.toContain('connection');
     const last = got.at(-1)!;
@@ -78,7 +79,7 @@ describe('createForwarder', () => {
     const r = await fwd({ method: 'POST', path: '/', headers: {}, body: Buffer.from('{}') });
     await fwd.close();
     expect(r).toMatchObject({ ok: true, status: 422 });
-    if (r.ok) expect(await r.body.text()).toBe('missing field');
+    if (r.ok) expect(await text(r.body)).toBe('missing field');
   });
 
   it('an app that is down gives 502 and the one-line message', async () => {

@@ -6,10 +6,10 @@
  * expected answers are the providers' documented ones, not whk's.
  */
 import { createHmac } from 'node:crypto';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/index.js';
-import { post, SECRET, shell, tmp, waitForFile } from '../reliability/_listen.js';
+import { startInProcess } from '../helpers/in-process.js';
+import { post, SECRET } from '../reliability/_listen.js';
 
 // One listener per provider: with --scheme auto, the first valid delivery pins the scheme.
 let url: string;
@@ -17,16 +17,15 @@ let stop: () => Promise<{ code: number | null; stdout: string; stderr: string }>
 const outputs: string[] = [];
 
 beforeEach(async () => {
-  const ready = join(tmp('handshake'), 'url');
-  const { child, done } = shell(`exec $WHK listen --port 0 --json --secret ${SECRET} --ready-file ${ready}`);
-  url = await waitForFile(ready);
+  const l = startInProcess(['listen', '--port', '0', '--json', '--secret', SECRET]);
+  url = (JSON.parse(await l.waitFor(/^\{"type":"ready"/, 'stdout')) as { url: string }).url;
   stop = async () => {
-    child.kill('SIGINT');
-    return done;
+    l.signal('SIGINT');
+    return l.exited;
   };
 });
 afterEach(async () => {
-  outputs.push((await stop()).stdout);
+  outputs.push(`${(await stop()).stdout}\n`);
 });
 
 const now = () => Math.floor(Date.now() / 1000);

@@ -44,7 +44,7 @@ async function listen(opts: Partial<ListenerOptions> = {}) {
 }
 
 const post = async (url: string, body: string | Buffer, headers: Record<string, string> = {}) => {
-  const r = await fetch(url, { method: 'POST', body, headers });
+  const r = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
   return { status: r.status, text: await r.text(), headers: r.headers };
 };
 

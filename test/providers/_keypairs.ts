@@ -1,7 +1,7 @@
 /**
  * Helpers for the key-pair providers' tests (sendgrid, amazon-sns, fireblocks): throwaway keys
  * written to files, the openssl CLI, and `whk send` / `whk probe` against `whk listen` on
- * 127.0.0.1.
+ * 127.0.0.1 (in-process).
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { runWhk, startWhk, type Running } from '../helpers/cli.js';
+import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
 
 /** The library's registry has every provider already: kept for the tests' set-up. */
 export const catalogue = async (): Promise<void> => undefined;
@@ -42,18 +42,18 @@ export function keyPair(kind: 'rsa' | 'ec', name: string): KeyFiles {
 
 export const openssl = (args: string[], input?: Buffer | string): Buffer => execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] });
 
-export async function listen(args: string[]): Promise<{ l: Running; url: string }> {
-  const l = startWhk(['listen', '--port', '0', '--json', ...args]);
+export async function listen(args: string[]): Promise<{ l: InProcess; url: string }> {
+  const l = startInProcess(['listen', '--port', '0', '--json', ...args]);
   const ready = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout'));
   return { l, url: ready.url };
 }
 
-export async function stop(l: Running) {
-  l.child.kill('SIGINT');
+export async function stop(l: InProcess) {
+  l.signal('SIGINT');
   await l.exited;
 }
 
-const events = (l: Running) => l.stdoutLines.filter((x) => x.includes('"type":"event"')).map((x) => JSON.parse(x));
+const events = (l: InProcess) => l.stdoutLines.filter((x) => x.includes('"type":"event"')).map((x) => JSON.parse(x));
 
 /**
  * `whk send` signs with `sign` (secret flags) to `whk listen` verifying with `verify`: the valid
@@ -64,18 +64,18 @@ export async function sendListenProbe(scheme: string, sign: string[], verify: st
   const { l, url } = await listen(['--scheme', scheme, ...verify]);
   try {
     for (const event of events_) {
-      const r = await runWhk(['send', url, '--scheme', scheme, ...sign, ...(event ? ['--event', event] : [])]);
+      const r = await whk(['send', url, '--scheme', scheme, ...sign, ...(event ? ['--event', event] : [])]);
       expect(r.stdout, r.stderr).toMatch(/✓ 200 is within --expect 2xx/);
       expect(r.code).toBe(0);
     }
-    const wrong = await runWhk(['send', url, '--scheme', scheme, ...sign, '--wrong-secret']);
+    const wrong = await whk(['send', url, '--scheme', scheme, ...sign, '--wrong-secret']);
     expect(wrong.code, wrong.stdout + wrong.stderr).toBe(0);
     await l.waitFor(/"status":401/, 'stdout');
     const got = events(l);
     expect(got.slice(0, events_.length).map((e) => [e.response.status, e.verdict.valid, e.scheme])).toEqual(events_.map(() => [200, true, scheme]));
     expect(got[events_.length]).toMatchObject({ response: { status: 401 }, verdict: { valid: false, reason: 'no_match' } });
 
-    const probe = await runWhk(['probe', url, '--scheme', scheme, ...sign, '--json']);
+    const probe = await whk(['probe', url, '--scheme', scheme, ...sign, '--json']);
     const report = JSON.parse(probe.stdout) as { checks: Array<{ id: string; result: string; got: string; explain?: string }> };
     expect(report.checks.filter((c) => c.result !== 'PASS'), probe.stdout).toEqual([]);
     expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['valid', 'tampered-body', 'tampered-signature', 'wrong-secret', 'missing-signature', 'malformed-signature']));

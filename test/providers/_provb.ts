@@ -1,25 +1,15 @@
 /**
  * Helpers for the provider tests of gitlab, buildkite, mailgun, moralis and mandrill: the Python
  * signers of test/providers/python, a header-parser property, and whk send / probe against
- * whk listen on 127.0.0.1.
+ * whk listen on 127.0.0.1 (in-process).
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { verify, type Scheme, type Verdict } from '../../src/index.js';
 import { REASONS } from '../../src/schemes/types.js';
+import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
 
-
-// The catalogue's providers by name, as the CLI loads them.
-import { runWhk, startWhk, type Running } from '../helpers/cli.js';
-
-const PY = fileURLToPath(new URL('./python/', import.meta.url));
-
-/** Runs test/providers/python/<name>.py with one JSON case on stdin; its JSON answer. */
-export function python<T = Record<string, string>>(name: string, input: unknown): T {
-  return JSON.parse(execFileSync('python3', [`${PY}${name}.py`], { input: JSON.stringify(input), encoding: 'utf8' })) as T;
-}
+export { python } from './_python.js';
 
 /** Random header values (arbitrary text and pieces of real ones): a verdict with a known reason, never a throw. */
 export function headerProperty(scheme: Scheme, header: string, secrets: string[], opts: { body?: string; url?: string; extra?: Record<string, string> } = {}) {
@@ -33,8 +23,8 @@ export function headerProperty(scheme: Scheme, header: string, secrets: string[]
   }), { numRuns: 200 });
 }
 
-async function listen(args: string[]): Promise<{ l: Running; url: string }> {
-  const l = startWhk(['listen', '--port', '0', '--json', ...args]);
+async function listen(args: string[]): Promise<{ l: InProcess; url: string }> {
+  const l = startInProcess(['listen', '--port', '0', '--json', ...args]);
   const ready = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout'));
   return { l, url: ready.url };
 }
@@ -48,22 +38,22 @@ export async function sendListenProbe(scheme: string, secret: string) {
   const { l, url: target } = await listen(['--scheme', scheme, '--secret', secret]);
   try {
     const sendUrl: string[] = [];
-    const ok = await runWhk(['send', target, '--scheme', scheme, '--secret', secret, ...sendUrl]);
+    const ok = await whk(['send', target, '--scheme', scheme, '--secret', secret, ...sendUrl]);
     expect(ok.stdout + ok.stderr).toMatch(/200/);
     expect(ok.code).toBe(0);
     const first = JSON.parse(await l.waitFor(/"type":"event"/, 'stdout'));
     expect(first.verdict).toMatchObject({ valid: true, reason: 'ok' });
     expect(first.response.status).toBe(200);
-    const bad = await runWhk(['send', target, '--scheme', scheme, '--secret', secret, '--wrong-secret', ...sendUrl]);
+    const bad = await whk(['send', target, '--scheme', scheme, '--secret', secret, '--wrong-secret', ...sendUrl]);
     expect(bad.code, bad.stdout + bad.stderr).toBe(0);
     const events = () => l.stdoutLines.filter((x) => x.includes('"type":"event"')).map((x) => JSON.parse(x));
-    for (let i = 0; events().length < 2 && i < 200; i++) await new Promise((r) => setTimeout(r, 25));
+    await l.waitFor(/^\{"type":"event","seq":2,/, 'stdout');
     expect(events()[1].response.status).toBe(401);
-    const probe = await runWhk(['probe', target, '--scheme', scheme, '--secret', secret, ...sendUrl]);
+    const probe = await whk(['probe', target, '--scheme', scheme, '--secret', secret, ...sendUrl]);
     expect(probe.code, probe.stdout + probe.stderr).toBe(0);
     return { first, probe };
   } finally {
-    l.child.kill('SIGINT');
+    l.signal('SIGINT');
     await l.exited;
   }
 }

@@ -6,10 +6,8 @@
  * (test/providers/python/amazon-sns.py), both ways, with a self-signed certificate made by openssl;
  * and against the page's own example string to sign. Offline: SigningCertURL is never fetched.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../helpers/registry.js';
@@ -23,11 +21,11 @@ import { replayRequest } from '../../src/send/replay.js';
 import type { EventRecord } from '../../src/record.js';
 import { tamperBody } from '../../src/send/negative.js';
 import type { SampleContext } from '../../src/schemes/samples.js';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { catalogue, keyPair, openssl, sendListenProbe, tmp, type KeyFiles } from './_keypairs.js';
+import { python as signer } from './_python.js';
 
-const PY = fileURLToPath(new URL('./python/amazon-sns.py', import.meta.url));
-const python = (mode: 'sign' | 'verify', c: unknown) => JSON.parse(execFileSync('python3', [PY, mode], { input: JSON.stringify(c) }).toString());
+const python = (mode: 'sign' | 'verify', c: unknown) => signer<Record<string, unknown>>('amazon-sns', c, mode);
 
 const NOW = 1_732_960_000;
 const ctx = (id = '7f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b'): SampleContext => ({
@@ -150,7 +148,7 @@ describe('amazon-sns: each mutation gives its reason', () => {
     return JSON.stringify(m, null, 2);
   };
   it.each([
-    ['valid (re-serialized: only the fields count)', 'ok', () => edit(() => {})],
+    ['valid (re-serialized: only the fields count)', 'ok', (): string => edit(() => {})],
     ['tampered Message', 'no_match', () => edit((m) => (m.Message = `${m.Message as string}.`))],
     ['tampered Subject', 'no_match', () => edit((m) => (m.Subject = 'OK: "orders-api-5xx" in US East (N. Virginia)'))],
     ['Subject removed', 'no_match', () => edit((m) => delete m.Subject)],
@@ -164,7 +162,7 @@ describe('amazon-sns: each mutation gives its reason', () => {
     ['no SignatureVersion', 'malformed_header', () => edit((m) => delete m.SignatureVersion)],
     ['unknown Type', 'malformed_header', () => edit((m) => (m.Type = 'Broadcast'))],
     ['a signed field missing', 'malformed_header', () => edit((m) => delete m.TopicArn)],
-    ['body not JSON', 'malformed_header', () => 'Type=Notification'],
+    ['body not JSON', 'malformed_header', (): string => 'Type=Notification'],
   ] as const)('%s → %s', (_name, reason, make) => {
     const v = judge(make());
     expect(v.reason, v.message).toBe(reason);
@@ -264,7 +262,7 @@ describe('amazon-sns: the CLI', () => {
     const dir = tmp('sns-cli');
     const bodyFile = join(dir, 'body.json');
     writeFileSync(bodyFile, sample('subscription-confirmation'));
-    const s = await runWhk(['sign', '--scheme', 'amazon-sns', '--secret-file', key.privateFile, '--body-file', bodyFile]);
+    const s = await whk(['sign', '--scheme', 'amazon-sns', '--secret-file', key.privateFile, '--body-file', bodyFile]);
     expect(s.code, s.stderr).toBe(0);
     const [head, signedBody] = s.stdout.split('\n\n') as [string, string];
     expect(head).toMatch(/^x-amz-sns-message-type: SubscriptionConfirmation\nx-amz-sns-message-id: [0-9a-f-]{36}\nx-amz-sns-topic-arn: arn:aws:sns:/);
@@ -272,14 +270,14 @@ describe('amazon-sns: the CLI', () => {
     const signedFile = join(dir, 'signed.json');
     writeFileSync(signedFile, signedBody);
     const hdr = head.split('\n').flatMap((l) => ['--header', l]);
-    const ok = await runWhk(['verify', '--scheme', 'amazon-sns', '--secret-file', certFile, ...hdr, '--body-file', signedFile]);
+    const ok = await whk(['verify', '--scheme', 'amazon-sns', '--secret-file', certFile, ...hdr, '--body-file', signedFile]);
     expect(ok.stdout, ok.stderr).toMatch(/^✓ valid \(amazon-sns/);
-    const auto = await runWhk(['verify', '--secret-file', certFile, ...hdr, '--body-file', signedFile, '--json']);
+    const auto = await whk(['verify', '--secret-file', certFile, ...hdr, '--body-file', signedFile, '--json']);
     expect(JSON.parse(auto.stdout)).toMatchObject({ valid: true, scheme: 'amazon-sns' });
     writeFileSync(signedFile, signedBody.replace('subscribe to the topic', 'subscribe to a topic'));
-    const bad = await runWhk(['verify', '--scheme', 'amazon-sns', '--secret-file', certFile, ...hdr, '--body-file', signedFile]);
+    const bad = await whk(['verify', '--scheme', 'amazon-sns', '--secret-file', certFile, ...hdr, '--body-file', signedFile]);
     expect(bad.code).toBe(1);
-    const json = JSON.parse((await runWhk(['sign', '--scheme', 'sns', '--secret-file', key.privateFile, '--body-file', bodyFile, '--json'])).stdout);
+    const json = JSON.parse((await whk(['sign', '--scheme', 'sns', '--secret-file', key.privateFile, '--body-file', bodyFile, '--json'])).stdout);
     expect(JSON.parse(json.body).Signature).toMatch(/^[A-Za-z0-9+/]{300,}/);
   });
 

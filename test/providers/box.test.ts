@@ -6,7 +6,6 @@
  * in test/providers/vectors/box.json, and test/providers/python/box.py, a signer written from
  * https://developer.box.com/guides/webhooks/v2/signatures-v2/ (the SDK is not a devDependency).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -14,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { box, boxTimestamp } from '../../src/providers/box.js';
 import { sign, verify } from '../../src/index.js';
 import { REASONS } from '../../src/schemes/types.js';
-import { runWhk, startWhk, type Running } from '../helpers/cli.js';
+import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
+import { python as signer } from './_python.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 interface Case { secret: string; secondary?: string; body: string; timestamp: string; id?: string; headers: Record<string, string> }
@@ -22,15 +22,11 @@ const vectors = (JSON.parse(readFileSync(root('test/providers/vectors/box.json')
 const SDK = vectors[0]!;
 /** The SDK test's timestamp is 2020-01-01T00:00:00-07:00: one minute later. */
 const NOW = Date.parse('2020-01-01T00:01:00-07:00') / 1000;
-const all = (c: Case) => ({
+const all = (c: Case): Record<string, string> => ({
   'BOX-SIGNATURE-VERSION': '1', 'BOX-SIGNATURE-ALGORITHM': 'HmacSHA256', 'BOX-DELIVERY-TIMESTAMP': c.timestamp, ...c.headers,
 });
 
-function python(c: Omit<Case, 'headers'>): Record<string, string> {
-  const r = spawnSync('python3', [root('test/providers/python/box.py')], { input: JSON.stringify(c), encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Record<string, string>;
-}
+const python = (c: Omit<Case, 'headers'>) => signer('box', c);
 
 describe('box: the SDK vectors', () => {
   it('the box-node-sdk validateMessage sample: valid with both keys, with either alone, in either order', () => {
@@ -132,33 +128,33 @@ describe('box: mutations', () => {
 describe('box: the CLI', () => {
   it('whk verify of the SDK sample with the two keys (--secret twice: primary, then secondary)', async () => {
     const args = Object.entries(all(SDK)).flatMap(([k, v]) => ['--header', `${k}: ${v}`]);
-    const r = await runWhk(['verify', '--scheme', 'box', '--secret', 'SamplePrimaryKey', '--secret', 'SampleSecondaryKey', '--body', SDK.body, '--now', String(NOW), ...args]);
+    const r = await whk(['verify', '--scheme', 'box', '--secret', 'SamplePrimaryKey', '--secret', 'SampleSecondaryKey', '--body', SDK.body, '--now', String(NOW), ...args]);
     expect([r.code, r.stdout.trim()]).toEqual([0, '✓ valid (box, raw body, BOX-SIGNATURE-PRIMARY, timestamp 60 s old)']);
-    const stale = await runWhk(['verify', '--scheme', 'auto', '--secret', 'SamplePrimaryKey', '--body', SDK.body, '--now', String(NOW + 3600), ...args]);
+    const stale = await whk(['verify', '--scheme', 'auto', '--secret', 'SamplePrimaryKey', '--body', SDK.body, '--now', String(NOW + 3600), ...args]);
     expect([stale.code, stale.stdout]).toEqual([1, expect.stringMatching(/timestamp is 3660 s old/)]);
   });
 
   it('whk sign with two keys prints both signatures', async () => {
-    const r = await runWhk(['sign', '--scheme', 'box', '--secret', 'pk', '--secret', 'sk', '--body', '{}', '--timestamp', '1735689600']);
+    const r = await whk(['sign', '--scheme', 'box', '--secret', 'pk', '--secret', 'sk', '--body', '{}', '--timestamp', '1735689600']);
     expect(r.stdout.trim().split('\n').map((l) => l.split(':')[0])).toEqual(['BOX-DELIVERY-TIMESTAMP', 'BOX-SIGNATURE-ALGORITHM', 'BOX-SIGNATURE-VERSION', 'BOX-SIGNATURE-PRIMARY', 'BOX-SIGNATURE-SECONDARY']);
   });
 });
 
 describe('box: send -> listen, probe', () => {
-  let l: Running;
+  let l: InProcess;
   let url: string;
   beforeAll(async () => {
-    l = startWhk(['listen', '--port', '0', '--json', '--scheme', 'box', '--secret', 'box-primary-key', '--secret', 'box-secondary-key']);
+    l = startInProcess(['listen', '--port', '0', '--json', '--scheme', 'box', '--secret', 'box-primary-key', '--secret', 'box-secondary-key']);
     url = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url;
   });
   afterAll(async () => {
-    l.child.kill('SIGINT');
+    l.signal('SIGINT');
     await l.exited;
   });
 
   it('the samples are accepted (200), signed with the secondary key alone too; --wrong-secret is refused (401)', async () => {
     for (const args of [['--secret', 'box-primary-key', '--secret', 'box-secondary-key'], ['--secret', 'box-secondary-key', '--event', 'FILE.RENAMED'], ['--secret', 'box-primary-key', '--event', 'FOLDER.CREATED'], ['--secret', 'box-primary-key', '--wrong-secret']]) {
-      const r = await runWhk(['send', url, '--scheme', 'box', ...args]);
+      const r = await whk(['send', url, '--scheme', 'box', ...args]);
       expect([args, r.code]).toEqual([args, 0]);
     }
     await l.waitFor(/"status":401/, 'stdout');
@@ -167,7 +163,7 @@ describe('box: send -> listen, probe', () => {
   });
 
   it('whk probe passes', async () => {
-    const r = await runWhk(['probe', url, '--scheme', 'box', '--secret', 'box-primary-key']);
+    const r = await whk(['probe', url, '--scheme', 'box', '--secret', 'box-primary-key']);
     expect([r.code, r.stdout]).toEqual([0, expect.stringMatching(/0 fail/)]);
   });
 });

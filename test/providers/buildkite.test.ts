@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sign, verify } from '../../src/index.js';
 import { buildkite } from '../../src/providers/buildkite.js';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { headerProperty, python, sendListenProbe } from './_provb.js';
 
 const vectors = JSON.parse(readFileSync(fileURLToPath(new URL('./vectors/buildkite.json', import.meta.url)), 'utf8')) as {
@@ -87,11 +87,11 @@ describe('buildkite: token mode', () => {
 
 describe('buildkite through the CLI', () => {
   it('whk sign / whk verify (signature and token)', async () => {
-    const s = await runWhk(['sign', '--scheme', 'buildkite', '--secret', vectors.cases[0]!.secret, '--body', BODY, '--timestamp', String(vectors.cases[0]!.timestamp)]);
+    const s = await whk(['sign', '--scheme', 'buildkite', '--secret', vectors.cases[0]!.secret, '--body', BODY, '--timestamp', String(vectors.cases[0]!.timestamp)]);
     expect(s.stdout.trim()).toBe(`X-Buildkite-Signature: ${vectors.cases[0]!.headers['X-Buildkite-Signature']}`);
-    const v = await runWhk(['verify', '--scheme', 'buildkite', '--secret', TOKEN, '--body', BODY, '--header', `X-Buildkite-Token: ${TOKEN}`, '--json']);
+    const v = await whk(['verify', '--scheme', 'buildkite', '--secret', TOKEN, '--body', BODY, '--header', `X-Buildkite-Token: ${TOKEN}`, '--json']);
     expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, message: 'token matches (the body is not signed)' });
-    const stale = await runWhk(['verify', '--scheme', 'buildkite', '--secret', vectors.cases[0]!.secret, '--body', BODY, '--header', `X-Buildkite-Signature: ${vectors.cases[0]!.headers['X-Buildkite-Signature']}`]);
+    const stale = await whk(['verify', '--scheme', 'buildkite', '--secret', vectors.cases[0]!.secret, '--body', BODY, '--header', `X-Buildkite-Signature: ${vectors.cases[0]!.headers['X-Buildkite-Signature']}`]);
     expect(stale.code).toBe(1);
     expect(stale.stdout + stale.stderr).toMatch(/timestamp_too_old/);
   });

@@ -6,7 +6,6 @@
  * (signRequest signs, whk verifies; whk signs, verifyRequest accepts), and
  * test/providers/python/contentful.py.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ExpiredRequestException, signRequest, verifyRequest } from '@contentful/node-apps-toolkit';
@@ -15,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentful, normalizedPath, pathOf } from '../../src/providers/contentful.js';
 import { sign, verify } from '../../src/index.js';
 import { REASONS } from '../../src/schemes/types.js';
-import { runWhk, startWhk, type Running } from '../helpers/cli.js';
+import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
+import { python as signer } from './_python.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const SECRET = 'qlfkupAwYA4ZkNnmBzmNypFqSRWOwhpGRFwQFn5iPNAGHSYdvwed1C77n0Eiaz19';
@@ -27,11 +27,7 @@ const TOPIC = { 'X-Contentful-Topic': 'ContentManagement.Entry.publish', 'X-Cont
 const PATHS = ['/webhooks/contentful', '/hooks/cms?site=blog&lang=de', '/a b/é?q=ä ö&x=%41', '/p?a=1?b=2', '/'];
 type Method = 'POST' | 'PUT' | 'GET' | 'DELETE' | 'PATCH';
 
-function python(c: Record<string, unknown>): Record<string, string> {
-  const r = spawnSync('python3', [root('test/providers/python/contentful.py')], { input: JSON.stringify(c), encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Record<string, string>;
-}
+const python = (c: Record<string, unknown>) => signer('contentful', c);
 const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 
 describe('contentful: against @contentful/node-apps-toolkit', () => {
@@ -104,12 +100,12 @@ describe('contentful: the Python signer and the stored vectors', () => {
 });
 
 describe('contentful: mutations', () => {
-  const good = { ...TOPIC, ...sign(contentful, { body: BODY, secrets: [SECRET], timestamp: MS / 1000, url: '/h', headers: TOPIC }) };
+  const good: Record<string, string> = { ...TOPIC, ...sign(contentful, { body: BODY, secrets: [SECRET], timestamp: MS / 1000, url: '/h', headers: TOPIC }) };
   const judge = (change: Record<string, unknown>) =>
     verify(contentful, { body: BODY, headers: good, secrets: [SECRET], url: '/h', now: NOW, ...change } as Parameters<typeof verify>[1]).reason;
   it.each([
     ['tampered body', { body: BODY.replace('Hello', 'Hellp') }, 'no_match'],
-    ['tampered signature', { headers: { ...good, 'x-contentful-signature': good['x-contentful-signature']!.replace(/^./, (c) => (c === '0' ? '1' : '0')) } }, 'no_match'],
+    ['tampered signature', { headers: { ...good, 'x-contentful-signature': good['x-contentful-signature']!.replace(/^./, (c: string) => (c === '0' ? '1' : '0')) } }, 'no_match'],
     ['tampered path', { url: '/h2' }, 'no_match'],
     ['tampered signed header', { headers: { ...good, 'X-Contentful-Topic': 'ContentManagement.Entry.delete' } }, 'no_match'],
     ['a signed header dropped from the list', { headers: { ...good, 'x-contentful-signed-headers': 'x-contentful-signed-headers,x-contentful-timestamp,x-contentful-topic' } }, 'no_match'],
@@ -148,33 +144,33 @@ describe('contentful: mutations', () => {
 
 describe('contentful: the CLI', () => {
   it('whk sign --url --method --header, the toolkit verifies; whk verify agrees', async () => {
-    const s = await runWhk(['sign', '--scheme', 'contentful', '--secret', SECRET, '--body', BODY, '--url', 'https://hooks.example.com/cms?x=1', '--method', 'PUT', '--header', 'X-Contentful-Topic: ContentManagement.Entry.publish', '--timestamp', String(Math.floor(MS / 1000))]);
+    const s = await whk(['sign', '--scheme', 'contentful', '--secret', SECRET, '--body', BODY, '--url', 'https://hooks.example.com/cms?x=1', '--method', 'PUT', '--header', 'X-Contentful-Topic: ContentManagement.Entry.publish', '--timestamp', String(Math.floor(MS / 1000))]);
     expect(s.code).toBe(0);
     const headers = Object.fromEntries(s.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
     expect(verifyRequest(SECRET, { method: 'PUT', path: '/cms?x=1', headers: { ...headers, 'X-Contentful-Topic': 'ContentManagement.Entry.publish' }, body: BODY }, 0)).toBe(true);
     const args = [...Object.entries(headers), ['X-Contentful-Topic', 'ContentManagement.Entry.publish']].flatMap(([k, v]) => ['--header', `${k}: ${v}`]);
-    const ok = await runWhk(['verify', '--scheme', 'contentful', '--secret', SECRET, '--body', BODY, '--url', '/cms?x=1', '--method', 'PUT', '--now', String(NOW), ...args]);
+    const ok = await whk(['verify', '--scheme', 'contentful', '--secret', SECRET, '--body', BODY, '--url', '/cms?x=1', '--method', 'PUT', '--now', String(NOW), ...args]);
     expect([ok.code, ok.stdout.trim()]).toEqual([0, expect.stringMatching(/^✓ valid \(contentful, canonical request \(PUT \/cms\?x%253D1, 3 headers, raw body\)/)]);
-    const post = await runWhk(['verify', '--scheme', 'contentful', '--secret', SECRET, '--body', BODY, '--url', '/cms?x=1', '--now', String(NOW), ...args]);
+    const post = await whk(['verify', '--scheme', 'contentful', '--secret', SECRET, '--body', BODY, '--url', '/cms?x=1', '--now', String(NOW), ...args]);
     expect(post.code).toBe(1);
   });
 });
 
 describe('contentful: send -> listen, probe', () => {
-  let l: Running;
+  let l: InProcess;
   let url: string;
   beforeAll(async () => {
-    l = startWhk(['listen', '--port', '0', '--json', '--path', '/hooks/cms', '--scheme', 'contentful', '--secret', SECRET]);
+    l = startInProcess(['listen', '--port', '0', '--json', '--path', '/hooks/cms', '--scheme', 'contentful', '--secret', SECRET]);
     url = `${JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url.replace(/\/$/, '')}/hooks/cms?tenant=7`;
   });
   afterAll(async () => {
-    l.child.kill('SIGINT');
+    l.signal('SIGINT');
     await l.exited;
   });
 
   it('every sample is accepted (200), its headers signed; --wrong-secret is refused (401)', async () => {
     for (const args of [[], ['--event', 'ContentManagement.Entry.save'], ['--event', 'ContentManagement.Entry.unpublish'], ['--wrong-secret']]) {
-      const r = await runWhk(['send', url, '--scheme', 'contentful', '--secret', SECRET, ...args]);
+      const r = await whk(['send', url, '--scheme', 'contentful', '--secret', SECRET, ...args]);
       expect([args, r.code]).toEqual([args, 0]);
     }
     await l.waitFor(/"status":401/, 'stdout');
@@ -186,7 +182,7 @@ describe('contentful: send -> listen, probe', () => {
   });
 
   it('whk probe passes', async () => {
-    const r = await runWhk(['probe', url, '--scheme', 'contentful', '--secret', SECRET]);
+    const r = await whk(['probe', url, '--scheme', 'contentful', '--secret', SECRET]);
     expect([r.code, r.stdout]).toEqual([0, expect.stringMatching(/0 fail/)]);
   });
 });

@@ -5,11 +5,9 @@
  * Checked against a signer/verifier written from that page in Python with the openssl CLI
  * (test/providers/python/fireblocks.py), both ways, and directly with `openssl dgst`.
  */
-import { execFileSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sign, verify } from '../../src/index.js';
@@ -18,11 +16,11 @@ import { secretProblem } from '../../src/schemes/secrets.js';
 import { REASONS } from '../../src/schemes/types.js';
 import { fireblocks } from '../../src/providers/fireblocks.js';
 import type { SampleContext } from '../../src/schemes/samples.js';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { catalogue, keyPair, openssl, sendListenProbe, type KeyFiles } from './_keypairs.js';
+import { python as signer } from './_python.js';
 
-const PY = fileURLToPath(new URL('./python/fireblocks.py', import.meta.url));
-const python = (mode: 'sign' | 'verify', c: unknown) => JSON.parse(execFileSync('python3', [PY, mode], { input: JSON.stringify(c) }).toString());
+const python = (mode: 'sign' | 'verify', c: unknown) => signer<Record<string, unknown>>('fireblocks', c, mode);
 
 const LEGACY = 'fireblocks-signature';
 const JWS = 'fireblocks-webhook-signature';
@@ -173,16 +171,16 @@ describe('fireblocks: the CLI', () => {
   it('whk sign (private key file), whk verify (public key file; with no secret, the published keys: exit 1, not 2)', async () => {
     const bodyFile = join(key.dir, 'body.json');
     writeFileSync(bodyFile, body);
-    const s = await runWhk(['sign', '--scheme', 'fireblocks', '--secret-file', key.privateFile, '--body-file', bodyFile, '--json']);
+    const s = await whk(['sign', '--scheme', 'fireblocks', '--secret-file', key.privateFile, '--body-file', bodyFile, '--json']);
     expect(s.code, s.stderr).toBe(0);
     const h = (JSON.parse(s.stdout) as { headers: Record<string, string> }).headers;
     expect(python('verify', { body, headers: h, pub: key.publicFile })).toEqual({ legacy: true, jws: true });
     const hdr = Object.entries(h).flatMap(([k, v]) => ['--header', `${k}: ${v}`]);
-    const ok = await runWhk(['verify', '--scheme', 'fireblocks', '--secret-file', key.publicFile, ...hdr, '--body-file', bodyFile]);
+    const ok = await whk(['verify', '--scheme', 'fireblocks', '--secret-file', key.publicFile, ...hdr, '--body-file', bodyFile]);
     expect(ok.stdout, ok.stderr).toMatch(/^✓ valid \(fireblocks/);
-    const auto = await runWhk(['verify', '--secret-file', key.publicFile, ...hdr, '--body-file', bodyFile, '--json']);
+    const auto = await whk(['verify', '--secret-file', key.publicFile, ...hdr, '--body-file', bodyFile, '--json']);
     expect(JSON.parse(auto.stdout)).toMatchObject({ valid: true, scheme: 'fireblocks' });
-    const published = await runWhk(['verify', '--scheme', 'fireblocks', ...hdr, '--body-file', bodyFile, '--json']);
+    const published = await whk(['verify', '--scheme', 'fireblocks', ...hdr, '--body-file', bodyFile, '--json']);
     expect(published.code, published.stderr).toBe(1);
     expect(JSON.parse(published.stdout)).toMatchObject({ valid: false, reason: 'no_match', message: expect.stringMatching(/published keys/) });
   });

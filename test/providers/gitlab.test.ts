@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { sign, signDelivery, verify } from '../../src/index.js';
 import { gitlab } from '../../src/providers/gitlab.js';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { headerProperty, sendListenProbe } from './_provb.js';
 
 const TOKEN = 'gl-s3cret-token';
@@ -102,12 +102,12 @@ describe('gitlab: signing token (Standard Webhooks headers)', () => {
 
 describe('gitlab through the CLI', () => {
   it('whk sign / whk verify', async () => {
-    const s = await runWhk(['sign', '--scheme', 'gitlab', '--secret', TOKEN, '--body', BODY]);
+    const s = await whk(['sign', '--scheme', 'gitlab', '--secret', TOKEN, '--body', BODY]);
     expect(s.stdout.trim()).toBe(`X-Gitlab-Token: ${TOKEN}`);
-    const v = await runWhk(['verify', '--scheme', 'gitlab', '--secret', TOKEN, '--body', BODY, '--header', `X-Gitlab-Token: ${TOKEN}`, '--json']);
+    const v = await whk(['verify', '--scheme', 'gitlab', '--secret', TOKEN, '--body', BODY, '--header', `X-Gitlab-Token: ${TOKEN}`, '--json']);
     expect(v.code).toBe(0);
     expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, message: 'token matches (the body is not signed)' });
-    const bad = await runWhk(['verify', '--scheme', 'gitlab', '--secret', TOKEN, '--body', BODY, '--header', 'X-Gitlab-Token: nope']);
+    const bad = await whk(['verify', '--scheme', 'gitlab', '--secret', TOKEN, '--body', BODY, '--header', 'X-Gitlab-Token: nope']);
     expect(bad.code).toBe(1);
   });
 

@@ -5,7 +5,6 @@
  * URI decoding (which the SDK leaves to its caller), a Python signer written from the docs' text
  * (test/providers/python/hubspot.py).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,8 @@ import { hubspot } from '../../src/providers/hubspot.js';
 import { sign, verify } from '../../src/index.js';
 import { REASONS, type Verdict } from '../../src/schemes/types.js';
 import { WhkError } from '../../src/errors.js';
-import { runWhk, startWhk, type Running } from '../helpers/cli.js';
+import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
+import { HAS_PYTHON, python } from './_python.js';
 
 const require = createRequire(import.meta.url);
 const { Signature } = require('@hubspot/api-client/lib/src/utils/signature.js') as {
@@ -143,20 +143,14 @@ describe('hubspot: @hubspot/api-client Signature, both directions', () => {
 });
 
 describe('hubspot: the Python signer written from the docs (v3 URI decoding)', () => {
-  const signer = fileURLToPath(new URL('python/hubspot.py', import.meta.url));
-  const py = (input: Record<string, unknown>) => {
-    const r = spawnSync('python3', [signer], { input: JSON.stringify(input), encoding: 'utf8', cwd: fileURLToPath(new URL('python/', import.meta.url)) });
-    if (r.status !== 0) throw new Error(r.stderr);
-    return JSON.parse(r.stdout) as Record<string, string>;
-  };
-  const hasPython = spawnSync('python3', ['--version']).status === 0;
+  const py = (input: Record<string, unknown>) => python('hubspot', input);
   const urls = [
     URL_,
     'https://hooks.example.com/a%3Ab/c?redirect=https%3A%2F%2Fx.example%2Fp%3Fq%3D1&m=a%40b&s=%21%24%27%28%29%2A%2C%3B',
     'https://hooks.example.com/path?lower=%3a%2f&other=%20%26%25',
   ];
 
-  it.skipIf(!hasPython).each(urls)('%s: whk and Python sign the same v3, each verifies the other', (url) => {
+  it.skipIf(!HAS_PYTHON).each(urls)('%s: whk and Python sign the same v3, each verifies the other', (url) => {
     const body = '[{"eventId":7,"propertyValue":"Renée"}]';
     const ours = sign(hubspot, { body, secrets: [SECRET], url, headers: { 'X-HubSpot-Request-Timestamp': TS_MS } });
     const theirs = py({ secret: SECRET, body, url, method: 'POST', timestamp: Number(TS_MS) });
@@ -164,7 +158,7 @@ describe('hubspot: the Python signer written from the docs (v3 URI decoding)', (
     expect(check(theirs, { body, url })).toMatchObject({ valid: true });
   });
 
-  it.skipIf(!hasPython).each([['v1', V1], ['v2', V2]])('%s: whk and Python agree', (_v, asked) => {
+  it.skipIf(!HAS_PYTHON).each([['v1', V1], ['v2', V2]])('%s: whk and Python agree', (_v, asked) => {
     const ours = sign(hubspot, { body: BODY, secrets: [SECRET], url: URL_, method: 'PUT', headers: asked });
     expect(ours).toEqual(py({ secret: SECRET, body: BODY, url: URL_, method: 'PUT', headers: asked }));
   });
@@ -239,40 +233,40 @@ describe('hubspot: header parsing (fast-check)', () => {
 
 describe('hubspot: the CLI', () => {
   it('whk sign --method GET | whk verify --method GET; the wrong method is refused', async () => {
-    const s = await runWhk(['sign', '--scheme', 'hubspot', '--secret', SECRET, '--url', URL_, '--method', 'GET', '--body', '']);
+    const s = await whk(['sign', '--scheme', 'hubspot', '--secret', SECRET, '--url', URL_, '--method', 'GET', '--body', '']);
     expect(s.code).toBe(0);
     const headers = s.stdout.trim().split('\n');
     expect(headers.map((l) => l.split(':')[0])).toEqual(['X-HubSpot-Signature-v3', 'X-HubSpot-Request-Timestamp']);
     const args = ['verify', '--scheme', 'hubspot', '--secret', SECRET, '--url', URL_, '--body', '', ...headers.flatMap((h) => ['--header', h])];
-    const ok = await runWhk([...args, '--method', 'GET']);
+    const ok = await whk([...args, '--method', 'GET']);
     expect([ok.code, ok.stdout]).toEqual([0, expect.stringContaining('✓ valid (hubspot, method + URL + body + timestamp (v3)')]);
-    const bad = await runWhk([...args, '--method', 'POST']);
+    const bad = await whk([...args, '--method', 'POST']);
     expect([bad.code, bad.stdout]).toEqual([1, expect.stringContaining('the signature matches the method GET')]);
   });
 
   it("whk sign --header 'X-HubSpot-Signature-Version: v1' gives the published v1 vector; auto-detection verifies it", async () => {
-    const s = await runWhk(['sign', '--scheme', 'hubspot', '--secret', SECRET, '--body', BODY, '--header', 'X-HubSpot-Signature-Version: v1']);
+    const s = await whk(['sign', '--scheme', 'hubspot', '--secret', SECRET, '--body', BODY, '--header', 'X-HubSpot-Signature-Version: v1']);
     expect(s.stdout.trim()).toBe('X-HubSpot-Signature: 232db2615f3d666fe21a8ec971ac7b5402d33b9a925784df3ca654d05f4817de\nX-HubSpot-Signature-Version: v1');
-    const v = await runWhk(['verify', '--secret', SECRET, '--body', BODY, '--json', ...s.stdout.trim().split('\n').flatMap((h) => ['--header', h])]);
+    const v = await whk(['verify', '--secret', SECRET, '--body', BODY, '--json', ...s.stdout.trim().split('\n').flatMap((h) => ['--header', h])]);
     expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, scheme: 'hubspot' });
   });
 
   it('whk verify without --url for v3 says to pass it', async () => {
-    const r = await runWhk(['verify', '--scheme', 'hubspot', '--secret', SECRET, '--body', BODY, ...Object.entries(v3At()).flatMap(([k, v]) => ['--header', `${k}: ${v}`])]);
+    const r = await whk(['verify', '--scheme', 'hubspot', '--secret', SECRET, '--body', BODY, ...Object.entries(v3At()).flatMap(([k, v]) => ['--header', `${k}: ${v}`])]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/pass --url <the URL it posts to>/);
   });
 });
 
 describe('hubspot: whk send -> whk listen, whk probe -> whk listen', () => {
-  let l: Running;
+  let l: InProcess;
   let url: string;
   const S = 'hubspot-client-secret-0123';
   beforeAll(async () => {
-    l = startWhk(['listen', '--port', '0', '--json', '--scheme', 'hubspot', '--secret', S]);
+    l = startInProcess(['listen', '--port', '0', '--json', '--scheme', 'hubspot', '--secret', S]);
     url = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url;
     return async () => {
-      l.child.kill('SIGINT');
+      l.signal('SIGINT');
       await l.exited;
     };
   });
@@ -286,21 +280,21 @@ describe('hubspot: whk send -> whk listen, whk probe -> whk listen', () => {
   it('each sample event is accepted (200), and with --wrong-secret refused (401)', async () => {
     let n = 0;
     for (const event of ['contact.propertyChange', 'contact.creation', 'deal.creation']) {
-      const r = await runWhk(['send', url, '--scheme', 'hubspot', '--secret', S, '--event', event]);
+      const r = await whk(['send', url, '--scheme', 'hubspot', '--secret', S, '--event', event]);
       expect([event, r.code, r.stdout]).toEqual([event, 0, expect.stringMatching(/200/)]);
       const ev = await lastEvent(++n);
       expect(ev).toMatchObject({ scheme: 'hubspot', eventType: event, verdict: { valid: true } });
     }
-    const bad = await runWhk(['send', url, '--scheme', 'hubspot', '--secret', S, '--wrong-secret']);
+    const bad = await whk(['send', url, '--scheme', 'hubspot', '--secret', S, '--wrong-secret']);
     expect(bad.code).toBe(0);
     expect(await lastEvent(++n)).toMatchObject({ response: { status: 401 }, verdict: { reason: 'no_match' } });
-    const v1 = await runWhk(['send', url, '--scheme', 'hubspot', '--secret', S, '--header', 'X-HubSpot-Signature-Version: v1']);
+    const v1 = await whk(['send', url, '--scheme', 'hubspot', '--secret', S, '--header', 'X-HubSpot-Signature-Version: v1']);
     expect(v1.code).toBe(0);
     expect(await lastEvent(++n)).toMatchObject({ verdict: { valid: true, matched: expect.stringContaining('(v1:') } });
   });
 
   it('whk probe passes against it', async () => {
-    const r = await runWhk(['probe', url, '--scheme', 'hubspot', '--secret', S, '--json']);
+    const r = await whk(['probe', url, '--scheme', 'hubspot', '--secret', S, '--json']);
     expect([r.code, r.stderr]).toEqual([0, '']);
   });
 });
@@ -310,25 +304,25 @@ describe('hubspot: whk listen --record -> whk replay --resign', () => {
     const S = 'hubspot-client-secret-0123';
     const file = join(mkdtempSync(join(tmpdir(), 'whk-provC1-hubspot-')), 'rec.ndjson');
     const start = async (extra: string[]) => {
-      const l = startWhk(['listen', '--port', '0', '--json', '--scheme', 'hubspot', '--secret', S, ...extra]);
+      const l = startInProcess(['listen', '--port', '0', '--json', '--scheme', 'hubspot', '--secret', S, ...extra]);
       return { l, url: JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url as string };
     };
-    const stop = async (l: Running) => {
-      l.child.kill('SIGINT');
+    const stop = async (l: InProcess) => {
+      l.signal('SIGINT');
       await l.exited;
     };
     const rec = await start(['--record', file]);
     try {
-      expect((await runWhk(['send', `${rec.url}hooks?portal=62515`, '--scheme', 'hubspot', '--secret', S, '--stale', '10m'])).code).toBe(0);
+      expect((await whk(['send', `${rec.url}hooks?portal=62515`, '--scheme', 'hubspot', '--secret', S, '--stale', '10m'])).code).toBe(0);
       await rec.l.waitFor(/"reason":"timestamp_too_old"/, 'stdout');
     } finally {
       await stop(rec.l);
     }
     const strict = await start([]);
     try {
-      const asIs = await runWhk(['replay', file, '--to', strict.url]);
+      const asIs = await whk(['replay', file, '--to', strict.url]);
       expect(asIs.code).toBe(1);
-      const resigned = await runWhk(['replay', file, '--to', strict.url, '--resign', '--secret', S]);
+      const resigned = await whk(['replay', file, '--to', strict.url, '--resign', '--secret', S]);
       expect([resigned.code, resigned.stdout]).toEqual([0, expect.stringMatching(/re-signed: hubspot/)]);
       await strict.l.waitFor(/"valid":true/, 'stdout');
     } finally {

@@ -5,7 +5,6 @@
  * (generateWebhookSignature signs, whk verifies; whk signs, verifyWebhookSignature accepts), and
  * test/providers/python/hygraph.py.
  */
-import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hygraph, parseSignature } from '../../src/providers/hygraph.js';
 import { sign, verify } from '../../src/index.js';
 import { REASONS } from '../../src/schemes/types.js';
-import { runWhk, startWhk, type Running } from '../helpers/cli.js';
+import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
+import { python as signer } from './_python.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const SECRET = 'rCNwyiloY3oJYYkxgpBXaleIiUv5MYlx';
@@ -27,11 +27,7 @@ const BODIES = [
 ];
 const sigOf = (h: Record<string, string>) => h['gcms-signature']!;
 
-function python(c: { secret: string; body: string; timestamp: number; headers?: Record<string, string> }): Record<string, string> {
-  const r = spawnSync('python3', [root('test/providers/python/hygraph.py')], { input: JSON.stringify(c), encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Record<string, string>;
-}
+const python = (c: { secret: string; body: string; timestamp: number; headers?: Record<string, string> }) => signer('hygraph', c);
 
 describe('hygraph: against @hygraph/utils', () => {
   it.each(BODIES.map((b, i) => [i + 1, b] as const))('body %i: the utils sign, whk verifies', (_i, body) => {
@@ -116,32 +112,32 @@ describe('hygraph: mutations', () => {
 describe('hygraph: the CLI', () => {
   it('whk sign, then whk verify (alias graphcms); the wrong secret exits 1', async () => {
     const body = BODIES[0]!;
-    const s = await runWhk(['sign', '--scheme', 'hygraph', '--secret', SECRET, '--body', body, '--timestamp', '1772446447']);
+    const s = await whk(['sign', '--scheme', 'hygraph', '--secret', SECRET, '--body', body, '--timestamp', '1772446447']);
     expect(s.stdout.trim()).toMatch(/^gcms-signature: sign=[A-Za-z0-9+/]{43}=, env=master, t=1772446447000$/);
     const header = s.stdout.trim();
     expect(verifyWebhookSignature({ rawPayload: body, signature: header.slice('gcms-signature: '.length), secret: SECRET })).toBe(true);
-    const ok = await runWhk(['verify', '--scheme', 'graphcms', '--secret', SECRET, '--body', body, '--header', header, '--now', '1772446450']);
+    const ok = await whk(['verify', '--scheme', 'graphcms', '--secret', SECRET, '--body', body, '--header', header, '--now', '1772446450']);
     expect([ok.code, ok.stdout.trim()]).toEqual([0, '✓ valid (hygraph, JSON envelope of the raw body, timestamp 3 s old)']);
-    const bad = await runWhk(['verify', '--scheme', 'hygraph', '--secret', 'nope', '--body', body, '--header', header, '--now', '1772446450']);
+    const bad = await whk(['verify', '--scheme', 'hygraph', '--secret', 'nope', '--body', body, '--header', header, '--now', '1772446450']);
     expect(bad.code).toBe(1);
   });
 });
 
 describe('hygraph: send -> listen, probe', () => {
-  let l: Running;
+  let l: InProcess;
   let url: string;
   beforeAll(async () => {
-    l = startWhk(['listen', '--port', '0', '--json', '--scheme', 'hygraph', '--secret', SECRET]);
+    l = startInProcess(['listen', '--port', '0', '--json', '--scheme', 'hygraph', '--secret', SECRET]);
     url = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url;
   });
   afterAll(async () => {
-    l.child.kill('SIGINT');
+    l.signal('SIGINT');
     await l.exited;
   });
 
   it('every sample is accepted (200); --wrong-secret is refused (401)', async () => {
     for (const args of [[], ['--event', 'update'], ['--event', 'create'], ['--wrong-secret']]) {
-      const r = await runWhk(['send', url, '--scheme', 'hygraph', '--secret', SECRET, ...args]);
+      const r = await whk(['send', url, '--scheme', 'hygraph', '--secret', SECRET, ...args]);
       expect([args, r.code]).toEqual([args, 0]);
     }
     await l.waitFor(/"status":401/, 'stdout');
@@ -150,7 +146,7 @@ describe('hygraph: send -> listen, probe', () => {
   });
 
   it('whk probe passes', async () => {
-    const r = await runWhk(['probe', url, '--scheme', 'hygraph', '--secret', SECRET]);
+    const r = await whk(['probe', url, '--scheme', 'hygraph', '--secret', SECRET]);
     expect([r.code, r.stdout]).toEqual([0, expect.stringMatching(/0 fail/)]);
   });
 });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Webhook as SvixWebhook } from 'svix';
 import { describe, expect, it } from 'vitest';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { python } from './_provb.js';
 
 const NOW = 1_700_000_000;
@@ -18,7 +18,7 @@ const HEX = 'ab'.repeat(32);
 
 /** `whk verify` of one delivery: exit code, and the verdict as JSON. */
 async function verifyCli(scheme: string, secret: string, headers: Record<string, string>, body = BODY) {
-  const r = await runWhk(['verify', '--scheme', scheme, '--secret', secret, '--body', body, '--now', String(NOW), '--json',
+  const r = await whk(['verify', '--scheme', scheme, '--secret', secret, '--body', body, '--now', String(NOW), '--json',
     ...Object.entries(headers).flatMap(([k, v]) => ['--header', `${k}: ${v}`])]);
   return { code: r.code, verdict: JSON.parse(r.stdout) as { valid: boolean; reason: string } };
 }
@@ -93,7 +93,7 @@ describe('persona: two space-separated t=,v1= groups while the secret rotates', 
   });
 
   it('whk signs one group per secret, which Python\'s groups reproduce', async () => {
-    const r = await runWhk(['sign', '--scheme', 'persona', '--secret', 'wbhsec_old', '--secret', 'wbhsec_new', '--body', BODY, '--timestamp', String(NOW)]);
+    const r = await whk(['sign', '--scheme', 'persona', '--secret', 'wbhsec_old', '--secret', 'wbhsec_new', '--body', BODY, '--timestamp', String(NOW)]);
     expect(r.stdout.trim()).toBe(`Persona-Signature: ${group('wbhsec_old')} ${group('wbhsec_new')}`);
   });
 });
@@ -105,7 +105,7 @@ describe('box: one malformed signature header beside a valid one', () => {
 
   it('a garbled primary with a valid secondary verifies with the secondary key, as the SDKs do', async () => {
     const now = String(Date.parse(SDK.timestamp) / 1000 + 60);
-    const run = (secret: string, primary: string) => runWhk(['verify', '--scheme', 'box', '--secret', secret, '--body', SDK.body, '--now', now, '--json',
+    const run = (secret: string, primary: string) => whk(['verify', '--scheme', 'box', '--secret', secret, '--body', SDK.body, '--now', now, '--json',
       ...Object.entries({ ...headers, 'BOX-SIGNATURE-PRIMARY': primary }).flatMap(([k, v]) => ['--header', `${k}: ${v}`])]);
     for (const primary of ['not-a-signature', HEX]) {
       const r = await run('SampleSecondaryKey', primary);
@@ -128,7 +128,7 @@ describe('docusign: one X-DocuSign-Signature-<n> header per Connect key', () => 
   it('a key none of the headers matches: no_match; whk signs the same headers as Python', async () => {
     const r = await verifyCli('docusign', 'another-key', headers);
     expect([r.code, r.verdict.reason]).toEqual([1, 'no_match']);
-    const s = await runWhk(['sign', '--scheme', 'docusign', ...keys.flatMap((k) => ['--secret', k]), '--body', BODY]);
+    const s = await whk(['sign', '--scheme', 'docusign', ...keys.flatMap((k) => ['--secret', k]), '--body', BODY]);
     expect(s.stdout.trim().split('\n')).toEqual(Object.entries(headers).map(([k, v]) => `${k}: ${v}`));
   });
 });

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { sign, signDelivery, verify } from '../../src/index.js';
 import { mailgun } from '../../src/providers/mailgun.js';
 import { builder } from '../../src/send/build.js';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { headerProperty, python, sendListenProbe } from './_provb.js';
 
 const KEY = 'key-7f3a9c2e5b1d4f6a8c0e2b4d6f8a1c3e';
@@ -133,19 +133,19 @@ describe('mailgun: send\'s negative modes change the signature inside the body',
 
 describe('mailgun through the CLI', () => {
   it('whk sign prints the signed body; whk verify accepts it', async () => {
-    const s = await runWhk(['sign', '--scheme', 'mailgun', '--secret', KEY, '--body', EVENT, '--timestamp', String(NOW)]);
+    const s = await whk(['sign', '--scheme', 'mailgun', '--secret', KEY, '--body', EVENT, '--timestamp', String(NOW)]);
     expect(s.code).toBe(0);
     const body = s.stdout.trim();
     expect(pyValid(body)).toBe(true);
-    const v = await runWhk(['verify', '--scheme', 'mailgun', '--secret', KEY, '--body', body, '--now', String(NOW), '--json']);
+    const v = await whk(['verify', '--scheme', 'mailgun', '--secret', KEY, '--body', body, '--now', String(NOW), '--json']);
     expect(JSON.parse(v.stdout)).toMatchObject({ valid: true });
-    const j = await runWhk(['sign', '--scheme', 'mailgun', '--secret', KEY, '--body', EVENT, '--json']);
+    const j = await whk(['sign', '--scheme', 'mailgun', '--secret', KEY, '--body', EVENT, '--json']);
     expect(JSON.parse(JSON.parse(j.stdout).body).signature.signature).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('a delivery 11 minutes old is refused by default (300 s either way, Mailgun names no window); --tolerance widens it', async () => {
     const body = py(EVENT);
-    const run = (now: number, ...more: string[]) => runWhk(['verify', '--scheme', 'mailgun', '--secret', KEY, '--body', body, '--now', String(now), ...more]);
+    const run = (now: number, ...more: string[]) => whk(['verify', '--scheme', 'mailgun', '--secret', KEY, '--body', body, '--now', String(now), ...more]);
     const stale = await run(NOW + 660);
     expect(stale.code).toBe(1);
     expect(stale.stdout).toMatch(/^✗ invalid: timestamp_too_old — timestamp is 660 s old, beyond the 300 s tolerance \(signature\.timestamp in the body\)/);
@@ -155,7 +155,7 @@ describe('mailgun through the CLI', () => {
     expect((await run(NOW - 300)).code).toBe(0);
     const widened = await run(NOW + 660, '--tolerance', '900');
     expect([widened.code, widened.stdout]).toEqual([0, expect.stringMatching(/^✓ valid \(mailgun, .*timestamp 660 s old\)/)]);
-    const shown = await runWhk(['schemes', 'show', 'mailgun']);
+    const shown = await whk(['schemes', 'show', 'mailgun']);
     expect(shown.stdout).toMatch(/timestamp {3}signature\.timestamp in the body, ±300 s \(Mailgun asks receivers to refuse stale timestamps but names no window: whk's usual 300 s\)/);
   });
 

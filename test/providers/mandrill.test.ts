@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { sign, verify } from '../../src/index.js';
 import { mandrill, mandrillContent } from '../../src/providers/mandrill.js';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { headerProperty, python, sendListenProbe } from './_provb.js';
 
 const KEY = 'KfFuThPttL_KoUyDndHW3A';
@@ -57,9 +57,9 @@ describe('mandrill', () => {
 
 describe('mandrill through the CLI', () => {
   it('whk sign / whk verify with --url', async () => {
-    const s = await runWhk(['sign', '--scheme', 'mandrill', '--secret', KEY, '--body', BODY, '--url', URL_]);
+    const s = await whk(['sign', '--scheme', 'mandrill', '--secret', KEY, '--body', BODY, '--url', URL_]);
     expect(s.stdout.trim()).toBe(`X-Mandrill-Signature: ${h['X-Mandrill-Signature']}`);
-    const v = await runWhk(['verify', '--scheme', 'mandrill', '--secret', KEY, '--body', BODY, '--url', URL_, '--header', `X-Mandrill-Signature: ${h['X-Mandrill-Signature']}`, '--json']);
+    const v = await whk(['verify', '--scheme', 'mandrill', '--secret', KEY, '--body', BODY, '--url', URL_, '--header', `X-Mandrill-Signature: ${h['X-Mandrill-Signature']}`, '--json']);
     expect(JSON.parse(v.stdout)).toMatchObject({ valid: true });
   });
 

@@ -5,7 +5,6 @@
  * https://developers.facebook.com/docs/graph-api/webhooks/getting-started#event-notifications
  * (no official Node SDK verifies these signatures).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -14,18 +13,15 @@ import { meta as scheme } from '../../src/providers/meta.js';
 import { sign, verify } from '../../src/index.js';
 import { detectScheme, getScheme } from '../../src/index.js';
 import { REASONS } from '../../src/schemes/types.js';
-import { runWhk, startWhk, type Running } from '../helpers/cli.js';
+import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
+import { python as signer } from './_python.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const BODY = '{"object":"page","entry":[{"id":"112233445566778","time":1735689600,"messaging":[{"sender":{"id":"6789012345678901"},"recipient":{"id":"112233445566778"},"timestamp":1735689599123,"message":{"mid":"m_AbCdEf123","text":"Hello, is this available?"}}]}]}';
 
 /** The Python signer's headers for a case (stdin JSON -> headers JSON). */
-function python(c: { secret: string; body: string }): Record<string, string> {
-  const r = spawnSync('python3', [root('test/providers/python/meta.py')], { input: JSON.stringify(c), encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Record<string, string>;
-}
+const python = (c: { secret: string; body: string }) => signer('meta', c);
 
 
 describe('meta: sign and verify', () => {
@@ -138,36 +134,36 @@ describe('meta and GitHub share their headers', () => {
 
 describe('meta: the CLI', () => {
   it('whk sign then whk verify (alias whatsapp), and a wrong secret exits 1', async () => {
-    const signed = await runWhk(['sign', '--scheme', 'meta', '--secret', SECRET, '--body', BODY]);
+    const signed = await whk(['sign', '--scheme', 'meta', '--secret', SECRET, '--body', BODY]);
     expect(signed.code).toBe(0);
     const headers = signed.stdout.trim().split('\n').flatMap((l) => ['--header', l]);
     expect(signed.stdout).toContain(`X-Hub-Signature-256: ${sign(scheme, { body: BODY, secrets: [SECRET] })['X-Hub-Signature-256']}`);
-    const ok = await runWhk(['verify', '--scheme', 'whatsapp', '--secret', SECRET, '--body', BODY, ...headers]);
+    const ok = await whk(['verify', '--scheme', 'whatsapp', '--secret', SECRET, '--body', BODY, ...headers]);
     expect([ok.code, ok.stdout]).toEqual([0, expect.stringMatching(/valid \(meta/)]);
-    const bad = await runWhk(['verify', '--scheme', 'meta', '--secret', 'nope', '--body', BODY, ...headers]);
+    const bad = await whk(['verify', '--scheme', 'meta', '--secret', 'nope', '--body', BODY, ...headers]);
     expect(bad.code).toBe(1);
   });
 });
 
 describe('meta: send -> listen, probe', () => {
-  let l: Running;
+  let l: InProcess;
   let url: string;
   beforeAll(async () => {
-    l = startWhk(['listen', '--port', '0', '--json', '--scheme', 'meta', '--secret', SECRET]);
+    l = startInProcess(['listen', '--port', '0', '--json', '--scheme', 'meta', '--secret', SECRET]);
     url = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url;
   });
   afterAll(async () => {
-    l.child.kill('SIGINT');
+    l.signal('SIGINT');
     await l.exited;
   });
   const events = () => l.stdoutLines.filter((x) => x.includes('"type":"event"')).map((x) => JSON.parse(x));
 
   it('every sample is accepted (200); --wrong-secret is refused (401)', async () => {
     for (const event of scheme.samples!.events.map((s) => s.event)) {
-      const r = await runWhk(['send', url, '--scheme', 'meta', '--secret', SECRET, '--event', event]);
+      const r = await whk(['send', url, '--scheme', 'meta', '--secret', SECRET, '--event', event]);
       expect([event, r.code]).toEqual([event, 0]);
     }
-    const r = await runWhk(['send', url, '--scheme', 'meta', '--secret', SECRET, '--wrong-secret']);
+    const r = await whk(['send', url, '--scheme', 'meta', '--secret', SECRET, '--wrong-secret']);
     expect(r.code).toBe(0);
     await l.waitFor(/"status":401/, 'stdout');
     const got = events();
@@ -176,17 +172,17 @@ describe('meta: send -> listen, probe', () => {
   });
 
   it('whk probe passes', async () => {
-    const r = await runWhk(['probe', url, '--scheme', 'meta', '--secret', SECRET]);
+    const r = await whk(['probe', url, '--scheme', 'meta', '--secret', SECRET]);
     expect([r.code, r.stdout]).toEqual([0, expect.any(String)]);
   });
 });
 
 describe('meta: whk listen in auto mode', () => {
   it('a GitHub delivery is still verified as github; the hub.challenge GET handshake is answered, unverified', async () => {
-    const l = startWhk(['listen', '--port', '0', '--json', '--secret', SECRET]);
+    const l = startInProcess(['listen', '--port', '0', '--json', '--secret', SECRET]);
     try {
       const url = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url as string;
-      const r = await runWhk(['send', url, '--scheme', 'github', '--secret', SECRET]);
+      const r = await whk(['send', url, '--scheme', 'github', '--secret', SECRET]);
       expect(r.code).toBe(0);
       const ev = JSON.parse(await l.waitFor(/"type":"event"/, 'stdout'));
       expect([ev.scheme, ev.verdict.valid]).toEqual(['github', true]);
@@ -198,7 +194,7 @@ describe('meta: whk listen in auto mode', () => {
       const handshake = l.stdoutLines.map((x) => JSON.parse(x)).find((x) => x.type === 'event' && x.method === 'GET');
       expect(handshake.verdict).toBeNull();
     } finally {
-      l.child.kill('SIGINT');
+      l.signal('SIGINT');
       await l.exited;
     }
   });
@@ -206,7 +202,7 @@ describe('meta: whk listen in auto mode', () => {
 
 // whk schemes --json: the docs page and how the provider is checked.
 it('meta is listed with its docs and how it is checked', async () => {
-  const r = await runWhk(['schemes', '--json']);
+  const r = await whk(['schemes', '--json']);
   const row = (JSON.parse(r.stdout) as Array<{ name: string; docs?: string; checkedBy?: string }>).find((x) => x.name === 'meta');
   expect(row).toMatchObject({ docs: scheme.docs, checkedBy: expect.stringMatching(/^docs text/) });
 });

@@ -9,7 +9,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { describe, expect, it } from 'vitest';
 import { sign, verify } from '../../src/index.js';
 import { moralis } from '../../src/providers/moralis.js';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { headerProperty, sendListenProbe } from './_provb.js';
 
 // The SDK test's body, as JSON.stringify writes it, its secret and its expected signature.
@@ -71,9 +71,9 @@ describe('moralis', () => {
 
 describe('moralis through the CLI', () => {
   it('whk sign / whk verify', async () => {
-    const s = await runWhk(['sign', '--scheme', 'moralis', '--secret', SDK_SECRET, '--body', SDK_BODY]);
+    const s = await whk(['sign', '--scheme', 'moralis', '--secret', SDK_SECRET, '--body', SDK_BODY]);
     expect(s.stdout.trim()).toBe(`x-signature: ${SDK_SIGNATURE}`);
-    const v = await runWhk(['verify', '--scheme', 'moralis', '--secret', SDK_SECRET, '--body', SDK_BODY, '--header', `x-signature: ${SDK_SIGNATURE}`, '--json']);
+    const v = await whk(['verify', '--scheme', 'moralis', '--secret', SDK_SECRET, '--body', SDK_BODY, '--header', `x-signature: ${SDK_SIGNATURE}`, '--json']);
     expect(JSON.parse(v.stdout)).toMatchObject({ valid: true });
   });
 

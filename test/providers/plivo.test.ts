@@ -5,18 +5,17 @@
  * legacy header, whk verifies. The SDK has no V2/V3 signer, so that direction is a Python signer
  * written from Plivo's docs (test/providers/python/plivo.py, pages cited there).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { plivo, plivoV3Content } from '../../src/providers/plivo.js';
 import { sign, verify } from '../../src/index.js';
 import { REASONS, type Verdict } from '../../src/schemes/types.js';
-import { runWhk, startWhk, type Running } from '../helpers/cli.js';
+import { startInProcess, whk, type InProcess } from '../helpers/in-process.js';
+import { HAS_PYTHON, python } from './_python.js';
 
 const require = createRequire(import.meta.url);
 const sdk = require('plivo') as {
@@ -156,21 +155,14 @@ describe('plivo: the plivo SDK', () => {
 });
 
 describe('plivo: the Python signer written from the docs', () => {
-  const hasPython = spawnSync('python3', ['--version']).status === 0;
-  const py = (input: Record<string, unknown>) => {
-    const r = spawnSync('python3', [fileURLToPath(new URL('python/plivo.py', import.meta.url))], {
-      input: JSON.stringify(input), encoding: 'utf8', cwd: fileURLToPath(new URL('python/', import.meta.url)),
-    });
-    if (r.status !== 0) throw new Error(r.stderr);
-    return JSON.parse(r.stdout) as Record<string, string>;
-  };
+  const py = (input: Record<string, unknown>) => python('plivo', input);
   const cases: Array<[string, string, string]> = [
     ['POST', URL_, BODY],
     ['POST', 'https://example.com/hangup', 'b=2&a=1&a=0&Text=hello+world'],
     ['POST', 'https://example.com/status?x=1&a=%2F', ''],
     ['GET', 'https://example.com/answer?To=1&CallUUID=abc', ''],
   ];
-  it.skipIf(!hasPython).each(cases)('%s %s: Python signs V3, V2 and legacy as whk does; whk verifies each', (method, url, body) => {
+  it.skipIf(!HAS_PYTHON).each(cases)('%s %s: Python signs V3, V2 and legacy as whk does; whk verifies each', (method, url, body) => {
     const theirs = py({ secret: TOKEN, url, method, body, nonce3: N3, nonce2: N2, legacy: true });
     const ours = sign(plivo, { body, secrets: [TOKEN], url, method, headers: { 'X-Plivo-Signature-V3-Nonce': N3, ...V2_, ...LEGACY_ } });
     expect(ours).toEqual(theirs);
@@ -255,37 +247,37 @@ describe('plivo: the CLI', () => {
   it('whk sign | whk verify (V3), and --method GET', async () => {
     for (const method of ['POST', 'GET']) {
       const body = method === 'GET' ? '' : BODY;
-      const s = await runWhk(['sign', '--scheme', 'plivo', '--secret', TOKEN, '--url', URL_, '--method', method, '--body', body]);
+      const s = await whk(['sign', '--scheme', 'plivo', '--secret', TOKEN, '--url', URL_, '--method', method, '--body', body]);
       expect(s.code).toBe(0);
       const lines = s.stdout.trim().split('\n');
       expect(lines.map((l) => l.split(':')[0])).toEqual(['X-Plivo-Signature-V3', 'X-Plivo-Signature-Ma-V3', 'X-Plivo-Signature-V3-Nonce']);
-      const v = await runWhk(['verify', '--secret', TOKEN, '--url', URL_, '--method', method, '--body', body, '--json', ...lines.flatMap((l) => ['--header', l])]);
+      const v = await whk(['verify', '--secret', TOKEN, '--url', URL_, '--method', method, '--body', body, '--json', ...lines.flatMap((l) => ['--header', l])]);
       expect([method, v.code, JSON.parse(v.stdout)]).toEqual([method, 0, expect.objectContaining({ valid: true, scheme: 'plivo' })]);
     }
   });
 
   it("whk sign --header 'X-Plivo-Signature-V2-Nonce: <n>' gives V2, and the SDK validates it", async () => {
-    const s = await runWhk(['sign', '--scheme', 'plivo', '--secret', TOKEN, '--url', URL_, '--body', BODY, '--header', `X-Plivo-Signature-V2-Nonce: ${N2}`, '--json']);
+    const s = await whk(['sign', '--scheme', 'plivo', '--secret', TOKEN, '--url', URL_, '--body', BODY, '--header', `X-Plivo-Signature-V2-Nonce: ${N2}`, '--json']);
     const out = JSON.parse(s.stdout) as { headers: Record<string, string> };
     expect(Object.keys(out.headers)).toEqual(['X-Plivo-Signature-V2', 'X-Plivo-Signature-Ma-V2', 'X-Plivo-Signature-V2-Nonce']);
     expect(sdk.validateSignature(URL_, N2, out.headers['X-Plivo-Signature-V2']!, TOKEN)).toBe(true);
   });
 
   it('whk verify without --url says to pass it', async () => {
-    const r = await runWhk(['verify', '--scheme', 'plivo', '--secret', TOKEN, '--body', BODY, ...Object.entries(signed()).flatMap(([k, v]) => ['--header', `${k}: ${v}`])]);
+    const r = await whk(['verify', '--scheme', 'plivo', '--secret', TOKEN, '--body', BODY, ...Object.entries(signed()).flatMap(([k, v]) => ['--header', `${k}: ${v}`])]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/pass --url <the URL it posts to>/);
   });
 });
 
 describe('plivo: whk send -> whk listen, whk probe -> whk listen', () => {
-  let l: Running;
+  let l: InProcess;
   let url: string;
   beforeAll(async () => {
-    l = startWhk(['listen', '--port', '0', '--json', '--scheme', 'plivo', '--secret', TOKEN]);
+    l = startInProcess(['listen', '--port', '0', '--json', '--scheme', 'plivo', '--secret', TOKEN]);
     url = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url;
     return async () => {
-      l.child.kill('SIGINT');
+      l.signal('SIGINT');
       await l.exited;
     };
   });
@@ -299,23 +291,23 @@ describe('plivo: whk send -> whk listen, whk probe -> whk listen', () => {
   it('each sample event is accepted (200); --wrong-secret and a V2 with the wrong secret are refused (401)', async () => {
     let n = 0;
     for (const [event, type] of [['call.hangup', 'Hangup'], ['call.answer', 'StartApp'], ['message.status', 'message.delivered']] as const) {
-      const r = await runWhk(['send', url, '--scheme', 'plivo', '--secret', TOKEN, '--event', event]);
+      const r = await whk(['send', url, '--scheme', 'plivo', '--secret', TOKEN, '--event', event]);
       expect([event, r.code]).toEqual([event, 0]);
       expect(await nth(++n)).toMatchObject({ scheme: 'plivo', eventType: type, eventId: expect.stringMatching(/^[0-9a-f-]{36}$/), verdict: { valid: true } });
     }
-    const bad = await runWhk(['send', url, '--scheme', 'plivo', '--secret', TOKEN, '--wrong-secret']);
+    const bad = await whk(['send', url, '--scheme', 'plivo', '--secret', TOKEN, '--wrong-secret']);
     expect(bad.code).toBe(0);
     expect(await nth(++n)).toMatchObject({ response: { status: 401 }, verdict: { reason: 'no_match' } });
-    const v2 = await runWhk(['send', url, '--scheme', 'plivo', '--secret', TOKEN, '--event', 'message.status', '--header', `X-Plivo-Signature-V2-Nonce: ${N2}`]);
+    const v2 = await whk(['send', url, '--scheme', 'plivo', '--secret', TOKEN, '--event', 'message.status', '--header', `X-Plivo-Signature-V2-Nonce: ${N2}`]);
     expect(v2.code).toBe(0);
     expect(await nth(++n)).toMatchObject({ verdict: { valid: true, matched: 'URL + nonce (V2: the body is not signed)' } });
-    const v2bad = await runWhk(['send', url, '--scheme', 'plivo', '--secret', TOKEN, '--header', `X-Plivo-Signature-V2-Nonce: ${N2}`, '--wrong-secret']);
+    const v2bad = await whk(['send', url, '--scheme', 'plivo', '--secret', TOKEN, '--header', `X-Plivo-Signature-V2-Nonce: ${N2}`, '--wrong-secret']);
     expect(v2bad.code).toBe(0);
     expect(await nth(++n)).toMatchObject({ response: { status: 401 } });
   });
 
   it('whk probe passes against it', async () => {
-    const r = await runWhk(['probe', url, '--scheme', 'plivo', '--secret', TOKEN, '--json']);
+    const r = await whk(['probe', url, '--scheme', 'plivo', '--secret', TOKEN, '--json']);
     expect([r.code, r.stderr]).toEqual([0, '']);
   });
 });
@@ -324,16 +316,16 @@ describe('plivo: whk listen --record -> whk replay --resign', () => {
   it('replayed to another URL the signature no longer matches; re-signed for it, it does', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'whk-provC1-plivo-')), 'rec.ndjson');
     const start = async (extra: string[]) => {
-      const l = startWhk(['listen', '--port', '0', '--json', '--scheme', 'plivo', '--secret', TOKEN, ...extra]);
+      const l = startInProcess(['listen', '--port', '0', '--json', '--scheme', 'plivo', '--secret', TOKEN, ...extra]);
       return { l, url: JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url as string };
     };
-    const stop = async (l: Running) => {
-      l.child.kill('SIGINT');
+    const stop = async (l: InProcess) => {
+      l.signal('SIGINT');
       await l.exited;
     };
     const rec = await start(['--record', file]);
     try {
-      expect((await runWhk(['send', `${rec.url}hangup?account=7`, '--scheme', 'plivo', '--secret', TOKEN])).code).toBe(0);
+      expect((await whk(['send', `${rec.url}hangup?account=7`, '--scheme', 'plivo', '--secret', TOKEN])).code).toBe(0);
       await rec.l.waitFor(/"valid":true/, 'stdout');
     } finally {
       await stop(rec.l);
@@ -341,9 +333,9 @@ describe('plivo: whk listen --record -> whk replay --resign', () => {
     // Another listener: another port, so another URL than the one signed.
     const other = await start([]);
     try {
-      const asIs = await runWhk(['replay', file, '--to', other.url]);
+      const asIs = await whk(['replay', file, '--to', other.url]);
       expect(asIs.code).toBe(1);
-      const resigned = await runWhk(['replay', file, '--to', other.url, '--resign', '--secret', TOKEN]);
+      const resigned = await whk(['replay', file, '--to', other.url, '--resign', '--secret', TOKEN]);
       expect([resigned.code, resigned.stdout]).toEqual([0, expect.stringMatching(/re-signed: plivo/)]);
       await other.l.waitFor(/"valid":true/, 'stdout');
     } finally {

@@ -7,7 +7,7 @@
 import Razorpay from 'razorpay';
 import { describe, expect, it } from 'vitest';
 import { sign, verify } from '../../src/index.js';
-import { runWhk, startWhk } from '../helpers/cli.js';
+import { startInProcess, whk } from '../helpers/in-process.js';
 
 // The catalogue (every provider beyond the core) loads lazily, as the CLI does it.
 
@@ -59,27 +59,27 @@ describe('razorpay: whk and the razorpay SDK agree', () => {
 describe('razorpay: the CLI', () => {
   it('whk sign prints a header the SDK validates; whk verify accepts the SDK\'s published case', async () => {
     const body = BODIES[1]!;
-    const s = await runWhk(['sign', '--scheme', 'razorpay', '--secret', 'rzp_webhook_s3cr3t', '--body', body]);
+    const s = await whk(['sign', '--scheme', 'razorpay', '--secret', 'rzp_webhook_s3cr3t', '--body', body]);
     expect(s.code).toBe(0);
     const sig = /X-Razorpay-Signature: ([0-9a-f]{64})/i.exec(s.stdout)?.[1];
     expect(sig, s.stdout).toBeDefined();
     expect(validate(body, sig!, 'rzp_webhook_s3cr3t')).toBe(true);
 
-    const v = await runWhk(['verify', '--scheme', 'razorpay', '--secret', PUBLISHED.secret, '--body', PUBLISHED.body, '--header', `X-Razorpay-Signature: ${PUBLISHED.signature}`]);
+    const v = await whk(['verify', '--scheme', 'razorpay', '--secret', PUBLISHED.secret, '--body', PUBLISHED.body, '--header', `X-Razorpay-Signature: ${PUBLISHED.signature}`]);
     expect(v.code).toBe(0);
-    const w = await runWhk(['verify', '--scheme', 'razorpay', '--secret', 'wrong', '--body', PUBLISHED.body, '--header', `X-Razorpay-Signature: ${PUBLISHED.signature}`]);
+    const w = await whk(['verify', '--scheme', 'razorpay', '--secret', 'wrong', '--body', PUBLISHED.body, '--header', `X-Razorpay-Signature: ${PUBLISHED.signature}`]);
     expect(w.code).toBe(1);
   });
 
   it('whk send delivers every razorpay sample to whk listen: valid (200), and refused (401) with --wrong-secret; the bodies pass the SDK', async () => {
-    const l = startWhk(['listen', '--port', '0', '--json', '--scheme', 'razorpay', '--secret', 'rzp_webhook_s3cr3t']);
+    const l = startInProcess(['listen', '--port', '0', '--json', '--scheme', 'razorpay', '--secret', 'rzp_webhook_s3cr3t']);
     try {
       const url = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')).url as string;
       for (const event of ['payment.captured', 'payment.failed', 'order.paid']) {
-        const r = await runWhk(['send', url, '--scheme', 'razorpay', '--secret', 'rzp_webhook_s3cr3t', '--event', event]);
+        const r = await whk(['send', url, '--scheme', 'razorpay', '--secret', 'rzp_webhook_s3cr3t', '--event', event]);
         expect(r.code, r.stdout + r.stderr).toBe(0);
       }
-      const r = await runWhk(['send', url, '--scheme', 'razorpay', '--secret', 'rzp_webhook_s3cr3t', '--wrong-secret']);
+      const r = await whk(['send', url, '--scheme', 'razorpay', '--secret', 'rzp_webhook_s3cr3t', '--wrong-secret']);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       await l.waitFor(/"status":401/, 'stdout');
       const got = l.stdoutLines.filter((x) => x.includes('"type":"event"')).map((x) => JSON.parse(x));
@@ -89,7 +89,7 @@ describe('razorpay: the CLI', () => {
       for (const e of got.slice(0, 3)) expect(validate(e.body, e.headers['x-razorpay-signature'], 'rzp_webhook_s3cr3t')).toBe(true);
       expect(validate(got[3].body, got[3].headers['x-razorpay-signature'], 'rzp_webhook_s3cr3t')).toBe(false);
     } finally {
-      l.child.kill('SIGINT');
+      l.signal('SIGINT');
       await l.exited;
     }
   });

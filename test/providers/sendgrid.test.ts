@@ -18,7 +18,7 @@ import { getScheme } from '../../src/index.js';
 import { secretProblem } from '../../src/schemes/secrets.js';
 import { REASONS } from '../../src/schemes/types.js';
 import { sendgrid } from '../../src/providers/sendgrid.js';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { catalogue, keyPair, sendListenProbe, type KeyFiles } from './_keypairs.js';
 
 const require = createRequire(import.meta.url);
@@ -202,19 +202,19 @@ describe('sendgrid: the CLI', () => {
   it('whk sign with the private key (PEM file), whk verify with the dashboard key: valid; with another key: exit 1', async () => {
     const bodyFile = join(keys.dir, 'body.json');
     writeFileSync(bodyFile, body);
-    const s = await runWhk(['sign', '--scheme', 'sendgrid', '--secret-file', keys.privateFile, '--body-file', bodyFile, '--timestamp', String(NOW), '--json']);
+    const s = await whk(['sign', '--scheme', 'sendgrid', '--secret-file', keys.privateFile, '--body-file', bodyFile, '--timestamp', String(NOW), '--json']);
     expect(s.code, s.stderr).toBe(0);
     const out = JSON.parse(s.stdout) as { headers: Record<string, string> };
     expect(new EventWebhook().verifySignature(new EventWebhook().convertPublicKeyToECDSA(dashboardKey(keys.publicPem)), body, out.headers[EventWebhookHeader.SIGNATURE()]!, String(NOW))).toBe(true);
     const hdr = Object.entries(out.headers).flatMap(([k, v]) => ['--header', `${k}: ${v}`]);
-    const ok = await runWhk(['verify', '--scheme', 'sendgrid', '--secret', dashboardKey(keys.publicPem), ...hdr, '--body-file', bodyFile]);
+    const ok = await whk(['verify', '--scheme', 'sendgrid', '--secret', dashboardKey(keys.publicPem), ...hdr, '--body-file', bodyFile]);
     expect(ok.stdout, ok.stderr).toMatch(/^✓ valid \(sendgrid/);
     expect(ok.code).toBe(0);
-    const auto = await runWhk(['verify', '--secret-file', keys.publicFile, ...hdr, '--body-file', bodyFile, '--json']);
+    const auto = await whk(['verify', '--secret-file', keys.publicFile, ...hdr, '--body-file', bodyFile, '--json']);
     expect(JSON.parse(auto.stdout)).toMatchObject({ valid: true, scheme: 'sendgrid' });
-    const bad = await runWhk(['verify', '--scheme', 'sendgrid', '--secret', dashboardKey(other.publicPem), ...hdr, '--body-file', bodyFile]);
+    const bad = await whk(['verify', '--scheme', 'sendgrid', '--secret', dashboardKey(other.publicPem), ...hdr, '--body-file', bodyFile]);
     expect(bad.code).toBe(1);
-    const pub = await runWhk(['sign', '--scheme', 'sendgrid', '--secret', dashboardKey(keys.publicPem), '--body', 'x']);
+    const pub = await whk(['sign', '--scheme', 'sendgrid', '--secret', dashboardKey(keys.publicPem), '--body', 'x']);
     expect(pub.code).toBe(2);
     expect(pub.stderr).toMatch(/signing needs the EC \(ECDSA\) private key/);
   });

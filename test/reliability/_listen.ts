@@ -22,7 +22,7 @@ export function dfns(ageSeconds = 0, id = `wh-${Math.random().toString(36).slice
 }
 
 export const post = async (url: string, d: { body: string | Buffer; headers?: Record<string, string> }, method = 'POST') => {
-  const r = await fetch(url, { method, body: d.body, headers: d.headers });
+  const r = await fetch(url, { method, body: typeof d.body === 'string' ? d.body : new Uint8Array(d.body), headers: d.headers });
   return { status: r.status, text: await r.text(), headers: r.headers };
 };
 

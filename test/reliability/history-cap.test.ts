@@ -1,7 +1,7 @@
 /**
  * Defects: WHK_HISTORY_MAX held only when a listener started (a running session under 100kb wrote
  * 4.9 MB), a cap like `0.5` (no unit) or 100kb deleted every earlier session, and `whk history
- * clear --yes` while a listener ran left its later deliveries in no file. The built CLI, real
+ * clear --yes` while a listener ran left its later deliveries in no file. whk in-process, real
  * HTTP on 127.0.0.1, real GitHub signatures; every test has its own WHK_HOME.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { sign } from '../../src/index.js';
 import { sessionId } from '../../src/history/store.js';
-import { runWhk, startWhk, type Running } from '../helpers/cli.js';
+import { type InProcess, startInProcess, whk } from '../helpers/in-process.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -19,8 +19,8 @@ const home = () => mkdtempSync(join(tmpdir(), 'whk-history-cap-'));
 const files = (h: string) => readdirSync(join(h, 'history')).filter((f) => f.endsWith('.ndjson')).map((f) => join(h, 'history', f));
 const total = (h: string) => files(h).reduce((t, f) => t + statSync(f).size, 0);
 
-async function listen(h: string, env: Record<string, string> = {}): Promise<{ w: Running; url: string }> {
-  const w = startWhk(['listen', '--port', '0', '--json', '--scheme', 'github', '--secret', SECRET], { env: { WHK_HOME: h, ...env } });
+async function listen(h: string, env: Record<string, string> = {}): Promise<{ w: InProcess; url: string }> {
+  const w = startInProcess(['listen', '--port', '0', '--json', '--scheme', 'github', '--secret', SECRET], { env: { WHK_HOME: h, ...env } });
   const ready = await w.waitFor(/^whk listening on /, 'stderr');
   return { w, url: ready.replace('whk listening on ', '') };
 }
@@ -46,7 +46,7 @@ describe('WHK_HISTORY_MAX', () => {
     '%s is refused with one line, exit 2, and deletes nothing', async (value, message) => {
       const h = home();
       const old = earlier(h, 2000, 1);
-      const r = await runWhk(['listen', '--port', '0', '--timeout', '10ms'], { env: { WHK_HOME: h, WHK_HISTORY_MAX: value } });
+      const r = await whk(['listen', '--port', '0', '--timeout', '10ms'], { env: { WHK_HOME: h, WHK_HISTORY_MAX: value } });
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(message);
@@ -67,7 +67,7 @@ describe('WHK_HISTORY_MAX', () => {
     await w.waitFor(/"seq":7/, 'stdout');
     // Said when it happened, before the listener is stopped.
     const said = await w.waitFor(/history stopped for this session/, 'stderr');
-    w.child.kill('SIGINT');
+    w.signal('SIGINT');
     const r = await w.exited;
     expect(r.signal).toBeNull(); // stopped cleanly (the exit code is the session's: 130, or 1 for lost history lines)
     expect(total(h)).toBeLessThanOrEqual(1024 * 1024 + 1024);
@@ -78,7 +78,7 @@ describe('WHK_HISTORY_MAX', () => {
     expect(lines.at(-1)).toMatchObject({ type: 'stopped', reason: expect.stringMatching(/WHK_HISTORY_MAX/) });
     expect(lines.filter((l) => l.type === 'event').map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]); // 5 × 200 KB and their headers fit in 1 MB
     // `whk history` says so too.
-    const list = await runWhk(['history'], { env: { WHK_HOME: h } });
+    const list = await whk(['history'], { env: { WHK_HOME: h } });
     expect(list.code).toBe(0);
     expect(list.stdout.trim().split('\n')).toHaveLength(5);
     expect(list.stderr).toMatch(/^whk: session \S+ stopped keeping deliveries at \S+: it reached WHK_HISTORY_MAX \(1mb\) on its own/);
@@ -91,19 +91,19 @@ describe('whk history clear --yes while a listener runs', () => {
     const { w, url } = await listen(h);
     expect(await post(url, 10, 1)).toBe(200);
     await w.waitFor(/"seq":1/, 'stdout');
-    const cleared = await runWhk(['history', 'clear', '--yes'], { env: { WHK_HOME: h } });
+    const cleared = await whk(['history', 'clear', '--yes'], { env: { WHK_HOME: h } });
     expect(cleared.stderr).toMatch(/^whk: deleted 1 session/);
     expect(files(h)).toEqual([]);
     expect(await post(url, 10, 2)).toBe(200);
     await w.waitFor(/"seq":2/, 'stdout');
     // The second delivery is in the history, in a file that starts with its session line.
-    const list = await runWhk(['history', '--json'], { env: { WHK_HOME: h } });
+    const list = await whk(['history', '--json'], { env: { WHK_HOME: h } });
     expect(list.stdout.trim().split('\n').map((l) => JSON.parse(l).seq)).toEqual([2]);
     const [file, ...more] = files(h);
     expect(more).toEqual([]);
     expect(statSync(file!).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(file!, 'utf8').split('\n')[0]!)).toMatchObject({ type: 'session', pid: w.child.pid });
-    w.child.kill('SIGINT');
+    expect(JSON.parse(readFileSync(file!, 'utf8').split('\n')[0]!)).toMatchObject({ type: 'session', pid: process.pid });
+    w.signal('SIGINT');
     expect((await w.exited).code).toBe(130);
   });
 });

@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { runWhk, WHK } from '../helpers/cli.js';
+import { WHK } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -46,16 +47,16 @@ describe('a body larger than --max-body', () => {
   it('--max-body raises or lowers the limit, for a file too; a body within it is signed', async () => {
     const body = join(dir, 'body.bin');
     writeFileSync(body, Buffer.alloc(2048, 'a'));
-    const over = await runWhk(['sign', '--scheme', 'github', '--secret', 'k', '--body-file', body, '--max-body', '1kb']);
+    const over = await whk(['sign', '--scheme', 'github', '--secret', 'k', '--body-file', body, '--max-body', '1kb']);
     expect(over.code).toBe(2);
     expect(over.stderr).toBe(`whk: cannot read --body-file ${body}: it is over 1 KB: pass --max-body with a larger size (e.g. --max-body 1gb) to read a larger body (see whk sign --help)\n`);
-    const within = await runWhk(['sign', '--scheme', 'github', '--secret', 'k', '--body-file', body, '--max-body', '2kb']);
+    const within = await whk(['sign', '--scheme', 'github', '--secret', 'k', '--body-file', body, '--max-body', '2kb']);
     expect(within.code).toBe(0);
     expect(within.stdout).toContain(`X-Hub-Signature-256: sha256=${createHmac('sha256', 'k').update(Buffer.alloc(2048, 'a')).digest('hex')}\n`);
   });
 
   it('a secret file that is not one (/dev/zero) stops at 1 MB', async () => {
-    const r = await runWhk(['sign', '--scheme', 'github', '--secret-file', '/dev/zero', '--body', 'x']);
+    const r = await whk(['sign', '--scheme', 'github', '--secret-file', '/dev/zero', '--body', 'x']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^whk: cannot read --secret-file \/dev\/zero: it is over 1 MB: it should hold secrets only/);
   });
@@ -68,7 +69,7 @@ describe('a definition file over 1 MB', () => {
   it('--scheme-file: one line, exit 2, before parsing it', async () => {
     const file = join(dir, 'many.json');
     writeFileSync(file, big());
-    const r = await runWhk(['sign', '--scheme-file', file, '--scheme', 'acme1', '--secret', 'k', '--body', 'x']);
+    const r = await whk(['sign', '--scheme-file', file, '--scheme', 'acme1', '--secret', 'k', '--body', 'x']);
     expect(r.code).toBe(2);
     oneLine(r);
     expect(r.stderr).toMatch(/^whk: cannot read --scheme-file .*many\.json: it is over 1 MB: a definition file holds a few scheme definitions/);
@@ -78,7 +79,7 @@ describe('a definition file over 1 MB', () => {
     const config = mkdtempSync(join(tmpdir(), 'whk-limits-config-'));
     mkdirSync(join(config, 'whk', 'schemes'), { recursive: true });
     writeFileSync(join(config, 'whk', 'schemes', 'many.json'), big());
-    const r = await runWhk(['schemes'], { env: { XDG_CONFIG_HOME: config } });
+    const r = await whk(['schemes'], { env: { XDG_CONFIG_HOME: config } });
     expect(r.code).toBe(2);
     oneLine(r);
     expect(r.stderr).toMatch(/^whk: cannot read the scheme definition .*many\.json: it is over 1 MB/);

@@ -5,7 +5,6 @@
  * sockets.
  */
 import { readdirSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWhk, type Running } from '../helpers/cli.js';

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verify, type Verdict } from '../../src/index.js';
 import { asciiOnly, bodyMistakes, REENCODE_LIMIT, spaced } from '../../src/schemes/diagnose.js';
 import { runWhk, WHK, type Result } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { NO_PYTHON, PYTHON, runPython } from '../schemes/_helpers.js';
 
 const MiB = 1024 * 1024;
@@ -43,11 +44,11 @@ describe('a 64 MB body through sign and verify', () => {
     });
 
   it('--body-file: the signature is node:crypto\'s, and verify accepts it', async () => {
-    const signed = await runWhk(['sign', '--scheme', 'github', '--secret', 's3cret', '--body-file', bodyFile]);
+    const signed = await whk(['sign', '--scheme', 'github', '--secret', 's3cret', '--body-file', bodyFile]);
     expect(signed.stderr).toBe('');
     expect(signed.stdout).toContain(`X-Hub-Signature-256: ${expected}\n`);
     writeFileSync(headersFile, signed.stdout);
-    const ok = await runWhk(['verify', '--scheme', 'github', '--secret', 's3cret', '--headers-file', headersFile, '--body-file', bodyFile]);
+    const ok = await whk(['verify', '--scheme', 'github', '--secret', 's3cret', '--headers-file', headersFile, '--body-file', bodyFile]);
     expect(ok.stdout).toMatch(/^✓ valid \(github, raw body\)/);
     expect(ok.code).toBe(0);
   });
@@ -69,7 +70,7 @@ describe('a 64 MB body through sign and verify', () => {
   });
 
   it('one byte changed: no_match, exit 1', async () => {
-    const r = await runWhk(['verify', '--scheme', 'github', '--secret', 's3cret', '--header', `X-Hub-Signature-256: sha256=${hmac256('s3cret', 'other')}`, '--body-file', bodyFile]);
+    const r = await whk(['verify', '--scheme', 'github', '--secret', 's3cret', '--header', `X-Hub-Signature-256: sha256=${hmac256('s3cret', 'other')}`, '--body-file', bodyFile]);
     expect(r.stdout).toMatch(/^✗ invalid: no_match/);
     expect(r.code).toBe(1);
   });
@@ -134,7 +135,7 @@ describe('the diagnosis budget', () => {
 
   it('the "without trailing newline" form is a view of the body, not a copy', () => {
     const body = Buffer.from(`${under}\n`);
-    const [[form]] = [...bodyMistakes(body)] as Array<[Buffer, string]>;
+    const [form] = [...bodyMistakes(body)][0]!;
     expect(form.buffer).toBe(body.buffer);
     expect(form.length).toBe(body.length - 1);
   });
@@ -177,7 +178,7 @@ describe('whk verify of a large JSON body with the wrong secret', () => {
     const file = join(dir, 'body.json');
     writeFileSync(file, body);
     try {
-      const r = await runWhk(['verify', '--scheme', 'github', '--secret', 'wrong', '--header', `X-Hub-Signature-256: sha256=${hmac256('right', body)}`, '--body-file', file, '--json']);
+      const r = await whk(['verify', '--scheme', 'github', '--secret', 'wrong', '--header', `X-Hub-Signature-256: sha256=${hmac256('right', body)}`, '--body-file', file, '--json']);
       expect(JSON.parse(r.stdout)).toMatchObject({ valid: false, reason: 'no_match', diagnosis: expect.stringMatching(/^the body is over 1 MiB, so its re-serialized JSON forms were not tried/) });
       expect(r.code).toBe(1);
     } finally {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sign } from '../../src/index.js';
 import { utf8Prefix } from '../../src/listen/describe.js';
-import { startWhk } from '../helpers/cli.js';
+import { startInProcess } from '../helpers/in-process.js';
 import { dfns, post, SECRET, tmp } from './_listen.js';
 
 /** A Dfns-shaped body of about `kb` KB, with non-ASCII text so that a cut can fall inside a character. */
@@ -20,7 +20,7 @@ function big(kb: number, id = 'wh-big') {
 describe('forged large bodies', () => {
   it('a refused 800 KB body is written as its first 64 KB, with bodyTruncated; a valid one whole (was: every byte, to stdout and the history)', async () => {
     const home = tmp('forged');
-    const whk = startWhk(['listen', '--port', '0', '--json', '--scheme', 'dfns', '--secret', SECRET], { env: { WHK_HOME: home } });
+    const whk = startInProcess(['listen', '--port', '0', '--json', '--scheme', 'dfns', '--secret', SECRET], { env: { WHK_HOME: home } });
     const { url } = JSON.parse(await whk.waitFor(/"type":"ready"/, 'stdout')) as { url: string };
     const forged = big(800, 'wh-forged');
     for (let i = 0; i < 5; i++) {
@@ -29,7 +29,7 @@ describe('forged large bodies', () => {
     }
     const genuine = big(300, 'wh-genuine');
     expect((await post(url, { body: genuine, headers: { 'content-type': 'application/json', ...sign('dfns', { body: genuine, secrets: [SECRET] }) } })).status).toBe(200);
-    whk.child.kill('SIGTERM');
+    whk.signal('SIGTERM');
     await whk.exited;
     const events = whk.stdoutLines.filter((l) => l.includes('"type":"event"'));
     expect(events).toHaveLength(6);
@@ -52,7 +52,7 @@ describe('forged large bodies', () => {
   });
 
   it('a genuine Dfns body over 64 KB that was re-spaced on the way is refused with the diagnosis saying so (the other readings are not tried on the answer\'s path)', async () => {
-    const whk = startWhk(['listen', '--port', '0', '--json', '--no-history', '--scheme', 'dfns', '--secret', SECRET]);
+    const whk = startInProcess(['listen', '--port', '0', '--json', '--no-history', '--scheme', 'dfns', '--secret', SECRET]);
     const { url } = JSON.parse(await whk.waitFor(/"type":"ready"/, 'stdout')) as { url: string };
     const compact = big(100, 'wh-respaced');
     const respaced = JSON.stringify(JSON.parse(compact), null, 2);
@@ -61,7 +61,7 @@ describe('forged large bodies', () => {
     expect((await post(url, { body: respaced, headers: { 'content-type': 'application/json', ...sign('dfns', { body: compact, secrets: [SECRET] }) } })).status).toBe(401);
     // Under 64 KB, a re-spaced body is accepted, as whk verify does.
     expect((await post(url, { body: smallRespaced, headers: small.headers })).status).toBe(200);
-    whk.child.kill('SIGTERM');
+    whk.signal('SIGTERM');
     await whk.exited;
     const [first] = whk.stdoutLines.filter((l) => l.includes('"type":"event"')).map((l) => JSON.parse(l) as { verdict: { diagnosis: string } });
     expect(first!.verdict.diagnosis).toMatch(/whitespace|re-serializ/);

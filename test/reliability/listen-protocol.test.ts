@@ -1,22 +1,24 @@
 /**
  * Trust at the edges, HTTP details of `whk listen`: a 413 every client can read, Expect:
  * 100-continue, the forward target's answer streamed (not buffered) with its headers intact,
- * --forward-timeout, and bodies that cannot be pretty-printed still recorded.
+ * --forward-timeout, and bodies that cannot be pretty-printed still recorded. Real sockets; whk
+ * in-process (main()), the built CLI where its memory is measured.
  */
 import { createServer, request, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWhk, type Running } from '../helpers/cli.js';
+import { startWhk } from '../helpers/cli.js';
+import { startInProcess, type InProcess } from '../helpers/in-process.js';
 import { tmp } from './_listen.js';
 
 async function listen(args: string[]) {
-  const l = startWhk(['listen', '--port', '0', '--json', ...args]);
+  const l = startInProcess(['listen', '--port', '0', '--json', ...args]);
   const ready = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout'));
   return { l, url: ready.url as string };
 }
-const stop = async (l: Running) => {
-  if (l.child.exitCode === null) l.child.kill('SIGTERM');
+const stop = async (l: InProcess) => {
+  l.signal('SIGTERM');
   return l.exited;
 };
 const vmHwmMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
@@ -36,7 +38,7 @@ function nodePost(url: string, body: Buffer, headers: Record<string, string> = {
 }
 
 describe('413 that every client can read (was: EPIPE for node:http and fetch)', () => {
-  let l: Running;
+  let l: InProcess;
   let url = '';
   beforeAll(async () => ({ l, url } = await listen(['--max-body', '64kb'])));
   afterAll(() => stop(l));
@@ -106,13 +108,16 @@ describe('--forward-to', () => {
   });
 
   it("streams the app's answer: a 200 MB answer passes through without being held (was: 686 MB for 300 MB)", async () => {
-    const { l, url } = await listen(['--forward-to', appUrl]);
+    // A process of its own: its peak memory is the listener's alone.
+    const l = startWhk(['listen', '--port', '0', '--json', '--forward-to', appUrl]);
+    const { url } = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')) as { url: string };
     const r = await fetch(`${url}big`, { method: 'POST', body: '{}' });
     let bytes = 0;
     for await (const chunk of r.body!) bytes += (chunk as Uint8Array).length;
     expect(bytes).toBe(200 * 1024 * 1024);
     const peak = vmHwmMb(l.child.pid!);
-    await stop(l);
+    l.child.kill('SIGTERM');
+    await l.exited;
     expect(peak).toBeLessThan(150);
     const e = l.stdoutLines.map((x) => JSON.parse(x)).find((x) => x.type === 'event');
     expect(e.forward).toMatchObject({ status: 200 });

@@ -1,7 +1,8 @@
 /**
  * Trust at the edges, `whk listen` as a hostile network would try it: paths that escape
  * --path, methods an app never expects, a forward loop, a stale delivery under another scheme's
- * header, secrets in what is written, a flood of connections. The built CLI, real sockets.
+ * header, secrets in what is written, a flood of connections. Real sockets; whk in-process (main()),
+ * the built CLI for the process's open-file limit.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect, createServer as netServer, type Socket } from 'node:net';
@@ -9,19 +10,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '../../src/index.js';
-import { runWhk, startWhk, type Running } from '../helpers/cli.js';
+import { type InProcess, startInProcess, whk } from '../helpers/in-process.js';
 import { dfns, github, post, SECRET, shell, tmp } from './_listen.js';
 
 async function listen(args: string[]) {
-  const l = startWhk(['listen', '--port', '0', '--json', ...args]);
+  const l = startInProcess(['listen', '--port', '0', '--json', ...args]);
   const ready = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout'));
   return { l, url: ready.url as string, port: Number(new URL(ready.url).port) };
 }
-const stop = async (l: Running) => {
-  if (l.child.exitCode === null) l.child.kill('SIGTERM');
+const stop = async (l: InProcess) => {
+  l.signal('SIGTERM');
   return l.exited;
 };
-const lines = (l: Running) => l.stdoutLines.map((x) => JSON.parse(x));
+const lines = (l: InProcess) => l.stdoutLines.map((x) => JSON.parse(x));
 
 /** The app behind --forward-to: records every request it gets. */
 let app: Server;
@@ -189,7 +190,7 @@ describe('probe against whk listen --scheme auto', () => {
     const { l, url } = await listen(['--secret', SECRET]);
     // The first valid delivery fixes the scheme, as a provider's first delivery would.
     expect((await post(url, dfns())).status).toBe(200);
-    const r = await runWhk(['probe', url, '--scheme', 'dfns', '--secret', SECRET, '--json']);
+    const r = await whk(['probe', url, '--scheme', 'dfns', '--secret', SECRET, '--json']);
     await stop(l);
     const report = JSON.parse(r.stdout);
     const row = report.checks.find((c: { id: string }) => c.id === 'other-header-github');

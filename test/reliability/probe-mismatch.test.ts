@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { startVerifyReceiver, type Receiver } from '../probe/receivers.js';
 
 const SECRET = 'dfns-probe-secret';
@@ -23,7 +23,7 @@ type Report = { ok: boolean; checks: Array<{ id: string; title: string; result: 
 async function probe(accepts: 'auto' | string[], extra: string[] = ['--json']) {
   const r = await startVerifyReceiver(accepts, SECRET);
   receivers.push(r);
-  const res = await runWhk(['probe', r.url, '--scheme', 'dfns', '--secret', SECRET, ...extra]);
+  const res = await whk(['probe', r.url, '--scheme', 'dfns', '--secret', SECRET, ...extra]);
   return { res, receiver: r };
 }
 const failing = (report: Report) => report.checks.filter((c) => c.result === 'FAIL').map((c) => c.id).sort();

@@ -6,7 +6,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 
 let server: Server;
 let url: string;
@@ -31,12 +31,12 @@ afterAll(async () => {
 describe('a receiver that never answers', () => {
   it('whk probe stops at the first check: one line, exit 3, as whk send', async () => {
     connections = 0;
-    const probe = await runWhk(['probe', url, '--scheme', 'github', '--secret', 'k', '--timeout', '300ms']);
+    const probe = await whk(['probe', url, '--scheme', 'github', '--secret', 'k', '--timeout', '300ms']);
     expect(probe.code).toBe(3);
     expect(probe.stdout).toBe('');
     expect(probe.stderr).toMatch(/^whk: no answer from http:\/\/127\.0\.0\.1:\d+ in time — the receiver is too slow \(raise --timeout\)\n$/);
     expect(connections).toBe(1);
-    const send = await runWhk(['send', url, '--scheme', 'github', '--secret', 'k', '--timeout', '300ms']);
+    const send = await whk(['send', url, '--scheme', 'github', '--secret', 'k', '--timeout', '300ms']);
     expect(send.code).toBe(probe.code);
     expect(send.stderr).toBe(probe.stderr);
   });

@@ -61,7 +61,7 @@ describe('whk replay reads the recording line by line', () => {
       let chunk = '';
       for (let i = 0; i < 500; i++) chunk += `${JSON.stringify(event(++seq, body(seq)))}\n`;
       size += Buffer.byteLength(chunk);
-      if (!w.write(chunk)) await new Promise((resolve) => w.once('drain', resolve));
+      if (!w.write(chunk)) await new Promise<void>((resolve) => w.once('drain', () => resolve()));
     }
     const last = JSON.stringify(event(1, body(1)));
     size += Buffer.byteLength(last);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runWhk, WHK } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
 const ARGV_WARNING = 'whk: a secret given with --secret is visible to every user of this machine (ps): prefer WHK_SECRET or --secret-file';
@@ -49,13 +50,13 @@ describe('a secret that starts or ends with whitespace', () => {
     ['WHK_SECRET', { env: { WHK_SECRET: 's3cr3t-padded\n' } }, 's3cr3t-padded\n'],
     ['--secret-file', { file: 's3cr3t-padded \n' }, 's3cr3t-padded '],
   ] as const)('from %s: one line naming where it came from, never the secret; signed as given', async (from, how, secret) => {
-    const args = [...('args' in how ? how.args : [])];
+    const args: string[] = [...('args' in how ? how.args : [])];
     if ('file' in how) {
       const file = join(mkdtempSync(join(tmpdir(), 'whk-secret-warn-')), 'secret');
       writeFileSync(file, how.file);
       args.push('--secret-file', file);
     }
-    const r = await runWhk(['sign', '--scheme', 'github', '--body', 'x', ...args], { env: 'env' in how ? how.env : {} });
+    const r = await whk(['sign', '--scheme', 'github', '--body', 'x', ...args], { env: 'env' in how ? how.env : {} });
     expect(r.code).toBe(0);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -68,7 +69,7 @@ describe('a secret that starts or ends with whitespace', () => {
   it('a PEM key, whose lines end in newlines, is not warned about', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    const r = await runWhk(['sign', '--scheme', 'discord', '--body', 'x', '--timestamp', '1700000000'], { env: { WHK_SECRET: pem } });
+    const r = await whk(['sign', '--scheme', 'discord', '--body', 'x', '--timestamp', '1700000000'], { env: { WHK_SECRET: pem } });
     expect([r.code, r.stderr]).toEqual([0, '']);
   });
 });

@@ -1,13 +1,15 @@
 /**
  * Secrets a scheme cannot use are refused up front, with one line that names the problem and
  * the fix and never prints the secret: `secretProblem` in the core, and sign / verify / send /
- * probe at start (exit 2), before reading a body or touching the network.
+ * probe at start (exit 2), before reading a body or touching the network (in-process; the built
+ * CLI where stdin matters).
  */
 import { describe, expect, it } from 'vitest';
 import { coreSchemes as schemes } from '../../src/providers/core.js';
 import { secretProblem, sign, type Secret } from '../../src/index.js';
 import { getScheme } from '../../src/index.js';
-import { runWhk, startWhk, type Result } from '../helpers/cli.js';
+import { startWhk, type Result } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 import { ED, STD_KEY } from '../schemes/_helpers.js';
 
 const problem = (scheme: string, secret: Secret, use?: 'sign' | 'verify') => secretProblem(getScheme(scheme), secret, use);
@@ -125,23 +127,23 @@ describe('the commands refuse an unusable secret at start', () => {
   const BAD = 'whsec_abc!defghijklmnop';
 
   it('whk sign --scheme standard with a secret that is not base64', async () => {
-    expectRefused(await runWhk(['sign', '--scheme', 'standard', '--secret', BAD, '--body', 'x']), /is not base64: .*--scheme freepik/, BAD);
+    expectRefused(await whk(['sign', '--scheme', 'standard', '--secret', BAD, '--body', 'x']), /is not base64: .*--scheme freepik/, BAD);
   });
 
   it('whk sign with an empty secret (an unset variable): refused rather than signing with an empty key', async () => {
-    expectRefused(await runWhk(['sign', '--scheme', 'github', '--secret', '', '--body', 'x']), /the secret is empty/);
+    expectRefused(await whk(['sign', '--scheme', 'github', '--secret', '', '--body', 'x']), /the secret is empty/);
   });
 
   it('whk sign --scheme svix with whsec_ alone', async () => {
-    expectRefused(await runWhk(['sign', '--scheme', 'svix', '--secret', 'whsec_', '--body', 'x']), /nothing after its whsec_ prefix/);
+    expectRefused(await whk(['sign', '--scheme', 'svix', '--secret', 'whsec_', '--body', 'x']), /nothing after its whsec_ prefix/);
   });
 
   it('whk sign --scheme discord with the public key: signing needs the private key', async () => {
-    expectRefused(await runWhk(['sign', '--scheme', 'discord', '--secret', ED.publicPem, '--body', 'x']), /signing needs the Ed25519 private key/);
+    expectRefused(await whk(['sign', '--scheme', 'discord', '--secret', ED.publicPem, '--body', 'x']), /signing needs the Ed25519 private key/);
   });
 
   it('a bad secret among several: refused', async () => {
-    const r = await runWhk(['sign', '--scheme', 'standard', '--secret', STD_KEY, '--secret', BAD, '--body', 'x']);
+    const r = await whk(['sign', '--scheme', 'standard', '--secret', STD_KEY, '--secret', BAD, '--body', 'x']);
     expectRefused(r, /is not base64/, BAD);
   });
 
@@ -155,35 +157,35 @@ describe('the commands refuse an unusable secret at start', () => {
   });
 
   it('whk verify --scheme auto: refused when no detected scheme can use the secret', async () => {
-    const r = await runWhk(['verify', '--secret', BAD, '--header', 'svix-id: msg_1', '--header', 'svix-timestamp: 1', '--header', 'svix-signature: v1,AAAA', '--body', 'x']);
+    const r = await whk(['verify', '--secret', BAD, '--header', 'svix-id: msg_1', '--header', 'svix-timestamp: 1', '--header', 'svix-signature: v1,AAAA', '--body', 'x']);
     expectRefused(r, /is not base64/, BAD);
   });
 
   it('whk verify --scheme auto: a text secret passes when one candidate (freepik) can use it', async () => {
     const body = '{"type":"x"}';
     const headers = sign('freepik', { body, secrets: [BAD], timestamp: 1_700_000_000, id: 'msg_1' });
-    const r = await runWhk(['verify', '--secret', BAD, '--now', '1700000000', ...Object.entries(headers).flatMap(([k, v]) => ['--header', `${k}: ${v}`]), '--body', body]);
+    const r = await whk(['verify', '--secret', BAD, '--now', '1700000000', ...Object.entries(headers).flatMap(([k, v]) => ['--header', `${k}: ${v}`]), '--body', body]);
     expect(r.stdout).toMatch(/^✓ valid \(freepik/);
     expect(r.code).toBe(0);
   });
 
   it('whk verify --scheme discord with the public key (PEM): accepted, and the delivery is valid', async () => {
     const headers = sign('discord', { body: 'x', secrets: [ED.seedHex], timestamp: 1_700_000_000 });
-    const r = await runWhk(['verify', '--scheme', 'discord', '--secret', ED.publicPem, ...Object.entries(headers).flatMap(([k, v]) => ['--header', `${k}: ${v}`]), '--body', 'x']);
+    const r = await whk(['verify', '--scheme', 'discord', '--secret', ED.publicPem, ...Object.entries(headers).flatMap(([k, v]) => ['--header', `${k}: ${v}`]), '--body', 'x']);
     expect(r.stdout).toMatch(/^✓ valid \(discord/);
     expect(r.code).toBe(0);
   });
 
   // 127.0.0.1 port 9 (discard): nothing listens; a command that got as far as the network would exit 3.
   it('whk send refuses before building or sending anything', async () => {
-    expectRefused(await runWhk(['send', 'http://127.0.0.1:9/', '--scheme', 'standard', '--secret', BAD]), /is not base64/, BAD);
+    expectRefused(await whk(['send', 'http://127.0.0.1:9/', '--scheme', 'standard', '--secret', BAD]), /is not base64/, BAD);
   });
 
   it('whk send --wrong-secret with an unusable secret given: refused too', async () => {
-    expectRefused(await runWhk(['send', 'http://127.0.0.1:9/', '--scheme', 'svix', '--secret', 'whsec_', '--wrong-secret']), /nothing after its whsec_ prefix/);
+    expectRefused(await whk(['send', 'http://127.0.0.1:9/', '--scheme', 'svix', '--secret', 'whsec_', '--wrong-secret']), /nothing after its whsec_ prefix/);
   });
 
   it('whk probe refuses before probing', async () => {
-    expectRefused(await runWhk(['probe', 'http://127.0.0.1:9/', '--scheme', 'discord', '--secret', 'not-a-key']), /is not an Ed25519 key/);
+    expectRefused(await whk(['probe', 'http://127.0.0.1:9/', '--scheme', 'discord', '--secret', 'not-a-key']), /is not an Ed25519 key/);
   });
 });

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Deliverer } from '../../src/send/deliver.js';
 import { RawDeliverer } from '../../src/send/raw.js';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 
 const SECRET = 'dfns-timeout-s3cret';
 const STALL_300 = 'the receiver answered 200 but its body did not finish within 300ms — answer at once, before any slow work (or raise --timeout)';
@@ -48,7 +48,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const send = (path: string, ...args: string[]) => runWhk(['send', `${base}${path}`, '--scheme', 'dfns', '--secret', SECRET, ...args]);
+const send = (path: string, ...args: string[]) => whk(['send', `${base}${path}`, '--scheme', 'dfns', '--secret', SECRET, ...args]);
 
 describe('whk send: a body that stalls after the headers', () => {
   it('its own message after the report, exit 1 (the receiver is reachable)', async () => {
@@ -93,7 +93,7 @@ describe('whk send: a body that stalls after the headers', () => {
 
   it('load mode, whk\'s own client and undici: counted as body timeouts, exit 1 (not "no answer", 3)', async () => {
     for (const env of [{}, { WHK_SEND_CLIENT: 'undici' }]) {
-      const r = await runWhk(['send', `${base}/stall`, '--scheme', 'dfns', '--secret', SECRET, '--count', '4', '--concurrency', '2', '--timeout', '300ms', '--json'], { env });
+      const r = await whk(['send', `${base}/stall`, '--scheme', 'dfns', '--secret', SECRET, '--count', '4', '--concurrency', '2', '--timeout', '300ms', '--json'], { env });
       expect(r.code).toBe(1);
       expect(r.stderr).toBe('');
       expect(JSON.parse(r.stdout)).toMatchObject({ requests: 4, failed: 4, incomplete: 4, errors: { body_timeout: 4 }, stopped: null });

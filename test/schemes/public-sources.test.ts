@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runWhk } from '../helpers/cli.js';
+import { whk } from '../helpers/in-process.js';
 
 /**
  * A path into whk's own repository: ../shared/seeds, its test and source folders, its Python
@@ -18,7 +18,7 @@ interface Row { name: string; builtIn: boolean; docs: string | null; checkedBy: 
 
 describe('public sources only', () => {
   it('whk schemes --json: every built-in scheme has a docs link, and no field names a repository path', async () => {
-    const r = await runWhk(['schemes', '--json'], { env: { XDG_CONFIG_HOME: '/nonexistent' } });
+    const r = await whk(['schemes', '--json']);
     const rows = (JSON.parse(r.stdout) as Row[]).filter((s) => s.builtIn);
     expect(rows.length).toBeGreaterThan(90);
     for (const s of rows) {
@@ -33,7 +33,7 @@ describe('public sources only', () => {
   });
 
   it('the text of whk schemes and the README\'s provider table name no repository path', async () => {
-    const text = (await runWhk(['schemes'], { env: { XDG_CONFIG_HOME: '/nonexistent' } })).stdout;
+    const text = (await whk(['schemes'])).stdout;
     for (const line of text.split('\n')) expect(line).not.toMatch(REPO_PATH);
     const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
     const table = readme.slice(readme.indexOf('<!-- providers:start -->'), readme.indexOf('<!-- providers:end -->'));

@@ -2,7 +2,7 @@
  * What a new user reads when a delivery fails: a missing signature header names the header(s)
  * of the scheme in force (auto-detection: the closest few, never the whole list), and a no_match
  * that nothing else explains ends with the next step (is it this endpoint's signing secret, and
- * where the provider shows it). Through the built CLI: the terminal, --json, and whk listen's 401.
+ * where the provider shows it). Through the CLI (in-process): the terminal, --json, and whk listen's 401.
  * Signatures come from node:crypto by hand and the svix SDK, never from whk.
  */
 import { createHmac } from 'node:crypto';
@@ -13,17 +13,14 @@ import fc from 'fast-check';
 import { Webhook as SvixWebhook } from 'svix';
 import { describe, expect, it } from 'vitest';
 import { verify } from '../../src/index.js';
-
-import { runWhk, startWhk } from '../helpers/cli.js';
+import { startInProcess, whk } from '../helpers/in-process.js';
 import { ACME, acmeHeader } from './_acme.js';
-
 
 const NOW = 1_700_000_000;
 const BODY = '{"id":"evt_1","type":"invoice.paid"}';
-const noConfig = { XDG_CONFIG_HOME: '/nonexistent' };
 const headerArgs = (h: Record<string, string>) => Object.entries(h).flatMap(([k, v]) => ['--header', `${k}: ${v}`]);
 const verifyCli = (args: string[], headers: Record<string, string>, body = BODY) =>
-  runWhk(['verify', '--body', body, '--now', String(NOW), ...args, ...headerArgs(headers)], { env: noConfig });
+  whk(['verify', '--body', body, '--now', String(NOW), ...args, ...headerArgs(headers)]);
 /** The sentence after "✗ invalid: <reason> — " on the first line. */
 const sentence = (stdout: string) => stdout.split('\n')[0]!.replace(/^✗ invalid: \w+ — /, '');
 
@@ -57,7 +54,7 @@ describe('missing_header, auto-detection: the closest few headers, short, and wh
   });
 
   it("whk listen's 401 says the same short sentence", async () => {
-    const l = startWhk(['listen', '--port', '0', '--json', '--secret', 's3cret'], { env: noConfig });
+    const l = startInProcess(['listen', '--port', '0', '--json', '--secret', 's3cret']);
     try {
       const { url } = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')) as { url: string };
       const r = await fetch(url, { method: 'POST', body: BODY, headers: { 'content-type': 'application/json', 'x-hub-signature-512': 'sha512=abc' } });
@@ -66,7 +63,7 @@ describe('missing_header, auto-detection: the closest few headers, short, and wh
       expect(text).toMatch(/^whk: invalid signature \(missing_header\): no signature header of any known scheme: x-hub-signature-512 is none of them; closest: X-Hub-Signature-256/);
       expect(text.length).toBeLessThan(260);
     } finally {
-      l.child.kill('SIGTERM');
+      l.signal('SIGTERM');
       await l.exited;
     }
   });
@@ -122,7 +119,7 @@ describe('no_match with a wrong secret: the next step, on the verdict line', () 
   });
 
   it("whk listen's 401 carries it too", async () => {
-    const l = startWhk(['listen', '--port', '0', '--json', '--scheme', 'stripe', '--secret', 'whsec_wrong'], { env: noConfig });
+    const l = startInProcess(['listen', '--port', '0', '--json', '--scheme', 'stripe', '--secret', 'whsec_wrong']);
     try {
       const { url } = JSON.parse(await l.waitFor(/"type":"ready"/, 'stdout')) as { url: string };
       const t = Math.floor(Date.now() / 1000);
@@ -131,7 +128,7 @@ describe('no_match with a wrong secret: the next step, on the verdict line', () 
       expect(r.status).toBe(401);
       expect(await r.text()).toMatch(/^whk: invalid signature \(no_match\): no signature matches the secret over "t\.body": check that the secret is this endpoint's signing secret \(Stripe shows it/);
     } finally {
-      l.child.kill('SIGTERM');
+      l.signal('SIGTERM');
       await l.exited;
     }
   });

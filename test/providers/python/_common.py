@@ -1,10 +1,12 @@
-"""Shared helpers for the independent per-provider signers (standard library only).
+"""The one helper module of the independent signers in this folder (standard library only).
 
-Each signer reads one JSON case from stdin:
+A signer reads one JSON case from stdin:
   {"secret": str, "body": str, "timestamp"?: str|int, "id"?: str, "url"?: str, "method"?: str, "headers"?: {..}}
-and prints the JSON object of the headers the provider would send.
-The body is the exact text of the delivery; it is signed as its UTF-8 bytes.
-These helpers only wrap hmac/hashlib/base64; every provider file states its own scheme.
+and prints the JSON object of the headers the provider would send. The body is the exact text of
+the delivery; it is signed as its UTF-8 bytes. Input and output are UTF-8 whatever the locale.
+
+This module only does that I/O, HMAC and the digest encodings: every provider file states its own
+scheme, from that provider's documentation. It does not import or imitate whk's code.
 """
 import base64
 import hashlib
@@ -12,29 +14,39 @@ import hmac
 import json
 import sys
 
-_ALGS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha512": hashlib.sha512}
+ALGS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha512": hashlib.sha512}
 
 
 def read_case():
-    return json.loads(sys.stdin.read())
+    return json.loads(sys.stdin.buffer.read().decode("utf-8"))
 
 
-def mac(alg, key, message):
-    """Raw HMAC digest; key and message are str (encoded as UTF-8) or bytes."""
-    if isinstance(key, str):
-        key = key.encode("utf-8")
-    if isinstance(message, str):
-        message = message.encode("utf-8")
-    return hmac.new(key, message, _ALGS[alg]).digest()
+def utf8(text):
+    """str -> its UTF-8 bytes; bytes unchanged."""
+    return text.encode("utf-8") if isinstance(text, str) else text
 
 
-def hex_(digest):
-    return digest.hex()
+def mac(alg, key, *parts):
+    """Raw HMAC digest of the parts, one after the other; key and parts are str (UTF-8) or bytes."""
+    m = hmac.new(utf8(key), digestmod=ALGS[alg])
+    for part in parts:
+        m.update(utf8(part))
+    return m.digest()
 
 
-def b64(digest):
-    return base64.b64encode(digest).decode("ascii")
+def hexd(raw):
+    return raw.hex()
+
+
+def b64(raw):
+    return base64.b64encode(raw).decode("ascii")
+
+
+def b64url(raw):
+    return base64.urlsafe_b64encode(raw).decode("ascii")
 
 
 def emit(headers):
-    sys.stdout.write(json.dumps(headers, ensure_ascii=False, sort_keys=True) + "\n")
+    out = json.dumps(headers, ensure_ascii=False, sort_keys=True) + "\n"
+    sys.stdout.buffer.write(out.encode("utf-8"))
+    sys.stdout.buffer.flush()

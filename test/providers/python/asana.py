@@ -4,7 +4,7 @@ receivers (Asana/devrel-examples, python/webhooks_v5/server.py).
 The secret is the X-Hook-Secret value Asana sent in the handshake request (text); every event
 delivery then carries X-Hook-Signature = hex HMAC-SHA256 of the raw request body.
 """
-from common import emit, hexd, mac, read_case
+from _common import emit, hexd, mac, read_case
 
 if __name__ == "__main__":
     case = read_case()

@@ -7,7 +7,7 @@
 # Box signs the body as it sends it: PHP-style JSON (non-ASCII as lowercase \uXXXX, '/' as '\/'); the SDKs
 #   also retry with that escaping re-applied when a framework hands them raw UTF-8 (box-sdk-gen tests).
 # Extra case key: "secondary" (the secondary signature key), since Box sends two signatures.
-from _common import read_case, mac, b64, emit
+from _common import b64, emit, mac, read_case
 
 case = read_case()
 ts = str(case["timestamp"])

@@ -4,7 +4,7 @@ received payload") and its sender (calcom/cal.com packages/features/webhooks/lib
 X-Cal-Signature-256 = hex HMAC-SHA256 of the raw body, keyed with the webhook's secret (text).
 Without a secret Cal.com sends the literal "no-secret-provided".
 """
-from common import emit, hexd, mac, read_case
+from _common import emit, hexd, mac, read_case
 
 if __name__ == "__main__":
     case = read_case()

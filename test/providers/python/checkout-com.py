@@ -3,7 +3,7 @@
 #   "We generate the HMAC by hashing the contents of the webhook notification using the key you provide
 #    in your workflow's webhook action, and then send it in the hex-encoded (Base16) Cko-Signature header."
 #   (SHA-256, over the raw body)
-from _common import read_case, mac, hex_, emit
+from _common import emit, hexd, mac, read_case
 
 case = read_case()
-emit({"Cko-Signature": hex_(mac("sha256", case["secret"], case["body"]))})
+emit({"Cko-Signature": hexd(mac("sha256", case["secret"], case["body"]))})

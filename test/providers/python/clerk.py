@@ -4,7 +4,7 @@ https://clerk.com/docs/reference/backend/verify-webhook (verifyWebhook maps the 
 receives onto a Standard Webhooks verifier, with the whsec_ signing secret).
 Svix's own description of the scheme: https://docs.svix.com/receiving/verifying-payloads/how-manual
 """
-from common import emit, read_case
+from _common import emit, read_case
 from svix_scheme import svix_headers
 
 if __name__ == "__main__":

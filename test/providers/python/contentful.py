@@ -9,7 +9,7 @@ Case inputs: method, url (the path, with optional query), headers (the other hea
 """
 from urllib.parse import quote
 
-from common import emit, hexd, mac, read_case
+from _common import emit, hexd, mac, read_case
 
 # encodeURI leaves these unescaped besides ASCII letters and digits.
 ENCODE_URI_SAFE = ";,/?:@&=+$-_.!~*'()#"

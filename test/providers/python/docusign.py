@@ -4,7 +4,7 @@
 #    request is used, including line endings. Compute a SHA256 HMAC hash for the array of bytes.
 #    Base64-encode the hash." The secret becomes the key as UTF-8 bytes. There is one
 #   x-docusign-signature header per active Connect key: X-DocuSign-Signature-1, -2, ...
-from _common import read_case, mac, b64, emit
+from _common import b64, emit, mac, read_case
 
 case = read_case()
 keys = case.get("secrets") or [case["secret"]]

@@ -1,7 +1,7 @@
 # Gitea webhooks (Gitea type).
 # Source: https://docs.gitea.com/usage/webhooks
 #   X-Gitea-Signature: hex HMAC-SHA256 of the payload with the webhook's secret.
-from _common import read_case, mac, hex_, emit
+from _common import emit, hexd, mac, read_case
 
 case = read_case()
-emit({"X-Gitea-Signature": hex_(mac("sha256", case["secret"], case["body"]))})
+emit({"X-Gitea-Signature": hexd(mac("sha256", case["secret"], case["body"]))})

@@ -4,7 +4,7 @@ https://devcenter.heroku.com/articles/app-webhooks and heroku/webhooks-docs devc
 secret value"; "Deliveries will set the HMAC-SHA256 of the body using this secret"), whose example
 header value is base64 (44 characters ending in "=").
 """
-from _case import read_case, utf8, digest, b64, emit
+from _common import b64, emit, mac, read_case, utf8
 
 c = read_case()
-emit({"Heroku-Webhook-Hmac-SHA256": b64(digest("sha256", utf8(c["secret"]), utf8(c["body"])))})
+emit({"Heroku-Webhook-Hmac-SHA256": b64(mac("sha256", utf8(c["secret"]), utf8(c["body"])))})

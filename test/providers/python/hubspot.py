@@ -13,7 +13,7 @@ v3 headers are produced.
 import hashlib
 import re
 
-from common import b64, emit, mac, read_case
+from _common import b64, emit, mac, read_case
 
 DECODE = {"3A": ":", "2F": "/", "3F": "?", "40": "@", "21": "!", "24": "$", "27": "'", "28": "(",
           "29": ")", "2A": "*", "2C": ",", "3B": ";"}

@@ -8,7 +8,7 @@ The environment name comes from headers.env in the case (default "master").
 """
 import json
 
-from common import b64, emit, mac, read_case
+from _common import b64, emit, mac, read_case
 
 if __name__ == "__main__":
     case = read_case()

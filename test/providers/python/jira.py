@@ -3,7 +3,7 @@ Docs: https://developer.atlassian.com/cloud/jira/platform/webhooks/#secure-admin
       https://confluence.atlassian.com/adminjiraserver/managing-webhooks-938846912.html
 X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>.
 """
-from _case import read_case, utf8, digest, hexd, emit
+from _common import emit, hexd, mac, read_case, utf8
 
 c = read_case()
-emit({"X-Hub-Signature": "sha256=" + hexd(digest("sha256", utf8(c["secret"]), utf8(c["body"])))})
+emit({"X-Hub-Signature": "sha256=" + hexd(mac("sha256", utf8(c["secret"]), utf8(c["body"])))})

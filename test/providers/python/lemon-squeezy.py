@@ -6,7 +6,7 @@ meta.event_name): https://docs.lemonsqueezy.com/help/webhooks
 """
 import json
 
-from common import emit, hexd, mac, read_case
+from _common import emit, hexd, mac, read_case
 
 if __name__ == "__main__":
     case = read_case()

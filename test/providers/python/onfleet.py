@@ -4,7 +4,7 @@ X-Onfleet-Signature is compared with an HMAC generated "using the hexadecimal fo
 secrets and the full body of the webhook POST request in raw bytes"): key = bytes.fromhex(secret),
 hex digest.
 """
-from _case import read_case, utf8, digest, hexd, emit
+from _common import emit, hexd, mac, read_case, utf8
 
 c = read_case()
-emit({"X-Onfleet-Signature": hexd(digest("sha512", bytes.fromhex(c["secret"]), utf8(c["body"])))})
+emit({"X-Onfleet-Signature": hexd(mac("sha512", bytes.fromhex(c["secret"]), utf8(c["body"])))})

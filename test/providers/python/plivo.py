@@ -15,7 +15,7 @@ Input: {secret, url, method, body (form-encoded), nonce3?, nonce2?, legacy?}. St
 """
 from urllib.parse import parse_qsl, urlsplit
 
-from common import b64, emit, mac, read_case
+from _common import b64, emit, mac, read_case
 
 
 def pairs(text):

@@ -4,7 +4,7 @@ and its sample apps (quiknode-labs/qn-guide-examples Streams/userstream/src/lib/
 x-qn-signature = hex HMAC-SHA256 over nonce + timestamp + payload (UTF-8), keyed with the Stream's
 security token (text); nonce and timestamp (Unix seconds) travel in x-qn-nonce and x-qn-timestamp.
 """
-from common import emit, hexd, mac, read_case
+from _common import emit, hexd, mac, read_case
 
 if __name__ == "__main__":
     case = read_case()

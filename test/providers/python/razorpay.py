@@ -4,7 +4,7 @@ X-Razorpay-Signature = hex HMAC-SHA256 of the raw webhook body keyed with the we
 in the Dashboard (text). The delivery's event id travels in x-razorpay-event-id
 (https://razorpay.com/docs/webhooks/best-practices/).
 """
-from common import emit, hexd, mac, read_case
+from _common import emit, hexd, mac, read_case
 
 if __name__ == "__main__":
     case = read_case()

@@ -4,7 +4,7 @@ Resend delivers through Svix: headers svix-id, svix-timestamp, svix-signature; t
 webhooks.verify() hands them to a Standard Webhooks verifier with the whsec_ signing secret.
 Svix's own description of the scheme: https://docs.svix.com/receiving/verifying-payloads/how-manual
 """
-from common import emit, read_case
+from _common import emit, read_case
 from svix_scheme import svix_headers
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 sanity-webhook-signature = "t=<ms>,v1=<sig>", sig = base64url (no padding) HMAC-SHA256 over
 "<ms>.<raw body>", keyed with the webhook's secret (text).
 """
-from common import b64url, emit, mac, read_case
+from _common import b64url, emit, mac, read_case
 
 if __name__ == "__main__":
     case = read_case()

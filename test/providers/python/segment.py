@@ -4,7 +4,7 @@ shared secret, Segment will sign requests with an HMAC in the X-Signature reques
 is a hex-encoded SHA1 hash generated using this shared secret and the request body.") and
 segmentio/action-destinations (webhook extendRequest).
 """
-from common import emit, hexd, mac, read_case
+from _common import emit, hexd, mac, read_case
 
 if __name__ == "__main__":
     case = read_case()

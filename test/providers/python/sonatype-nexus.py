@@ -2,7 +2,7 @@
 Docs: https://help.sonatype.com/en/enabling-a-repository-webhook-capability.html
 X-Nexus-Webhook-Signature: <hex HMAC-SHA1 of the JSON body with the Secret Key>.
 """
-from _case import read_case, utf8, digest, hexd, emit
+from _common import emit, hexd, mac, read_case, utf8
 
 c = read_case()
-emit({"X-Nexus-Webhook-Signature": hexd(digest("sha1", utf8(c["secret"]), utf8(c["body"])))})
+emit({"X-Nexus-Webhook-Signature": hexd(mac("sha1", utf8(c["secret"]), utf8(c["body"])))})

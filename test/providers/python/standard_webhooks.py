@@ -4,7 +4,7 @@ signed content "<webhook-id>.<webhook-timestamp>.<body>", HMAC-SHA256 keyed with
 part of the secret after "whsec_", header webhook-signature "v1,<base64>" (space-separated list)."""
 import base64
 
-from _case import utf8, digest, b64
+from _common import b64, mac, utf8
 
 
 def standard_headers(case):
@@ -13,5 +13,5 @@ def standard_headers(case):
         secret = secret[len("whsec_"):]
     key = base64.b64decode(secret)
     ts = str(case["timestamp"])
-    sig = b64(digest("sha256", key, utf8(case["id"] + "." + ts + "." + case["body"])))
+    sig = b64(mac("sha256", key, utf8(case["id"] + "." + ts + "." + case["body"])))
     return {"webhook-id": case["id"], "webhook-timestamp": ts, "webhook-signature": "v1," + sig}

@@ -5,7 +5,7 @@ part of the secret after "whsec_"; header svix-signature = "v1,<base64>" (space-
 Used by providers that deliver through Svix (Resend, Clerk)."""
 import base64
 
-from common import b64, mac
+from _common import b64, mac
 
 
 def svix_headers(case):

@@ -3,7 +3,7 @@ https://tally.so/help/webhooks ("Add a signing secret": Tally-Signature carries 
 the webhook payload keyed with the signing secret). Base64 encoding of the digest: as quoted from
 Tally's example by third parties; see the definition's status.
 """
-from common import b64, emit, mac, read_case
+from _common import b64, emit, mac, read_case
 
 if __name__ == "__main__":
     case = read_case()

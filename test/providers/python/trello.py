@@ -4,7 +4,7 @@
 of the full request body and the callbackURL exactly as it was provided during webhook creation.
 The key used to sign this text is your application's secret."
 """
-from common import b64, emit, mac, read_case
+from _common import b64, emit, mac, read_case
 
 if __name__ == "__main__":
     case = read_case()

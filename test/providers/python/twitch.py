@@ -5,7 +5,7 @@ Twitch-Eventsub-Message-Id header, the Twitch-Eventsub-Message-Timestamp header 
 sent) and the raw body, with no separators; sent as "sha256=<hex>" in
 Twitch-Eventsub-Message-Signature.
 """
-from common import emit, hexd, mac, read_case
+from _common import emit, hexd, mac, read_case
 
 if __name__ == "__main__":
     case = read_case()

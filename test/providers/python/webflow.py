@@ -4,7 +4,7 @@ and its SDK (webflow-api, src/wrapper/WebhooksClient.ts verifySignature):
 x-webflow-signature = hex HMAC-SHA256 over "{x-webflow-timestamp}:{raw body}", keyed with the
 webhook's secret or the OAuth app's client secret (text); the timestamp is epoch milliseconds.
 """
-from common import emit, hexd, mac, read_case
+from _common import emit, hexd, mac, read_case
 
 if __name__ == "__main__":
     case = read_case()

@@ -5,7 +5,7 @@ X-WC-Webhook-Signature = base64 HMAC-SHA256 of the raw (JSON) body, keyed with t
 (text). The event travels in X-WC-Webhook-Topic ("order.created") and the delivery id in
 X-WC-Webhook-Delivery-ID.
 """
-from common import b64, emit, mac, read_case
+from _common import b64, emit, mac, read_case
 
 if __name__ == "__main__":
     case = read_case()
