@@ -56,7 +56,7 @@ describe('completion scripts are generated from the commander program', () => {
     expect(bash).toContain("'whk schemes show') REPLY='scheme'");
     expect(bash).toContain("'bitbucket'|'bb') REPLY='repo:push'");
     expect(zsh).toContain("'--tamper=[corrupt something]:what:(body signature)'");
-    expect(zsh).toContain("'--scheme=[scheme or auto]:name:_whk_scheme_names auto'");
+    expect(zsh).toContain("'--scheme=[scheme or auto]:name:_whk_scheme_names_or_auto'");
     expect(fish).toContain("-l event -r -f -a '(__whk_events)'");
     for (const s of [bash, zsh, fish]) expect(s).not.toContain('hidden-thing');
   });
