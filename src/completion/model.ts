@@ -5,7 +5,7 @@
  * script; nothing here is written by hand per command, so a flag added to the Spec table is
  * completed with no change to this folder.
  */
-import type { Command, Option } from 'commander';
+import type { Argument, Command, Option } from 'commander';
 import { samplesOf } from '../providers/samples.js';
 import type { Scheme } from '../schemes/types.js';
 
@@ -80,14 +80,15 @@ export function flagValue(o: Option): Value | undefined {
 }
 
 /**
- * What a command's argument is, where completion can offer something: the scheme of `schemes
- * show`, the shell of `completion`, the command of `help`, files where the argument is one.
+ * What a command's argument is, where completion can offer something: its choices, the scheme of
+ * `schemes show`, the shell of `completion`, the command of `help`, files where it is a file.
  */
-function argumentValue(cmd: Command, name: string, description: string, siblings: string[]): Value {
+function argumentValue(cmd: Command, arg: Argument, siblings: string[]): Value {
+  if (arg.argChoices) return { kind: 'choice', choices: [...arg.argChoices] };
   if (cmd.name() === 'show' && cmd.parent?.name() === 'schemes') return { kind: 'scheme', auto: false };
   if (cmd.name() === 'completion') return { kind: 'choice', choices: [...SHELLS] };
-  if (cmd.name() === 'help' && name === 'command') return { kind: 'choice', choices: siblings.filter((s) => s !== 'help') };
-  if (name === 'file' || /\bfile\b/.test(description)) return { kind: 'file' };
+  if (cmd.name() === 'help' && arg.name() === 'command') return { kind: 'choice', choices: siblings.filter((s) => s !== 'help') };
+  if (arg.name() === 'file' || /\bfile\b/.test(arg.description)) return { kind: 'file' };
   return { kind: 'text' };
 }
 
@@ -112,7 +113,7 @@ export function describeCommand(cmd: Command, parentPath: string[] = [], sibling
     path,
     help: oneLine(cmd.description()),
     flags,
-    argument: arg && { name: arg.name(), required: arg.required, value: argumentValue(cmd, arg.name(), arg.description, siblings) },
+    argument: arg && { name: arg.name(), required: arg.required, value: argumentValue(cmd, arg, siblings) },
     commands: subs.map((c) => describeCommand(c, path, names)),
   };
 }

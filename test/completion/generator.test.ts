@@ -3,7 +3,7 @@
  * a command is in every script with no change to src/completion/. Checked over a small program
  * (each kind of value) and over whk's own (every flag of every command of the Spec table).
  */
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { program } from '../../src/cli.js';
 import { bashScript } from '../../src/completion/bash.js';
@@ -24,6 +24,7 @@ function small(extra?: Option): Command {
   if (extra) send.addOption(extra);
   p.command('verify').addOption(new Option('--scheme <name>', 'scheme or auto').default('auto'));
   p.command('schemes').command('show').argument('<name>', 'the scheme');
+  p.command('paint').addArgument(new Argument('<colour>', 'a colour').choices(['red', 'blue']));
   return p;
 }
 
@@ -46,7 +47,7 @@ describe('completion scripts are generated from the commander program', () => {
     expect(after.fish).toContain("-l receipt-file -r -F -d 'where to write the receipt'");
   });
 
-  it('each kind of value: files, scheme names (auto where it is the default), events, choices; hidden flags left out', () => {
+  it('each kind of value: files, scheme names (auto where it is the default), events, choices (of flags and arguments); hidden flags left out', () => {
     const { bash, zsh, fish } = scripts(small());
     expect(bash).toContain("'whk send --secret-file') REPLY='file'");
     expect(bash).toContain("'whk send --scheme') REPLY='scheme'");
@@ -54,6 +55,7 @@ describe('completion scripts are generated from the commander program', () => {
     expect(bash).toContain("'whk send --event') REPLY='event'");
     expect(bash).toContain("'whk send --tamper') REPLY='choice body signature'");
     expect(bash).toContain("'whk schemes show') REPLY='scheme'");
+    expect(bash).toContain("'whk paint') REPLY='choice red blue'");
     expect(bash).toContain("'bitbucket'|'bb') REPLY='repo:push'");
     expect(zsh).toContain("'--tamper=[corrupt something]:what:(body signature)'");
     expect(zsh).toContain("'--scheme=[scheme or auto]:name:_whk_scheme_names_or_auto'");
