@@ -114,6 +114,8 @@ print -r -- "$out"
 zpty -d z
 `;
 
+const hasZpty = has('zsh') && spawnSync('zsh', ['-fc', 'zmodload zsh/zpty']).status === 0;
+
 describe.skipIf(!has('zsh'))('whk completion zsh (zsh is installed)', () => {
   const zsh = (line: string) => {
     const r = spawnSync('zsh', ['-f', '-c', ZPTY, 'zsh', script('zsh'), line], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, TERM: 'dumb' } });
@@ -125,7 +127,7 @@ describe.skipIf(!has('zsh'))('whk completion zsh (zsh is installed)', () => {
     expect(spawnSync('zsh', ['-n', script('zsh')]).status).toBe(0);
   });
 
-  it('completes commands, schemes (auto where detected) and the --scheme\'s events at a prompt', () => {
+  it.skipIf(!hasZpty)('completes commands, schemes (auto where detected) and the --scheme\'s events at a prompt', () => {
     expect(zsh('whk li')).toContain('whk listen ');
     expect(zsh('whk verify --scheme au')).toMatch(/whk verify --scheme auto(?!desk)/);
     const events = zsh('whk send --scheme stripe --event ');
