@@ -388,8 +388,24 @@ const QUEUE: Spec = {
   ],
 };
 
+const COMPLETION: Spec = {
+  name: 'completion',
+  description: 'print the shell completion script (bash, zsh or fish): commands, flags, scheme names and their events',
+  arg: ['[shell]', 'bash, zsh or fish (default: the one $SHELL names)'],
+  flags: [],
+  help: [[
+    '',
+    'Install it: bash: source <(whk completion bash) in ~/.bashrc; zsh: source <(whk completion zsh) after',
+    'compinit in ~/.zshrc; fish: whk completion fish > ~/.config/fish/completions/whk.fish. The scheme names',
+    'and events are written into the script: generate it again after upgrading whk or adding schemes.',
+    'Exit codes: 0 ok, 2 no shell or an unknown one.',
+    example('whk completion bash > ~/.local/share/bash-completion/completions/whk'),
+  ].join('\n')],
+  run: async (c) => (await import('./commands/completion.js')).completionCommand(c.arg, program(() => undefined, c.io), c.io),
+};
+
 /** Every command, in the order `whk --help` lists them. */
-const COMMANDS: Spec[] = [SIGN, VERIFY, SCHEMES, LISTEN, HISTORY, INSPECT, SEND, REPLAY, PROBE, CONFIG, ROUTES, QUEUE];
+const COMMANDS: Spec[] = [SIGN, VERIFY, SCHEMES, LISTEN, HISTORY, INSPECT, SEND, REPLAY, PROBE, CONFIG, ROUTES, QUEUE, COMPLETION];
 
 /** What every command's action needs from the program that runs it. */
 interface Runner {
