@@ -38,11 +38,13 @@ export async function inspectCommand(flags: InspectFlags, io: IO, signals: NodeJ
     info: { mode: 'history', listenerUrl: null, replayTo: null },
     onWarning: (m) => io.err(`whk: ${m}`),
   });
-  io.err(`whk inspector on ${inspector.url}`);
-  io.err(`${count} ${count === 1 ? 'delivery' : 'deliveries'} from ${dir}${count === SHOWN ? ' (the newest)' : ''}; Ctrl-C to stop`);
-  const code = await new Promise<number>((resolve) => {
+  // Signals are caught before the address is printed: a script that stops whk as soon as it reads it is handled.
+  const stopped = new Promise<number>((resolve) => {
     for (const [name, c] of Object.entries(SIGNALS)) signals.once(name, () => resolve(c));
   });
+  io.err(`whk inspector on ${inspector.url}`);
+  io.err(`${count} ${count === 1 ? 'delivery' : 'deliveries'} from ${dir}${count === SHOWN ? ' (the newest)' : ''}; Ctrl-C to stop`);
+  const code = await stopped;
   for (const name of Object.keys(SIGNALS)) signals.removeAllListeners(name);
   await inspector.close();
   return code;
