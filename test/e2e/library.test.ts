@@ -110,8 +110,8 @@ describe('the package (npm pack)', () => {
   it('holds what users need: the launcher, the build, the library\'s types, the schema; no test fake, no internal types', () => {
     const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as Array<{ files: Array<{ path: string }> }>;
     const files = pack!.files.map((f) => f.path);
-    for (const f of ['bin/whk.js', 'bin/package.json', 'dist/bin/cli.js', 'dist/index.js', 'dist/index.d.ts', 'schemes.schema.json', 'README.md', 'package.json']) expect(files).toContain(f);
-    expect(files.filter((f) => !/^(bin\/|dist\/|schemes\.schema\.json$|README\.md$|LICENSE|package\.json$)/.test(f))).toEqual([]);
+    for (const f of ['bin/whk.js', 'bin/package.json', 'dist/bin/cli.js', 'dist/index.js', 'dist/index.d.ts', 'schemes.schema.json', 'whk.schema.json', 'README.md', 'package.json']) expect(files).toContain(f);
+    expect(files.filter((f) => !/^(bin\/|dist\/|(schemes|whk)\.schema\.json$|README\.md$|LICENSE|package\.json$)/.test(f))).toEqual([]);
     expect(files.filter((f) => /fake|test/i.test(f))).toEqual([]);
     // Declarations only for the library (was: every module's, dist/cli.d.ts and dist/tunnel/fake.d.ts too).
     expect(files.filter((f) => f.endsWith('.d.ts') && !/^dist\/(index|errors|schemes\/[a-z-]+)\.d\.ts$/.test(f))).toEqual([]);
