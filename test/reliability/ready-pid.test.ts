@@ -24,15 +24,22 @@ describe('the ready record names the listener\'s process', () => {
       cwd: dir,
       env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, NO_COLOR: '1', WHK_SECRET: undefined },
       stdio: ['ignore', 'pipe', 'inherit'],
+      // Its own process group: should the test fail, the shell and the listener are stopped together.
+      detached: true,
     });
-    const lines = createInterface({ input: sh.stdout })[Symbol.asyncIterator]();
-    const ready = JSON.parse((await lines.next()).value as string) as { type: string; url: string; pid: number };
-    expect(ready.type).toBe('ready');
-    expect(ready.pid).toEqual(expect.any(Number));
-    // The shell that started it is another process: the record names the listener itself.
-    expect(ready.pid).not.toBe(sh.pid);
-    process.kill(ready.pid, 'SIGTERM');
-    expect((await lines.next()).value).toBe('listener exit 143');
-    await new Promise((resolve) => sh.once('close', resolve));
+    const closed = new Promise((resolve) => sh.once('close', resolve));
+    try {
+      const lines = createInterface({ input: sh.stdout })[Symbol.asyncIterator]();
+      const ready = JSON.parse((await lines.next()).value as string) as { type: string; url: string; pid: number };
+      expect(ready.type).toBe('ready');
+      expect(ready.pid).toEqual(expect.any(Number));
+      // The shell that started it is another process: the record names the listener itself.
+      expect(ready.pid).not.toBe(sh.pid);
+      process.kill(ready.pid, 'SIGTERM');
+      expect((await lines.next()).value).toBe('listener exit 143');
+      await closed;
+    } finally {
+      if (sh.exitCode === null) process.kill(-sh.pid!, 'SIGKILL');
+    }
   });
 });
