@@ -1,7 +1,8 @@
 /**
  * Defect: a script that starts `whk listen` in the background had no reliable way to stop it: `$!`
- * is the pid of whatever started it (npx, a wrapper), which may not pass a signal on. The ready
- * record now names the listener's own process (`pid`): `kill <pid>` stops it gracefully, exit 143.
+ * is the pid of whatever started it (npm for `npx whk`, a wrapper), and the ready record did not say
+ * which process listens. It now names the listener's own (`pid`): `kill <pid>` stops it gracefully,
+ * exit 143.
  * Here the listener starts the way an installed package runs it (node_modules/.bin/whk, a link to
  * the launcher, found through the shebang) in the background of a shell; the test reads the ready
  * record from the shell's output and kills that pid.
