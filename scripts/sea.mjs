@@ -9,7 +9,8 @@
 //     one ES module, goes in as a data: URL in place of its file's URL. Any other `import.meta.url`
 //     means the executable itself. ngrok's agent is a native module: it stays out (the listener
 //     says so for --tunnel ngrok in the executable).
-//  2. `node --experimental-sea-config` writes the preparation blob from that script.
+//  2. `node --experimental-sea-config` writes the preparation blob from that script, with V8's code
+//     cache (measured: start-up then as quick as the npm package's).
 //  3. A copy of this node binary gets the blob injected by postject (pure JS, no download).
 //  4. macOS: the copy's signature is removed before and an ad-hoc one made after, as Node's docs say.
 import { execFileSync } from 'node:child_process';
