@@ -51,6 +51,8 @@ export interface ReadyRecord {
   publicUrl: string | null;
   /** The inspector page (http://127.0.0.1:4040/), null when it is off. */
   inspectUrl: string | null;
+  /** The listener's process id: `kill <pid>` stops it gracefully (exit 143), however it was started. */
+  pid: number;
 }
 
 /** The body bytes of a record. */

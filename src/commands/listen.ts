@@ -320,6 +320,8 @@ export interface ListenDeps {
 }
 
 async function ngrok(t: TunnelSettings, warn: (m: string) => void): Promise<TunnelAdapter> {
+  // The standalone executable (Node's single-executable application) cannot carry ngrok's native agent.
+  if ((await import('node:sea').catch(() => undefined))?.isSea()) throw usage('standalone_no_ngrok', 'the standalone whk has no ngrok: use --tunnel ssh|localtunnel|cloudflared or the npm package');
   const { resolveNgrokSettings } = await import('../tunnel/authtoken.js');
   const settings = resolveNgrokSettings(t.authtoken);
   const { ngrokTunnel } = await import('../tunnel/ngrok.js');

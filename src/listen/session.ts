@@ -27,7 +27,7 @@ export interface SessionRenderer {
   eventLine(m: EventMessage): string;
   /** The ready lines for stderr; `readyLine`: the {"type":"ready"} record for stdout (--json). */
   ready(info: ReadyInfo): string;
-  readyLine(info: ReadyInfo): string;
+  readyLine(info: ReadyInfo & { pid: number }): string;
   warning(message: string): string;
   summary(stats: ListenerStats): string;
   /** The spinner's text between events. */
@@ -162,7 +162,7 @@ class Session {
       process.once('exit', cleanup);
       this.unlisten.push(() => (cleanup(), process.off('exit', cleanup)));
     }
-    const ready = { ...o.ready, url: listener.url, publicUrl: listener.publicUrl };
+    const ready = { ...o.ready, url: listener.url, publicUrl: listener.publicUrl, pid: process.pid };
     io.err(o.render.ready(ready));
     if (this.history?.failure) this.tellFailure(this.history);
     if (o.json) this.sink.line(o.render.readyLine(ready));

@@ -20,8 +20,8 @@ export const eventJsonLine = (record: EventRecord): string => `${termSafeJson(JS
 
 export const rejectedJsonLine = (record: RejectedRecord): string => `${termSafeJson(JSON.stringify(record))}\n`;
 
-export const readyJsonLine = (url: string, publicUrl: string | null, inspectUrl: string | null = null): string =>
-  `${termSafeJson(JSON.stringify({ type: 'ready', url, publicUrl, inspectUrl } satisfies ReadyRecord))}\n`;
+export const readyJsonLine = (url: string, publicUrl: string | null, inspectUrl: string | null, pid: number): string =>
+  `${termSafeJson(JSON.stringify({ type: 'ready', url, publicUrl, inspectUrl, pid } satisfies ReadyRecord))}\n`;
 
 // ---------------------------------------------------------------------------------------------
 // Terminal

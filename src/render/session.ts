@@ -17,7 +17,7 @@ export function sessionRenderer(o: { json: boolean; compact?: boolean; style?: S
     deliveryLine: (r) => `${termSafeJson(JSON.stringify(r))}\n`,
     eventLine: (m) => eventJsonLine(m.record),
     ready: (info) => renderReady(info, o.errStyle),
-    readyLine: (info) => readyJsonLine(info.url, info.publicUrl, info.inspectUrl ?? null),
+    readyLine: (info) => readyJsonLine(info.url, info.publicUrl, info.inspectUrl ?? null, info.pid),
     warning: renderWarning,
     summary: renderSummary,
     waiting: waitingText,

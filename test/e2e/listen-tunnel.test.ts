@@ -74,7 +74,7 @@ describe('whk listen --tunnel (ngrok), offline', () => {
       listen: { tunnel: async () => tunnel, signals },
     });
     const ready = JSON.parse(await waitFor(out, /"type":"ready"/));
-    expect(ready).toEqual({ type: 'ready', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/hooks$/), publicUrl: 'https://fake.example/hooks', inspectUrl: null });
+    expect(ready).toEqual({ type: 'ready', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/hooks$/), publicUrl: 'https://fake.example/hooks', inspectUrl: null, pid: process.pid });
     expect(err.join('').split('\n').slice(0, 2)).toEqual([`whk listening on ${ready.url}`, "public URL: https://fake.example/hooks  (paste it into the provider's webhook settings)"]);
     const body = '{"type":"payment.updated","event_id":"e-7"}';
     const r = await fetch(ready.url, { method: 'POST', body, headers: sign('square', { body, secrets: ['sq-key'], url: 'https://fake.example/hooks' }) });

@@ -121,7 +121,8 @@ describe('README examples', { timeout: 60_000 }, () => {
     expect(steps[0]).toBe('npm ci');
     // Port 3000 may be taken on a CI machine: the same steps on a port of the test's choosing.
     const port = String(20000 + (process.pid % 20000));
-    const script = ['npx() { "$@"; }', ...steps.slice(1)].join('\n').replaceAll('3000', port);
+    // npm ci of a project with whk among its devDependencies: npx whk and node_modules/.bin/whk are the built whk.
+    const script = ['npx() { "$@"; }', 'mkdir -p node_modules/.bin && ln -s "$(command -v whk)" node_modules/.bin/whk', ...steps.slice(1)].join('\n').replaceAll('3000', port);
     const r = await runBlock(script, { DFNS_WEBHOOK_SECRET: 'ci-secret', WHK_SECRET: 'ci-secret' });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/15 checks: 15 pass, 0 fail, 0 warn/);

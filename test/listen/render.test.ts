@@ -143,8 +143,8 @@ describe('NDJSON lines', () => {
     expect(JSON.parse(line)).toEqual(record());
   });
   it('ready and rejected lines', () => {
-    expect(readyJsonLine('http://127.0.0.1:4000/', null)).toBe('{"type":"ready","url":"http://127.0.0.1:4000/","publicUrl":null,"inspectUrl":null}\n');
-    expect(JSON.parse(readyJsonLine('http://127.0.0.1:4000/', null, 'http://127.0.0.1:4040/')).inspectUrl).toBe('http://127.0.0.1:4040/');
+    expect(readyJsonLine('http://127.0.0.1:4000/', null, null, 4242)).toBe('{"type":"ready","url":"http://127.0.0.1:4000/","publicUrl":null,"inspectUrl":null,"pid":4242}\n');
+    expect(JSON.parse(readyJsonLine('http://127.0.0.1:4000/', null, 'http://127.0.0.1:4040/', 4242)).inspectUrl).toBe('http://127.0.0.1:4040/');
     const rej = { type: 'rejected' as const, seq: 9, receivedAt: '2026-01-02T03:04:05.678Z', method: 'POST', path: '/', reason: 'body_too_large' as const, message: '413: body over the 1 MB limit', response: { status: 413 } };
     expect(JSON.parse(rejectedJsonLine(rej))).toEqual(rej);
     expect(renderRejected(rej, plain, opts)).toBe('03:04:05  #9  POST /  413: body over the 1 MB limit');

@@ -134,7 +134,7 @@ describe('NDJSON lines', () => {
     const rej: RejectedRecord = { type: 'rejected', seq: 2, receivedAt: '2026-01-02T03:04:05.678Z', method: 'POST', path: HOSTILE, reason: 'outside_path', message: HOSTILE, response: { status: 404 } };
     expect(rejectedJsonLine(rej).slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
     expect(JSON.parse(rejectedJsonLine(rej))).toEqual(rej);
-    expect(JSON.parse(readyJsonLine(`https://x/${HOSTILE}`, null))).toEqual({ type: 'ready', url: `https://x/${HOSTILE}`, publicUrl: null, inspectUrl: null });
+    expect(JSON.parse(readyJsonLine(`https://x/${HOSTILE}`, null, null, 4242))).toEqual({ type: 'ready', url: `https://x/${HOSTILE}`, publicUrl: null, inspectUrl: null, pid: 4242 });
   });
 });
 
