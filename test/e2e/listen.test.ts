@@ -123,7 +123,7 @@ describe('whk listen: verification', () => {
   });
 
   it('the first stdout line is the ready line; stderr says where it listens', () => {
-    expect(JSON.parse(l.stdoutLines[0]!)).toEqual({ type: 'ready', url, publicUrl: null, inspectUrl: null, pid: l.child.pid });
+    expect(JSON.parse(l.stdoutLines[0]!)).toEqual({ type: 'ready', url, publicUrl: null, inspectUrl: null, pid: process.pid });
     expect(l.stderrLines[0]).toBe(`whk listening on ${url}`);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
   });
