@@ -253,6 +253,7 @@ async function startParts(p: Parts, emit: (e: ListenerEvent) => void): Promise<L
     throw e;
   }
   p.queue?.start();
+  if (p.tunnel) tunnelNotes(p.tunnel, listener.publicUrl, warn);
   const self = targetsOf(plan, flags).find((url) => isSelf(url, listener.port));
   if (self) {
     await listener.close(0);
@@ -347,13 +348,14 @@ async function tunnelOf(flags: ListenFlags, deps: ListenDeps): Promise<Parts['tu
   };
 }
 
-/**
- * Opens the tunnel (through `deps.tunnel` in tests), after a note on what it is (auto's choice;
- * an account-free URL is public and may change), behind its self-check unless --no-tunnel-check.
- */
+/** Said once the tunnel is up, before the ready lines: auto's choice; an account-free URL is public and may change. */
+function tunnelNotes(t: NonNullable<Parts['tunnel']>, publicUrl: string | null, warn: (m: string) => void): void {
+  if (t.why) warn(`--tunnel auto chose ${t.provider} (${t.why}; --tunnel <provider> to choose)`);
+  if (t.provider !== 'ngrok') warn(`${publicUrl} is public (a ${t.provider} tunnel needs no account): anyone who has it can post to it, and it may change when the tunnel reconnects (whk then says so)`);
+}
+
+/** Opens the tunnel (through `deps.tunnel` in tests), behind its self-check unless --no-tunnel-check. */
 async function openChecked(t: NonNullable<Parts['tunnel']>, check: SelfCheck | undefined, plan: ListenPlan, deps: ListenDeps, warn: (m: string) => void): Promise<TunnelAdapter> {
-  if (t.why) warn(`--tunnel: ${t.provider} (${t.why}; --tunnel <provider> chooses)`);
-  if (t.provider !== 'ngrok') warn(`${t.provider} tunnels need no account: the public URL is open to anyone who has it, and may change when the tunnel reconnects (whk then prints the new one)`);
   const tunnel = await (deps.tunnel ?? (await import('../tunnel/open.js')).openTunnel)(t, warn);
   if (!check) return tunnel;
   const { checkedTunnel } = await import('../tunnel/check.js');

@@ -55,9 +55,9 @@ function auto(ask: TunnelAsk, means: TunnelMeans): TunnelChoice {
   if (ask.domain !== undefined) return { provider: 'ngrok', why: '--tunnel-domain is an ngrok domain' };
   if (ask.host === undefined && means.ngrokToken()) return { provider: 'ngrok', why: 'an ngrok authtoken is configured' };
   const ssh = means.program('ssh');
-  const noNgrok = ask.host === undefined ? 'no ngrok authtoken' : '--tunnel-host given';
-  if (ssh) return { provider: 'ssh', program: ssh, why: `${noNgrok}; the system's ssh client` };
-  return { provider: 'localtunnel', why: `${noNgrok}, no ssh on PATH` };
+  const noNgrok = ask.host === undefined ? 'no ngrok authtoken' : '--tunnel-host is not for ngrok';
+  if (ssh) return { provider: 'ssh', program: ssh, why: `${noNgrok}; ssh is on PATH` };
+  return { provider: 'localtunnel', why: `${noNgrok}; no ssh on PATH` };
 }
 
 function named(provider: TunnelProvider, means: TunnelMeans): TunnelChoice {
