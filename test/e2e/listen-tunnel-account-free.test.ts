@@ -13,7 +13,12 @@ import { alive, publicFetch, standIns } from '../helpers/stand-ins.js';
 const running: Running[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
-  for (const w of running.splice(0)) w.child.kill('SIGKILL');
+  // A whk still running (a test that failed) is stopped as a user would, so that it stops its tunnel too.
+  for (const w of running.splice(0)) {
+    if (w.child.exitCode !== null || w.child.signalCode !== null) continue;
+    w.child.kill('SIGTERM');
+    await w.exited;
+  }
   for (const c of cleanups.splice(0)) await c();
 });
 const start = (args: string[], env: Record<string, string | undefined>) => {

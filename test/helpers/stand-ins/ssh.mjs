@@ -103,3 +103,5 @@ if (host === 'localhost.run') {
   ].join('\n'));
 }
 process.on('SIGTERM', () => relay.close().then(() => process.exit(0)));
+// A test that failed may leave a stand-in behind (its whk killed with SIGKILL): it goes after a minute.
+setTimeout(() => process.exit(0), 60_000).unref();
