@@ -203,7 +203,7 @@ function forwardOutcome(r: ForwardResult): NonNullable<EventRecord['forwards']>[
  * `tunnelCheck`; never judged, routed, forwarded, queued, filtered or counted.
  */
 export function answerTunnelCheck(s: State, f: Omit<Flow, 'delivery' | 'verdict'>): void {
-  s.o.tunnelCheck!.arrived(f.r.body);
+  s.o.tunnelCheck!.arrived(f.r.body, f.r.headers);
   answer(f.x.res, 200, undefined, f.r.seq);
   const message = describe({ ...f.mount.describe, stats: { ...f.mount.describe.stats }, dedupe: new Dedupe(1), events: undefined }, f.r, null);
   message.record.response.status = 200;

@@ -134,7 +134,7 @@ describe('the self-check: one delivery through the public URL must arrive byte f
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
     const url = s.log().find((l) => l.url)!.url;
-    expect(r.stderr).toBe(`whk: tunnel self-check: a test delivery through ${url}/ arrived changed: the tunnel re-serialized its JSON body (the same data, other bytes), so every signature would fail through this tunnel (--no-tunnel-check skips the check)\n`);
+    expect(r.stderr).toBe(`whk: tunnel self-check: a signed test delivery through ${url}/ arrived changed: the tunnel re-serialized its JSON body (the same data, other bytes), so every signature would fail through this tunnel (--no-tunnel-check skips the check)\n`);
     expect(alive(s.log()[0]!.pid)).toBe(false);
   });
 
