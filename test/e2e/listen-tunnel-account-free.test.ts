@@ -93,3 +93,22 @@ describe('whk listen --tunnel cloudflared', () => {
     expect(r.stderr).toBe('whk: cloudflared could not open a quick tunnel: failed to request quick Tunnel: 429 Too Many Requests\n');
   });
 });
+
+describe('whk.json "tunnel" and "tunnelHost"', () => {
+  it('are --tunnel and --tunnel-host; a tunnel whk does not open is one line, exit 2', async () => {
+    const s = standIns([]);
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    mkdirSync(s.home, { recursive: true });
+    const config = join(s.home, 'whk.json');
+    writeFileSync(config, JSON.stringify({ tunnel: 'ssh', tunnelHost: 'a.pinggy.io' }));
+    const r = await runWhk(['listen', '--port', '0', '--config', config], { env: s.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^whk: --tunnel ssh needs the OpenSSH client \(ssh\) on PATH/);
+    writeFileSync(config, JSON.stringify({ tunnel: 'smee' }));
+    const bad = await runWhk(['listen', '--port', '0', '--config', config], { env: s.env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/^whk: .*whk\.json: "tunnel": "smee" is not one of true, false, auto, ngrok, ssh, localtunnel, cloudflared /);
+  });
+});
