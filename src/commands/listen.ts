@@ -253,7 +253,7 @@ async function startParts(p: Parts, emit: (e: ListenerEvent) => void): Promise<L
     throw e;
   }
   p.queue?.start();
-  if (p.tunnel) tunnelNotes(p.tunnel, listener.publicUrl, warn);
+  if (p.tunnel) tunnelNotes(p.tunnel, tunnel!, listener, warn);
   const self = targetsOf(plan, flags).find((url) => isSelf(url, listener.port));
   if (self) {
     await listener.close(0);
@@ -348,10 +348,20 @@ async function tunnelOf(flags: ListenFlags, deps: ListenDeps): Promise<Parts['tu
   };
 }
 
-/** Said once the tunnel is up, before the ready lines: auto's choice; an account-free URL is public and may change. */
-function tunnelNotes(t: NonNullable<Parts['tunnel']>, publicUrl: string | null, warn: (m: string) => void): void {
+/**
+ * Said once the tunnel is up, before the ready lines: auto's choice; that an account-free URL is
+ * public and may change. Then, each time the tunnel comes back after a drop, the public URL (the
+ * path included) and whether it changed: the provider's webhook URL must then change too.
+ */
+function tunnelNotes(t: NonNullable<Parts['tunnel']>, tunnel: TunnelAdapter, listener: Listener, warn: (m: string) => void): void {
   if (t.why) warn(`--tunnel auto chose ${t.provider} (${t.why}; --tunnel <provider> to choose)`);
-  if (t.provider !== 'ngrok') warn(`${publicUrl} is public (a ${t.provider} tunnel needs no account): anyone who has it can post to it, and it may change when the tunnel reconnects (whk then says so)`);
+  if (t.provider !== 'ngrok') warn(`${listener.publicUrl} is public: anyone who has it can post to it (${t.provider} needs no account), and it may change when the tunnel reconnects (whk then says so)`);
+  let shown = listener.publicUrl;
+  tunnel.onUrl?.(() => {
+    const now = listener.publicUrl;
+    warn(now === shown ? `${tunnel.name} is back on the same public URL: ${now}` : `${tunnel.name} is back on a new public URL: ${now} (it changed: update the webhook URL at your provider)`);
+    shown = now;
+  });
 }
 
 /** Opens the tunnel (through `deps.tunnel` in tests), behind its self-check unless --no-tunnel-check. */

@@ -49,7 +49,7 @@ export function childLink(o: ChildTunnel): Promise<Link> {
       if (url === undefined) return;
       clearTimeout(timer);
       o.signal.removeEventListener('abort', onAbort);
-      resolve({ url, dropped: exited.then((why) => `${o.what} ${why}${lastWords(lines)}`), close: () => end(child, exited) });
+      resolve({ url, dropped: exited.then((why) => `${o.what} ${why}`), close: () => end(child, exited) });
     };
     for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
     const onAbort = () => fail(new WhkError('tunnel_closed', `${o.what}: stopped before the tunnel was up`, 3));
@@ -63,7 +63,7 @@ export function childLink(o: ChildTunnel): Promise<Link> {
     });
     // Closed with the pipes drained: every line of its output has been read.
     child.on('close', (code, signal) => {
-      const why = signal ? `was stopped (${signal})` : `exited (code ${code})`;
+      const why = signal ? `was stopped by ${signal}` : `exited with code ${code}`;
       exit!(why);
       if (url === undefined) fail(o.failure(lines, why));
     });

@@ -119,7 +119,7 @@ function openPool(remote: Address, local: Address, size: number, url: string, ti
     const fail = (why: string) => {
       if (up) {
         close();
-        return drop(`no connection to ${remote.host}:${remote.port} any more (${why})`);
+        return drop(`its connections to ${remote.host}:${remote.port} are gone: ${why}`);
       }
       clearTimeout(timer);
       close();

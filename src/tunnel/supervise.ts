@@ -29,9 +29,9 @@ const BACKOFF = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
 const isFinal = (e: unknown) => e instanceof WhkError && e.code === 'tunnel_host_key';
 
 /**
- * A tunnel that comes back when it drops: reconnects with backoff, says so, and tells the new
- * public origin to `onUrl` listeners, saying when it changed (the provider's webhook URL must
- * then change too). A failure that trying again cannot fix (a host key that changed) stops it.
+ * A tunnel that comes back when it drops: says so, reconnects with backoff, and tells the public
+ * origin it came back on to `onUrl` listeners (the listener signs with it; the command says
+ * whether it changed). A failure that trying again cannot fix (a host key that changed) stops it.
  */
 export function supervised(o: SupervisedOptions): TunnelAdapter {
   const backoff = o.backoffMs ?? BACKOFF;
@@ -41,7 +41,6 @@ export function supervised(o: SupervisedOptions): TunnelAdapter {
   let localUrl = '';
 
   const reconnect = async (why: string): Promise<void> => {
-    const before = link!.url;
     o.warn(`${o.name} dropped (${why}): reconnecting`);
     for (let attempt = 0; !stop.signal.aborted; attempt++) {
       await pause(backoff[Math.min(attempt, backoff.length - 1)]!, stop.signal);
@@ -55,9 +54,6 @@ export function supervised(o: SupervisedOptions): TunnelAdapter {
         continue;
       }
       if (stop.signal.aborted) return link.close();
-      o.warn(link.url === before
-        ? `${o.name} is back: public URL ${link.url} (unchanged)`
-        : `${o.name} is back with a new public URL: ${link.url} (it changed: update the webhook URL at your provider)`);
       for (const f of listeners) f(link.url);
       return watch(link);
     }

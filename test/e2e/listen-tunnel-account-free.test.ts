@@ -33,7 +33,7 @@ function githubDelivery(url: string, id: string, via = fetch) {
 }
 
 describe('whk listen --tunnel localtunnel', () => {
-  it('auto without an ngrok authtoken and without ssh: localtunnel (said), its URL the public URL, the self-check through it; when it drops, whk asks for the same id again: "unchanged"', async () => {
+  it('auto without an ngrok authtoken and without ssh: localtunnel (said), its URL the public URL, the self-check through it; when it drops, whk asks for the same id again: "the same public URL"', async () => {
     const lt = await fakeLocaltunnel();
     cleanups.push(() => lt.close());
     const w = start(['--tunnel', '--tunnel-host', lt.url, '--scheme', 'github', '--secret', 'gh-s3cret'], standIns([]).env);
@@ -47,7 +47,7 @@ describe('whk listen --tunnel localtunnel', () => {
 
     lt.drop();
     const back = await w.waitFor(/is back/, 'stderr');
-    expect(back).toBe(`whk: localtunnel via ${new URL(lt.url).host} is back: public URL ${new URL(ready.publicUrl).origin} (unchanged)`);
+    expect(back).toBe(`whk: localtunnel via ${new URL(lt.url).host} is back on the same public URL: ${ready.publicUrl}`);
     expect(lt.asked).toEqual(['?new', 'tunnel1']);
     expect((await githubDelivery(ready.publicUrl, 'd-2')).status).toBe(200);
     expect(JSON.parse(await w.waitFor(/"eventId":"d-2"/, 'stdout'))).toMatchObject({ verdict: { valid: true } });
