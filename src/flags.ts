@@ -12,6 +12,7 @@ import { parseDuration, parseInteger, parseSize, parseUnixFlag } from './units.j
 import { parseUrl } from './io/input.js';
 import { parseExpect } from './send/expect.js';
 import { MAX_BODY } from './io/input.js';
+import { TUNNEL_PROVIDERS } from './tunnel/types.js';
 
 /** One flag of a command, as its help shows it; made into commander's Option by `option`. */
 export interface Flag {
@@ -144,6 +145,13 @@ export const mount = (text: string, previous: unknown[] = []) => [...previous, p
 
 /** `--route 'stripe:invoice.*=http://...,http://...'` (repeatable). */
 export const route = (text: string, previous: unknown[] = []) => [...previous, parseRouteFlag(text)];
+
+/** `--tunnel [provider]`: one of the tunnels whk can open, or auto (the default of a bare --tunnel). */
+export const tunnel = (text: string) => {
+  const t = text.trim().toLowerCase();
+  if (t === 'auto' || (TUNNEL_PROVIDERS as readonly string[]).includes(t)) return t;
+  throw usage('unknown_tunnel', `--tunnel "${text}" is not a tunnel whk opens: give ${TUNNEL_PROVIDERS.join(', ')} (or auto, the default)`);
+};
 
 /** `wallet.created,payment_intent.*`. */
 export const events = (flag: string) => (text: string) => parseEventFilter(text, flag);

@@ -43,6 +43,8 @@ export interface EventRecord {
   /** Dfns (and any body with these top-level fields): the delivery attempt, and the event it retries. */
   deliveryAttempt?: number;
   retryOf?: string;
+  /** whk's own tunnel self-check (`x-whk-tunnel-check`): answered 200, not forwarded, not counted. */
+  tunnelCheck?: true;
 }
 
 export interface ReadyRecord {

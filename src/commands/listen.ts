@@ -1,5 +1,5 @@
 import { historyLimits, prune, SessionJournal, withoutCredentials, type HistoryLimits } from '../history/journal.js';
-import { historyDir, sessionId, type HistoryEntry } from '../history/store.js';
+import { historyDir, sessionId, stateDir, type HistoryEntry } from '../history/store.js';
 import type { ListenInspector } from '../inspect/attach.js';
 import type { ListenerEvent } from '../listen/events.js';
 import type { EventFilter } from '../filter.js';
@@ -13,6 +13,9 @@ import { usage } from '../errors.js';
 import type { Registry } from '../schemes/registry.js';
 import type { EventRecord } from '../record.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
+import type { TunnelSettings } from '../tunnel/open.js';
+import type { SelfCheck } from '../tunnel/check.js';
+import { join } from 'node:path';
 import { formatDuration } from '../units.js';
 import { checkSecrets, environmentSecrets, readSecrets, type IO } from '../io/input.js';
 import { maskedUrl } from '../listen/urls.js';
@@ -30,7 +33,12 @@ export interface ListenFlags {
   secretFile?: string;
   tolerance?: number;
   url?: string;
-  tunnel?: boolean;
+  /** --tunnel: true when bare, 'auto' or a provider; false (whk.json) for none. */
+  tunnel?: string | boolean;
+  /** --tunnel-host: the ssh service, or the localtunnel server. */
+  tunnelHost?: string;
+  /** false with --no-tunnel-check. */
+  tunnelCheck?: boolean;
   ngrokAuthtoken?: string;
   tunnelDomain?: string;
   tunnelTimeout: number;
@@ -148,6 +156,7 @@ function mountsOf(flags: ListenFlags, secrets: string[]): MountOptions[] | undef
  */
 export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps = {}): Promise<number> {
   const plan = planListen(flags);
+  const tunnel = await tunnelOf(flags, deps);
   const stdout = io.stdout as NodeJS.WriteStream | undefined;
   const json = Boolean(flags.json) || (!stdout?.isTTY && !flags.compact);
   const history = await historyOf(flags, plan, deps);
@@ -168,14 +177,14 @@ export async function listenCommand(flags: ListenFlags, io: IO, deps: ListenDeps
     routes: flags.route?.map((r) => `${r.match} → ${r.to.map(maskedUrl).join(', ')}`),
     queue: flags.queue,
   };
-  const parts: Parts = { flags, plan, deps, inspector, recorder, history, ready };
+  const parts: Parts = { flags, plan, deps, inspector, recorder, history, ready, tunnel };
   try {
     return await runSession((emit) => startParts(parts, emit), {
       json, render: sessionRenderer({ json, compact: flags.compact, style, errStyle }), spinner,
       expect: flags.expect, timeoutMs: flags.timeout, shutdownGraceMs: flags.shutdownTimeout, debug: deps.debug ?? (process.argv.includes('--debug') || process.env.WHK_DEBUG === '1'),
       recorder, openHistory: history.open, onRecord: deps.onRecord && ((r: EventRecord) => deps.onRecord!({ ...r, session: history.session })),
       readyFile: flags.readyFile, signals: deps.signals, crashes: deps.crashes,
-      startingText: flags.tunnel ? 'starting the ngrok tunnel' : 'starting',
+      startingText: tunnel ? `starting the ${tunnel.provider} tunnel` : 'starting',
       ready,
     }, io);
   } finally {
@@ -195,6 +204,7 @@ interface Parts {
   recorder: Recorder | undefined;
   history: HistoryPlan;
   ready: { inspectUrl: string | null };
+  tunnel: (TunnelSettings & { why?: string }) | undefined;
   forward?: ListenerOptions['forward'] & { close(): Promise<void> };
   queue?: QueueRunner & { done(): Promise<void> };
 }
@@ -232,18 +242,20 @@ async function startParts(p: Parts, emit: (e: ListenerEvent) => void): Promise<L
     if (!p.forward) throw usage('nothing_to_queue', '--queue delivers to your app: give --forward-to <url> or --route <match>=<url>');
     p.queue = await openQueue(p.forward, flags, deps, (record) => emit({ kind: 'delivery', record }));
   }
-  const tunnel = flags.tunnel ? await (deps.tunnel ?? ngrok)({ authtoken: flags.ngrokAuthtoken, domain: flags.tunnelDomain, timeoutMs: flags.tunnelTimeout }, warn) : undefined;
+  const check = p.tunnel && flags.tunnelCheck !== false ? (await import('../tunnel/check.js')).selfCheck() : undefined;
+  const tunnel = p.tunnel && await openChecked(p.tunnel, check, plan, deps, warn);
   // The page lists earlier sessions' deliveries too (the newest 5,000: start-up stays short).
   if (inspector && history.limits) await inspector.loadHistory(history.dir, 5000, warn);
   let listener: Listener;
   try {
     // The inspector's sockets come out of the process's file budget first: webhooks keep their share.
-    listener = await startListener({ ...plan.listener, forwardTo: flags.forwardTo, forward: p.forward, queue: p.queue, tunnel, via, reservedFiles: inspector?.maxSockets ?? 0 }, inspector ? inspector.tap(emit) : emit);
+    listener = await startListener({ ...plan.listener, forwardTo: flags.forwardTo, forward: p.forward, queue: p.queue, tunnel, tunnelCheck: check, via, reservedFiles: inspector?.maxSockets ?? 0 }, inspector ? inspector.tap(emit) : emit);
   } catch (e) {
     p.recorder?.close();
     throw e;
   }
   p.queue?.start();
+  if (p.tunnel) tunnelNotes(p.tunnel, tunnel!, listener, warn);
   const self = targetsOf(plan, flags).find((url) => isSelf(url, listener.port));
   if (self) {
     await listener.close(0);
@@ -297,15 +309,11 @@ async function terminal(json: boolean, flags: ListenFlags): Promise<{ style?: St
   return { style, errStyle: style, spinner: ora({ text: 'starting', stream: process.stderr, discardStdin: false }) };
 }
 
-export interface TunnelSettings {
-  authtoken?: string;
-  domain?: string;
-  timeoutMs: number;
-}
+export type { TunnelSettings } from '../tunnel/open.js';
 
 /** What `whk listen` can be given instead of the real world (tests run it in-process). */
 export interface ListenDeps {
-  /** Opens the tunnel for --tunnel (default: ngrok). */
+  /** Opens the tunnel for --tunnel (default: the provider's adapter, src/tunnel/open.ts). */
   tunnel?: (t: TunnelSettings, warn: (m: string) => void) => Promise<TunnelAdapter>;
   /** Where SIGINT, SIGTERM and SIGHUP come from (default: the process). */
   signals?: NodeJS.EventEmitter;
@@ -319,13 +327,52 @@ export interface ListenDeps {
   onRecord?: (entry: HistoryEntry) => void;
 }
 
-async function ngrok(t: TunnelSettings, warn: (m: string) => void): Promise<TunnelAdapter> {
-  // The standalone executable (Node's single-executable application) cannot carry ngrok's native agent.
-  if ((await import('node:sea').catch(() => undefined))?.isSea()) throw usage('standalone_no_ngrok', 'the standalone whk has no ngrok: use --tunnel ssh|localtunnel|cloudflared or the npm package');
+/**
+ * The tunnel of this run, chosen and checked before anything starts (a usage error, exit 2, for
+ * what cannot work): undefined without --tunnel.
+ */
+async function tunnelOf(flags: ListenFlags, deps: ListenDeps): Promise<Parts['tunnel']> {
+  if (flags.tunnel === undefined || flags.tunnel === false) return undefined;
+  const env = deps.env ?? process.env;
+  const { onPath, pickTunnel } = await import('../tunnel/pick.js');
   const { resolveNgrokSettings } = await import('../tunnel/authtoken.js');
-  const settings = resolveNgrokSettings(t.authtoken);
-  const { ngrokTunnel } = await import('../tunnel/ngrok.js');
-  return ngrokTunnel({ ...settings, domain: t.domain, timeoutMs: t.timeoutMs, onWarning: warn, version: '0.1.0' });
+  const ngrokToken = () => {
+    try {
+      return Boolean(resolveNgrokSettings(flags.ngrokAuthtoken, env));
+    } catch {
+      return false;
+    }
+  };
+  const choice = pickTunnel({ tunnel: flags.tunnel, host: flags.tunnelHost, domain: flags.tunnelDomain }, { ngrokToken, program: (name) => onPath(name, env) });
+  return {
+    ...choice, host: flags.tunnelHost, authtoken: flags.ngrokAuthtoken, domain: flags.tunnelDomain, timeoutMs: flags.tunnelTimeout,
+    knownHostsFile: join(stateDir(env), 'known_hosts'), version: '0.1.0',
+  };
+}
+
+/**
+ * Said once the tunnel is up, before the ready lines: auto's choice; that an account-free URL is
+ * public and may change. Then, each time the tunnel comes back after a drop, the public URL (the
+ * path included) and whether it changed: the provider's webhook URL must then change too.
+ */
+function tunnelNotes(t: NonNullable<Parts['tunnel']>, tunnel: TunnelAdapter, listener: Listener, warn: (m: string) => void): void {
+  if (t.why) warn(`--tunnel auto chose ${t.provider} (${t.why}; --tunnel <provider> to choose)`);
+  if (t.provider !== 'ngrok') warn(`${listener.publicUrl} is public: anyone who has it can post to it (${t.provider} needs no account), and it may change when the tunnel reconnects (whk then says so)`);
+  let shown = listener.publicUrl;
+  tunnel.onUrl?.(() => {
+    const now = listener.publicUrl;
+    warn(now === shown ? `${tunnel.name} is back on the same public URL: ${now}` : `${tunnel.name} is back on a new public URL: ${now} (it changed: update the webhook URL at your provider)`);
+    shown = now;
+  });
+}
+
+/** Opens the tunnel (through `deps.tunnel` in tests), behind its self-check unless --no-tunnel-check. */
+async function openChecked(t: NonNullable<Parts['tunnel']>, check: SelfCheck | undefined, plan: ListenPlan, deps: ListenDeps, warn: (m: string) => void): Promise<TunnelAdapter> {
+  const tunnel = await (deps.tunnel ?? (await import('../tunnel/open.js')).openTunnel)(t, warn);
+  if (!check) return tunnel;
+  const { checkedTunnel } = await import('../tunnel/check.js');
+  // The check posts where a provider would: the first mount, or --path.
+  return checkedTunnel(tunnel, check, plan.listener.mounts?.[0]?.path ?? plan.listener.path ?? '/', t.timeoutMs);
 }
 
 /** Every target a delivery can be sent to: --forward-to, the routes', the mounts'. */

@@ -60,6 +60,8 @@ export interface ConfigValues {
   inspectPort?: number;
   history?: boolean;
   record?: string;
+  tunnel?: string | boolean;
+  tunnelHost?: string;
 }
 
 export interface LoadedConfig {
@@ -102,7 +104,7 @@ interface Context {
 
 function valuesOf(c: Config, x: Context): ConfigValues {
   const v: ConfigValues = {};
-  const copy = ['port', 'host', 'path', 'scheme', 'tolerance', 'forwardTo', 'forwardMethods', 'queue', 'maxConnections', 'inspect', 'inspectPort', 'history', 'record'] as const;
+  const copy = ['port', 'host', 'path', 'scheme', 'tolerance', 'forwardTo', 'forwardMethods', 'queue', 'maxConnections', 'inspect', 'inspectPort', 'history', 'record', 'tunnel', 'tunnelHost'] as const;
   for (const k of copy) if (c[k] !== undefined) Object.assign(v, { [k]: c[k] });
   const secrets = secretsOf(c, '', x);
   if (secrets) v.configSecrets = secrets;

@@ -65,6 +65,11 @@ export const ConfigSchema = Type.Object({
   inspectPort: Type.Optional(Type.Integer({ title: 'a port, e.g. 4040', description: 'The inspector\'s port.', minimum: 0, maximum: 65535 })),
   history: Type.Optional(Type.Boolean({ title: 'true or false', description: 'Keep every delivery in the history (default true).' })),
   record: Type.Optional(Type.String({ title: 'a file path', description: 'Append every event as NDJSON to this file (for whk replay).', minLength: 1 })),
+  tunnel: Type.Optional(Type.Union([true, false, 'auto', 'ngrok', 'ssh', 'localtunnel', 'cloudflared'].map((p) => Type.Literal(p)), {
+    title: 'true, false, or "auto", "ngrok", "ssh", "localtunnel", "cloudflared"',
+    description: 'Expose the listener on a public URL (true: auto, ngrok with an authtoken, else ssh, else localtunnel).',
+  })),
+  tunnelHost: Type.Optional(Type.String({ title: 'a host, e.g. "a.pinggy.io"', description: 'ssh: the service, [user@]host[:port] (default localhost.run); localtunnel: the server URL.', minLength: 1 })),
 }, { title: 'a whk.json object', additionalProperties: false });
 
 export type Config = Static<typeof ConfigSchema>;

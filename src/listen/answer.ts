@@ -1,6 +1,7 @@
 import type { HandshakeAnswer, Scheme, Verdict } from '../schemes/types.js';
 import type { EventRecord } from '../record.js';
 import { maskedUrl } from './urls.js';
+import { Dedupe } from './dedupe.js';
 import { describe, type Received } from './describe.js';
 import type { EventMessage } from './events.js';
 import type { Exchange } from './exchange.js';
@@ -195,6 +196,19 @@ async function settle(r: ForwardResult): Promise<ForwardResult> {
 
 function forwardOutcome(r: ForwardResult): NonNullable<EventRecord['forwards']>[number] {
   return r.ok ? { url: r.url, status: r.status, ms: r.ms, attempts: 1 } : { url: r.url, status: r.status, ms: r.ms, attempts: 1, error: r.error };
+}
+
+/**
+ * The tunnel's self-check (src/tunnel/check.ts): told what arrived, answered 200 and recorded as
+ * `tunnelCheck`; never judged, routed, forwarded, queued, filtered or counted.
+ */
+export function answerTunnelCheck(s: State, f: Omit<Flow, 'delivery' | 'verdict'>): void {
+  s.o.tunnelCheck!.arrived(f.r.body, f.r.headers);
+  answer(f.x.res, 200, undefined, f.r.seq);
+  const message = describe({ ...f.mount.describe, stats: { ...f.mount.describe.stats }, dedupe: new Dedupe(1), events: undefined }, f.r, null);
+  message.record.response.status = 200;
+  message.record.tunnelCheck = true;
+  emitEvent(s, f.x, message);
 }
 
 /** Step 6: the event handed on (the session records, renders and forwards it on); the exchange is over. */

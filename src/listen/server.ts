@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerStep } from './answer.js';
+import { CHECK_HEADER } from '../tunnel/check.js';
+import { answerStep, answerTunnelCheck } from './answer.js';
 import { readBody } from './body.js';
 import { iso } from './describe.js';
 import type { ListenerEvent, ListenerStats, RejectedRecord } from './events.js';
@@ -17,8 +18,8 @@ export { viaToken, type ListenerOptions } from './state.js';
 export interface Listener {
   /** http://127.0.0.1:4000/path (with mounts: the root, http://127.0.0.1:4000/). */
   url: string;
-  /** https://abc.ngrok.app/path when tunnelled, else null. */
-  publicUrl: string | null;
+  /** https://abc.ngrok.app/path when tunnelled (the tunnel's latest), else null. */
+  readonly publicUrl: string | null;
   port: number;
   stats: ListenerStats;
   /** Requests admitted and not yet over (answered and handed on). */
@@ -60,6 +61,8 @@ export async function startListener(opts: ListenerOptions, emit: (e: ListenerEve
   if (opts.tunnel) {
     try {
       s.publicOrigin = await opts.tunnel.start(`http://${s.localHostPort}`);
+      // A tunnel that came back on a new URL: Square and Twilio sign that one now.
+      opts.tunnel.onUrl?.((origin) => (s.publicOrigin = origin));
     } catch (e) {
       s.closing = true;
       await new Promise((resolve) => http.server.close(resolve));
@@ -162,6 +165,7 @@ function readStep(s: State, x: Exchange, mount: Mount, fwdPath: string): void {
 /** Step 3, judge: the verdict (null without a secret, or for an endpoint verification by GET). */
 function judgeStep(s: State, f: Omit<Flow, 'delivery' | 'verdict'>): void {
   const { r } = f;
+  if (s.o.tunnelCheck && r.headers[CHECK_HEADER] === s.o.tunnelCheck.nonce) return answerTunnelCheck(s, f);
   let flow: Flow | undefined;
   try {
     // A GET or HEAD with no signature header is a verification handshake (Meta's hub.challenge,
@@ -198,7 +202,9 @@ function listenerHandle(s: State, http: HttpServer, port: number): Listener {
   const hurried = new Promise<void>((resolve) => (hurry = resolve));
   return {
     url: `http://${s.localHostPort}${root}`,
-    publicUrl: s.publicOrigin ? s.publicOrigin + root : null,
+    get publicUrl() {
+      return s.publicOrigin ? s.publicOrigin + root : null;
+    },
     port,
     stats: s.stats,
     get inFlight() {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EventFilter } from '../filter.js';
 import type { Registry } from '../schemes/registry.js';
 import type { Verdict } from '../schemes/types.js';
+import type { TunnelCheck } from '../tunnel/check.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
 import { AfterAnswer } from './after-answer.js';
 import { Dedupe } from './dedupe.js';
@@ -53,6 +54,8 @@ export interface ListenerOptions {
   forwardMethods?: readonly string[];
   inject?: InjectOptions;
   tunnel?: TunnelAdapter;
+  /** The tunnel's self-check: a delivery carrying its nonce is its own (answered 200, not forwarded or counted). */
+  tunnelCheck?: TunnelCheck;
   /** Connections open at once (default 1,000); more are refused, and said so. */
   maxConnections?: number;
   /** File descriptors kept out of the connection budget (the inspector's sockets). */

@@ -14,6 +14,7 @@ export function renderCompact(m: EventMessage, c: Style, o: Pick<PrettyOptions, 
   const r = m.record;
   const status = r.response.status;
   const answered = status === 0 ? c.red('dropped') : (status < 300 ? c.green : status < 500 ? c.yellow : c.red)(`→ ${status}`);
+  if (r.tunnelCheck) return c.dim(`${clock(r.receivedAt, o.utc)}  #${r.seq}  ${termSafeLine(`${r.method} ${r.path}`)}  whk's tunnel self-check  → ${status}`);
   const verdict = r.filtered ? 'filtered' : m.verdict === null ? c.yellow('· not verified') : m.verdict.valid ? c.green('✓ valid') : c.red(`✗ ${termSafeLine(m.verdict.reason)}`);
   const parts = [
     c.dim(clock(r.receivedAt, o.utc)),

@@ -96,6 +96,7 @@ export function renderEvent(m: EventMessage, c: Style, o: PrettyOptions = {}): s
     ...(r.eventType ? [termSafeLine(r.eventType)] : []),
     ...(r.eventId ? [`[${termSafeLine(r.eventId)}]`] : []),
   ];
+  if (r.tunnelCheck) return c.dim(`${head.slice(0, 3).join('  ')}  whk's tunnel self-check  ${answer}  (not forwarded, not counted)`);
   if (r.filtered) {
     const why = r.eventType ? 'not in --events' : 'no event type; not in --events';
     const what = head.length > 4 ? `${head.slice(0, 4).join('  ')}  ${head.slice(4).join(' ')}` : head.join('  ');

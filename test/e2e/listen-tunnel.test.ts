@@ -28,15 +28,15 @@ describe('whk listen --tunnel (ngrok), offline', () => {
   });
   afterAll(() => silent.close());
 
-  it('no authtoken: exit 2, saying where to get one', async () => {
-    const r = await runWhk(['listen', '--port', '0', '--tunnel'], { env: bare });
+  it('--tunnel ngrok without an authtoken: exit 2, saying where to get one', async () => {
+    const r = await runWhk(['listen', '--port', '0', '--tunnel', 'ngrok'], { env: bare });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^whk: --tunnel needs an ngrok authtoken: get yours at https:\/\/dashboard\.ngrok\.com\/get-started\/your-authtoken/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('ngrok does not answer: exit 3 within --tunnel-timeout, one line, no ready line', async () => {
+  it('a bare --tunnel with an authtoken is ngrok, as before; ngrok does not answer: exit 3 within --tunnel-timeout, one line, no ready line', async () => {
     const config = join(dir, 'silent.yml');
     writeFileSync(config, `version: "3"\nagent:\n  authtoken: ${'x'.repeat(40)}\n  connect_url: ${silentAddr}\n`);
     const r = await runWhk(['listen', '--port', '0', '--tunnel', '--tunnel-timeout', '1s'], { env: { ...bare, NGROK_CONFIG: config } });
@@ -69,7 +69,7 @@ describe('whk listen --tunnel (ngrok), offline', () => {
     };
     const signals = new EventEmitter();
     const tunnel = fakeTunnel('https://fake.example');
-    const exit = main(['node', 'whk', 'listen', '--port', '0', '--json', '--tunnel', '--path', '/hooks', '--scheme', 'square', '--secret', 'sq-key'], {
+    const exit = main(['node', 'whk', 'listen', '--port', '0', '--json', '--tunnel', 'ngrok', '--no-tunnel-check', '--path', '/hooks', '--scheme', 'square', '--secret', 'sq-key'], {
       io: { out: (t) => void out.push(t), err: (t) => void err.push(t) },
       listen: { tunnel: async () => tunnel, signals },
     });
