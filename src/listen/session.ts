@@ -231,8 +231,10 @@ class Session {
     // Recorded first: whatever happens to the display, the recording and the history have it.
     const line = o.json || o.recorder || this.history ? o.render.eventLine(e) : '';
     if (line) e.line = line;
-    if (o.recorder) this.append(o.recorder, line);
-    if (this.history) this.append(this.history, line);
+    // whk's own tunnel self-check is shown, never kept: replaying it would send it again.
+    const kept = !e.record.tunnelCheck;
+    if (o.recorder && kept) this.append(o.recorder, line);
+    if (this.history && kept) this.append(this.history, line);
     if (o.json) this.sink.line(line);
     o.onRecord?.(e.record);
     if (!o.json) this.withSpinner(() => (this.sink.line(o.render.event(e)), this.sink.flush()));

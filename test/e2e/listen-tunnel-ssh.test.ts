@@ -167,6 +167,9 @@ describe('the self-check: one delivery through the public URL must arrive byte f
       expect(got).toEqual(['{"real":true}']);
       w.child.kill('SIGINT');
       await w.exited;
+      // Nor kept: the history (what whk replay sends again) has the real delivery only.
+      const h = await runWhk(['history', '--json'], { env: s.env });
+      expect(h.stdout.trim().split('\n').map((l) => JSON.parse(l).body)).toEqual(['{"real":true}']);
     } finally {
       app.close();
     }
