@@ -48,6 +48,10 @@ function drained(stream) {
   });
 }
 
+// Node 22.1+ keeps the compiled code of whk's modules on disk (os.tmpdir()/node-compile-cache), so
+// every run after the first skips compiling them; Node 20 has no such cache and runs as before.
+require('node:module').enableCompileCache?.();
+
 import('../dist/bin/cli.js')
   .then(({ main }) => main(process.argv))
   // A failed write is reported on the next tick: one turn of the event loop lets it arrive.
