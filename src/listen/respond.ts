@@ -11,6 +11,8 @@ export function answer(res: ServerResponse, status: number, body: string | Buffe
   if (res.headersSent || res.destroyed) return;
   const h: string[] = ['x-whk-seq', String(seq)];
   if (body !== undefined) h.push('content-type', opts.contentType ?? 'text/plain; charset=utf-8');
+  // An empty answer says so (not a chunked body of no chunks): smaller, and what providers expect.
+  else h.push('content-length', '0');
   if (opts.close) h.push('connection', 'close');
   if (opts.headers) h.push(...opts.headers);
   try {
