@@ -8,6 +8,7 @@
 //            401, writes one NDJSON line per request to stdout
 //   whk      whk listen --json --scheme dfns --secret S --tolerance T --port 0
 // Each says "... listening on <url>" on stderr; startServer waits for that line.
+// BENCH_PROF=<dir>: minimal and whk write a V8 CPU profile there when stopped (node --cpu-prof).
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { openSync, closeSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -79,7 +80,7 @@ export function benchHome() {
 export function startServer(kind, { stdout = '/dev/null', args = [], scheme = 'dfns' } = {}) {
   const fd = typeof stdout === 'string' ? openSync(stdout, 'w') : undefined;
   const argv = kind === 'bare' ? ['-e', BARE]
-    : kind === 'minimal' ? ['-e', MINIMAL]
+    : kind === 'minimal' ? [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF, '-e', MINIMAL + ';process.on("SIGTERM", () => process.exit(0));'] : ['-e', MINIMAL])]
     : [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), WHK, 'listen', '--port', '0', '--json', ...(scheme ? ['--scheme', scheme] : []), '--secret', SECRET, '--tolerance', String(TOLERANCE), ...args];
   const child = spawn(process.execPath, argv, {
     stdio: ['ignore', fd ?? stdout, 'pipe'],
