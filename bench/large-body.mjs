@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 const WHK = fileURLToPath(new URL('../bin/whk.js', import.meta.url));
 const MB = Number(process.env.BENCH_MB ?? 500);
+// Past whk's default limit of 256 MB: the limit is raised to measure the reading, not the refusal.
+const MAX = `${MB * 2}mb`;
 const dir = mkdtempSync(join(tmpdir(), 'whk-large-'));
 const file = join(dir, 'body.json');
 const headersFile = join(dir, 'headers.txt');
@@ -46,17 +48,17 @@ let size = 0;
 try {
   size = writeJson(file, MB);
   console.log(`body: ${fmtMB(size)} of JSON (${file})`);
-  const signed = run('whk sign --body-file', ['sign', '--scheme', 'github', '--secret', 's3cret', '--body-file', file]);
+  const signed = run('whk sign --body-file', ['sign', '--scheme', 'github', '--secret', 's3cret', '--max-body', MAX, '--body-file', file]);
   writeFileSync(headersFile, signed.stdout);
   const node = (args) => `${JSON.stringify(process.execPath)} -r ${JSON.stringify(hook)} ${JSON.stringify(WHK)} ${args}`;
   const results = [
     run("node -e '' (baseline)", ['-e', ''], { node: true }),
     signed,
-    run('whk sign < file (stdin)', [], { shell: `${node('sign --scheme github --secret s3cret')} < ${JSON.stringify(file)}` }),
-    run('whk sign, piped (cat |)', [], { shell: `cat ${JSON.stringify(file)} | ${node('sign --scheme github --secret s3cret')}` }),
-    run('whk verify, right secret', ['verify', '--scheme', 'github', '--secret', 's3cret', '--headers-file', headersFile, '--body-file', file]),
-    run('whk verify, wrong secret', ['verify', '--scheme', 'github', '--secret', 'wrong', '--headers-file', headersFile, '--body-file', file]),
-    run('whk verify, wrong, piped', [], { shell: `cat ${JSON.stringify(file)} | ${node(`verify --scheme github --secret wrong --headers-file ${JSON.stringify(headersFile)}`)}` }),
+    run('whk sign < file (stdin)', [], { shell: `${node(`sign --scheme github --secret s3cret --max-body ${MAX}`)} < ${JSON.stringify(file)}` }),
+    run('whk sign, piped (cat |)', [], { shell: `cat ${JSON.stringify(file)} | ${node(`sign --scheme github --secret s3cret --max-body ${MAX}`)}` }),
+    run('whk verify, right secret', ['verify', '--scheme', 'github', '--secret', 's3cret', '--max-body', MAX, '--headers-file', headersFile, '--body-file', file]),
+    run('whk verify, wrong secret', ['verify', '--scheme', 'github', '--secret', 'wrong', '--max-body', MAX, '--headers-file', headersFile, '--body-file', file]),
+    run('whk verify, wrong, piped', [], { shell: `cat ${JSON.stringify(file)} | ${node(`verify --scheme github --secret wrong --max-body ${MAX} --headers-file ${JSON.stringify(headersFile)}`)}` }),
   ];
   console.log(`${'command'.padEnd(28)} ${'exit'.padStart(4)} ${'peak RSS'.padStart(9)} ${'RSS/body'.padStart(9)} ${'wall'.padStart(9)}`);
   for (const r of results) {
