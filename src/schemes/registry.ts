@@ -52,7 +52,8 @@ export class Registry {
   /** The scheme called `name`; a usage error naming the closest one otherwise. */
   get(name: string | Scheme): Scheme {
     if (typeof name !== 'string') return name;
-    const s = this.byName.get(name.toLowerCase());
+    // Names are lower-case: most callers give one as it is, found without a copy.
+    const s = this.byName.get(name) ?? this.byName.get(name.toLowerCase());
     if (s) return s;
     const guess = closest(name.toLowerCase(), [...this.byName.keys()]);
     throw usage('unknown_scheme', `unknown scheme "${name}"${guess ? `: did you mean "${guess}"?` : ''} (whk schemes lists them all)`);

@@ -85,7 +85,7 @@ function matchingSecret(secrets: Secret[], h: { v1: string[]; v1a: Buffer[] }, c
       if (h.v1a.some((b) => edVerify(pub, joined(c), b))) return i;
       continue;
     }
-    const want = `v1,${createHmac('sha256', hmac).update(c.head).update(c.body).digest('base64')}`;
+    const want = createHmac('sha256', hmac).update(c.head).update(c.body).digest('base64');
     for (const p of h.v1) if (safeEqual(p, want)) return i;
   }
   return -1;
@@ -124,7 +124,7 @@ const joined = (c: Content) => Buffer.concat([Buffer.from(c.head), toBuffer(c.bo
 const hmacEntryOf = (key: (secret: Secret) => Bytes, c: Content) => (secret: Secret) => `v1,${hmacBase64('sha256', key(secret), c.head, c.body)}`;
 
 /**
- * The id, timestamp and signature entries of a delivery (v1: `v1,<sig>` HMAC entries as sent;
+ * The id, timestamp and signature entries of a delivery (v1: the base64 HMAC of each `v1,<sig>` entry;
  * v1a: Ed25519 signatures), or the verdict naming the header missing or malformed.
  */
 function readHeaders(name: string, [ID, TS, SIG]: [string, string, string], headers: Record<string, string | undefined>):
@@ -147,7 +147,7 @@ function readHeaders(name: string, [ID, TS, SIG]: [string, string, string], head
     const next = comma === -1 ? -1 : e.indexOf(',', comma + 1);
     const end = next === -1 ? e.length : next;
     if (comma === -1 || end === comma + 1) continue;
-    if (comma === 2 && e.startsWith('v1')) v1.push(next === -1 ? e : e.slice(0, next));
+    if (comma === 2 && e.startsWith('v1')) v1.push(e.slice(3, end));
     else if (comma === 3 && e.startsWith('v1a')) (v1a === NONE ? (v1a = []) : v1a).push(Buffer.from(e.slice(4, end), 'base64'));
   }
   if (v1.length + v1a.length === 0) {
