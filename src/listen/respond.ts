@@ -11,8 +11,9 @@ export function answer(res: ServerResponse, status: number, body: string | Buffe
   if (res.headersSent || res.destroyed) return;
   const h: string[] = ['x-whk-seq', String(seq)];
   if (body !== undefined) h.push('content-type', opts.contentType ?? 'text/plain; charset=utf-8');
-  // An empty answer says so (not a chunked body of no chunks): smaller, and what providers expect.
-  else h.push('content-length', '0');
+  // Every answer says its length (not a chunked body): smaller, and what providers expect. Not a
+  // 204 or 304 answer, which has no body and must not say it has a length (RFC 9110).
+  if (status !== 204 && status !== 304) h.push('content-length', String(body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length));
   if (opts.close) h.push('connection', 'close');
   if (opts.headers) h.push(...opts.headers);
   try {

@@ -229,3 +229,29 @@ describe('clients that go away', () => {
     expect((await next('rejected')).record).toMatchObject({ reason: 'aborted', method: null, message: 'the client closed the connection in the middle of the request headers' });
   });
 });
+
+describe('the length of every answer', () => {
+  const head = (answer: string) => answer.slice(0, answer.indexOf('\r\n\r\n')).toLowerCase();
+  it('is said (Content-Length, not chunked): an empty 200, a 401 with its reason', async () => {
+    const { l } = await listen();
+    const body = dfnsBody();
+    const ok = await raw(l.port, [`POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nX-DFNS-WEBHOOK-SIGNATURE: ${signed(body)['X-DFNS-WEBHOOK-SIGNATURE']}\r\nContent-Length: ${body.length}\r\n\r\n${body}`]);
+    expect(ok).toMatch(/^HTTP\/1\.1 200 /);
+    expect(head(ok)).toContain('\r\ncontent-length: 0');
+    expect(head(ok)).not.toContain('transfer-encoding');
+    const bad = await raw(l.port, [`POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-DFNS-WEBHOOK-SIGNATURE: sha256=${'0'.repeat(64)}\r\nContent-Length: ${body.length}\r\n\r\n${body}`]);
+    expect(bad).toMatch(/^HTTP\/1\.1 401 /);
+    const text = bad.slice(bad.indexOf('\r\n\r\n') + 4);
+    expect(text).toMatch(/^whk: invalid signature \(no_match\)/);
+    expect(head(bad)).toContain(`\r\ncontent-length: ${Buffer.byteLength(text)}`);
+    expect(head(bad)).not.toContain('transfer-encoding');
+  });
+  it('is not said by a 204 answer (--status 204), which has no body', async () => {
+    const { l } = await listen({ status: 204 });
+    const body = dfnsBody();
+    const got = await raw(l.port, [`POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-DFNS-WEBHOOK-SIGNATURE: ${signed(body)['X-DFNS-WEBHOOK-SIGNATURE']}\r\nContent-Length: ${body.length}\r\n\r\n${body}`]);
+    expect(got).toMatch(/^HTTP\/1\.1 204 /);
+    expect(head(got)).not.toContain('content-length');
+    expect(head(got)).not.toContain('transfer-encoding');
+  });
+});
