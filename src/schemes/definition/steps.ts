@@ -10,7 +10,7 @@ import { usage } from '../../errors.js';
 import { at, parseJsonBody, pointerTokens } from '../fields.js';
 import { type Bytes, decodeWhsec, hmacKey, mask } from '../hmac.js';
 import type { Invalid, Secret, TimestampRule } from '../types.js';
-import { invalid } from '../verdict.js';
+import { invalid, parseUnix } from '../verdict.js';
 import { type List, type Parsed, type Plain, parseList, parsePlain, valueFormat } from './header-value.js';
 import type { Definition, KeyDecoding, SignatureEncoding, TimeUnit } from './schema.js';
 import { readable, side, SIGNS_PLACEHOLDERS, tokenize, type Token, type Values, VALUE_PLACEHOLDERS } from './template.js';
@@ -107,7 +107,7 @@ export function timing(def: Definition, list: List | undefined): Timing | undefi
 /** Seconds since the epoch from a timestamp's text in `unit` (NaN when it is not one). */
 function seconds(unit: TimeUnit, text: string): number {
   const t = text.trim();
-  if (unit === 's') return /^\d{1,12}$/.test(t) ? Number(t) : NaN;
+  if (unit === 's') return parseUnix(t);
   if (unit === 'ms') return /^\d{1,15}$/.test(t) ? Number(t) / 1000 : NaN;
   // ISO 8601; a time without a zone is UTC (Date.parse would take it as local time).
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
