@@ -255,7 +255,7 @@ async function startParts(p: Parts, emit: (e: ListenerEvent) => void): Promise<L
     throw e;
   }
   p.queue?.start();
-  if (p.tunnel) tunnelNotes(p.tunnel, tunnel!, listener, warn);
+  if (p.tunnel) tunnelNotes(p.tunnel, tunnel!, listener, emit);
   const self = targetsOf(plan, flags).find((url) => isSelf(url, listener.port));
   if (self) {
     await listener.close(0);
@@ -355,13 +355,14 @@ async function tunnelOf(flags: ListenFlags, deps: ListenDeps): Promise<Parts['tu
  * public and may change. Then, each time the tunnel comes back after a drop, the public URL (the
  * path included) and whether it changed: the provider's webhook URL must then change too.
  */
-function tunnelNotes(t: NonNullable<Parts['tunnel']>, tunnel: TunnelAdapter, listener: Listener, warn: (m: string) => void): void {
+function tunnelNotes(t: NonNullable<Parts['tunnel']>, tunnel: TunnelAdapter, listener: Listener, emit: (e: ListenerEvent) => void): void {
+  const warn = (message: string) => emit({ kind: 'warning', message });
   if (t.why) warn(`--tunnel auto chose ${t.provider} (${t.why}; --tunnel <provider> to choose)`);
   if (t.provider !== 'ngrok') warn(`${listener.publicUrl} is public: anyone who has it can post to it (${t.provider} needs no account), and it may change when the tunnel reconnects (whk then says so)`);
-  let shown = listener.publicUrl;
+  let shown = listener.publicUrl!;
   tunnel.onUrl?.(() => {
-    const now = listener.publicUrl;
-    warn(now === shown ? `${tunnel.name} is back on the same public URL: ${now}` : `${tunnel.name} is back on a new public URL: ${now} (it changed: update the webhook URL at your provider)`);
+    const now = listener.publicUrl!;
+    emit({ kind: 'tunnel', record: { type: 'tunnel', tunnel: tunnel.name, publicUrl: now, previousUrl: shown, changed: now !== shown } });
     shown = now;
   });
 }

@@ -69,7 +69,25 @@ export interface DeliveryMessage {
   record: DeliveryRecord;
 }
 
-export type ListenerEvent = EventMessage | RejectedMessage | WarningMessage | DeliveryMessage;
+/**
+ * The tunnel (--tunnel) came back after a drop: its public URL now, and whether it changed (the
+ * provider's webhook URL must then change too). An NDJSON line for scripts that update it.
+ */
+export interface TunnelRecord {
+  type: 'tunnel';
+  /** The tunnel, as whk names it ("ssh tunnel via localhost.run"). */
+  tunnel: string;
+  publicUrl: string;
+  previousUrl: string;
+  changed: boolean;
+}
+
+export interface TunnelMessage {
+  kind: 'tunnel';
+  record: TunnelRecord;
+}
+
+export type ListenerEvent = EventMessage | RejectedMessage | WarningMessage | DeliveryMessage | TunnelMessage;
 
 /** Counters for the summary and --expect. */
 export interface ListenerStats {

@@ -1,6 +1,6 @@
 import type { IO } from '../io/input.js';
 import { formatDuration } from '../units.js';
-import type { DeliveryRecord, EventMessage, ListenerEvent, ListenerStats, ReadyInfo, RejectedRecord } from './events.js';
+import type { DeliveryRecord, EventMessage, ListenerEvent, ListenerStats, ReadyInfo, RejectedRecord, TunnelRecord } from './events.js';
 import { removeReadyFile, writeReadyFile } from './ready-file.js';
 import type { Recorder } from './recorder.js';
 import type { EventRecord } from '../record.js';
@@ -23,6 +23,8 @@ export interface SessionRenderer {
   /** What the queue did with a delivery (--queue): a line for a terminal, or its NDJSON line. */
   delivery(r: DeliveryRecord): string;
   deliveryLine(r: DeliveryRecord): string;
+  /** The tunnel came back after a drop (--tunnel): its NDJSON line (`--json`). */
+  tunnelLine(r: TunnelRecord): string;
   /** The record's NDJSON line (with its newline), for --record and the history. */
   eventLine(m: EventMessage): string;
   /** The ready lines for stderr; `readyLine`: the {"type":"ready"} record for stdout (--json). */
@@ -223,6 +225,10 @@ class Session {
       else if (e.record.state !== 'retrying' || isPowerOfTwo(e.record.attempt)) this.withSpinner(() => (this.sink.line(this.o.render.delivery(e.record)), this.sink.flush()));
       return;
     }
+    if (e.kind === 'tunnel') {
+      if (this.o.json) this.sink.line(this.o.render.tunnelLine(e.record));
+      return this.withSpinner(() => this.io.err(this.o.render.warning(tunnelText(e.record))));
+    }
     this.withSpinner(() => this.io.err(this.o.render.warning(e.message)));
   }
 
@@ -312,3 +318,8 @@ class Session {
 const isPowerOfTwo = (n: number) => n > 0 && (n & (n - 1)) === 0;
 
 const errCode = (e: Error | undefined) => (e as NodeJS.ErrnoException | undefined)?.code ?? e?.message ?? 'unknown error';
+
+/** What a person reads when the tunnel came back: the public URL, and whether the provider's must change. */
+export const tunnelText = (r: TunnelRecord): string => (r.changed
+  ? `${r.tunnel} is back on a new public URL: ${r.publicUrl} (it changed: update the webhook URL at your provider)`
+  : `${r.tunnel} is back on the same public URL: ${r.publicUrl}`);

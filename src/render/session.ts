@@ -15,6 +15,7 @@ export function sessionRenderer(o: { json: boolean; compact?: boolean; style?: S
     rejected: (r) => (o.json ? rejectedJsonLine(r) : `${renderRejected(r, style)}\n`),
     delivery: (r) => `${renderDelivery(r, style)}\n`,
     deliveryLine: (r) => `${termSafeJson(JSON.stringify(r))}\n`,
+    tunnelLine: (r) => `${termSafeJson(JSON.stringify(r))}\n`,
     eventLine: (m) => eventJsonLine(m.record),
     ready: (info) => renderReady(info, o.errStyle),
     readyLine: (info) => readyJsonLine(info.url, info.publicUrl, info.inspectUrl ?? null, info.pid),

@@ -48,6 +48,10 @@ describe('whk listen --tunnel localtunnel', () => {
     lt.drop();
     const back = await w.waitFor(/is back/, 'stderr');
     expect(back).toBe(`whk: localtunnel via ${new URL(lt.url).host} is back on the same public URL: ${ready.publicUrl}`);
+    // For scripts (--json): the same news as a record.
+    expect(JSON.parse(await w.waitFor(/"type":"tunnel"/, 'stdout'))).toEqual({
+      type: 'tunnel', tunnel: `localtunnel via ${new URL(lt.url).host}`, publicUrl: ready.publicUrl, previousUrl: ready.publicUrl, changed: false,
+    });
     expect(lt.asked).toEqual(['?new', 'tunnel1']);
     expect((await githubDelivery(ready.publicUrl, 'd-2')).status).toBe(200);
     expect(JSON.parse(await w.waitFor(/"eventId":"d-2"/, 'stdout'))).toMatchObject({ verdict: { valid: true } });

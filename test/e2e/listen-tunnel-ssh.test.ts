@@ -80,6 +80,10 @@ describe('whk listen --tunnel ssh (localhost.run by default)', () => {
     expect(w.stderrLines).toContain('whk: ssh tunnel via a.pinggy.io dropped (ssh was stopped by SIGKILL): reconnecting');
     expect(back).toBe(`whk: ssh tunnel via a.pinggy.io is back on a new public URL: ${secondUrl!.url}/ (it changed: update the webhook URL at your provider)`);
     expect(secondUrl!.url).not.toBe(firstUrl!.url);
+    // For scripts (--json): a record to update the provider's webhook URL from.
+    expect(JSON.parse(await w.waitFor(/"type":"tunnel"/, 'stdout'))).toEqual({
+      type: 'tunnel', tunnel: 'ssh tunnel via a.pinggy.io', publicUrl: `${secondUrl!.url}/`, previousUrl: ready.publicUrl, changed: true,
+    });
     expect(w.stderrLines.filter((l) => l.includes('first connection'))).toHaveLength(1);
     // Square signs the URL it posts to: the new one now.
     expect((await squareDelivery(`${secondUrl!.url}/`, 'e-2')).status).toBe(200);
