@@ -343,7 +343,9 @@ async function tunnelOf(flags: ListenFlags, deps: ListenDeps): Promise<Parts['tu
       return false;
     }
   };
-  const choice = pickTunnel({ tunnel: flags.tunnel, host: flags.tunnelHost, domain: flags.tunnelDomain }, { ngrokToken, program: (name) => onPath(name, env) });
+  // The standalone executable has no ngrok client: auto goes past it.
+  const standalone = (await import('node:sea').catch(() => undefined))?.isSea() ?? false;
+  const choice = pickTunnel({ tunnel: flags.tunnel, host: flags.tunnelHost, domain: flags.tunnelDomain }, { ngrokToken, ngrokClient: !standalone, program: (name) => onPath(name, env) });
   return {
     ...choice, host: flags.tunnelHost, authtoken: flags.ngrokAuthtoken, domain: flags.tunnelDomain, timeoutMs: flags.tunnelTimeout,
     knownHostsFile: join(stateDir(env), 'known_hosts'), version: '0.1.0',

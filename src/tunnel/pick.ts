@@ -18,6 +18,8 @@ export interface TunnelAsk {
 export interface TunnelMeans {
   /** Whether an ngrok authtoken is configured (flag, NGROK_AUTHTOKEN, the ngrok config file). */
   ngrokToken(): boolean;
+  /** False where whk has no ngrok client (the standalone executable); true when not said. */
+  ngrokClient?: boolean;
   /** The program's path on PATH, or undefined. */
   program(name: string): string | undefined;
 }
@@ -34,7 +36,7 @@ const NO_SSH = 'needs the OpenSSH client (ssh) on PATH: install it (apt install 
 
 /**
  * The tunnel to open: the one named, or with auto (a bare --tunnel) ngrok when an authtoken is
- * configured (as before), else ssh when the system has an ssh client, else localtunnel (pure
+ * configured (as before; not in the standalone executable, which has no ngrok), else ssh when the system has an ssh client, else localtunnel (pure
  * JavaScript, nothing to install). A usage error (exit 2) for what cannot work: a program that
  * is missing, a --tunnel-host or --tunnel-domain the tunnel does not take.
  */
@@ -53,9 +55,10 @@ export function pickTunnel(ask: TunnelAsk, means: TunnelMeans): TunnelChoice {
 
 function auto(ask: TunnelAsk, means: TunnelMeans): TunnelChoice {
   if (ask.domain !== undefined) return { provider: 'ngrok', why: '--tunnel-domain is an ngrok domain' };
-  if (ask.host === undefined && means.ngrokToken()) return { provider: 'ngrok', why: 'an ngrok authtoken is configured' };
+  const token = ask.host === undefined && means.ngrokToken();
+  if (token && means.ngrokClient !== false) return { provider: 'ngrok', why: 'an ngrok authtoken is configured' };
   const ssh = means.program('ssh');
-  const noNgrok = ask.host === undefined ? 'no ngrok authtoken' : '--tunnel-host is not for ngrok';
+  const noNgrok = ask.host !== undefined ? '--tunnel-host is not for ngrok' : token ? 'the standalone whk has no ngrok' : 'no ngrok authtoken';
   if (ssh) return { provider: 'ssh', program: ssh, why: `${noNgrok}; ssh is on PATH` };
   return { provider: 'localtunnel', why: `${noNgrok}; no ssh on PATH` };
 }

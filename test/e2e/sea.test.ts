@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { standIns } from '../helpers/stand-ins.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EXE = join(ROOT, 'dist-sea', process.platform === 'win32' ? 'whk.exe' : 'whk');
@@ -55,6 +56,25 @@ describe.skipIf(!canBuild)(`the standalone executable${canBuild ? '' : ` (skippe
       const second = JSON.parse((await lines.next()).value as string);
       expect(first).toMatchObject({ type: 'event', eventType: 'push', verdict: { valid: true, scheme: 'github' } });
       expect(second).toMatchObject({ type: 'event', verdict: { valid: false, reason: 'no_match', diagnosis: expect.stringMatching(/compact JSON/) } });
+      process.kill(ready.pid, 'SIGTERM');
+      expect(await exited).toBe(143);
+    } finally {
+      listener.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('a bare --tunnel with an ngrok authtoken goes past ngrok, which it has not, to ssh (a stand-in here), and says why', async () => {
+    const s = standIns(['ssh']);
+    const listener = spawn(EXE, ['listen', '--port', '0', '--json', '--no-history', '--tunnel'], { cwd: ROOT, env: { ...env, ...s.env, NGROK_AUTHTOKEN: 'ngrok-token-for-the-test' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => listener.once('close', (code) => resolve(code)));
+    let stderr = '';
+    listener.stderr.on('data', (d: Buffer) => (stderr += d));
+    try {
+      const lines = createInterface({ input: listener.stdout })[Symbol.asyncIterator]();
+      const ready = JSON.parse((await lines.next()).value as string) as { publicUrl: string; pid: number };
+      const announced = s.log().find((l) => l.url)!;
+      expect(ready.publicUrl).toBe(`${announced.url}/`);
+      expect(stderr).toContain('whk: --tunnel auto chose ssh (the standalone whk has no ngrok; ssh is on PATH; --tunnel <provider> to choose)');
       process.kill(ready.pid, 'SIGTERM');
       expect(await exited).toBe(143);
     } finally {

@@ -32,6 +32,10 @@ describe('--tunnel auto (a bare --tunnel)', () => {
   it('else localtunnel', () => {
     expect(pickTunnel({ tunnel: true }, means({}))).toEqual({ provider: 'localtunnel', why: 'no ngrok authtoken; no ssh on PATH' });
   });
+  it('the standalone executable (no ngrok client) goes past ngrok even with an authtoken, and says why', () => {
+    expect(pickTunnel({ tunnel: true }, { ...means({ token: true, programs: ['ssh'] }), ngrokClient: false })).toEqual({ provider: 'ssh', program: '/usr/bin/ssh', why: 'the standalone whk has no ngrok; ssh is on PATH' });
+    expect(pickTunnel({ tunnel: true }, { ...means({ token: true }), ngrokClient: false })).toEqual({ provider: 'localtunnel', why: 'the standalone whk has no ngrok; no ssh on PATH' });
+  });
   it('--tunnel-host is not for ngrok: skipped even with an authtoken; --tunnel-domain is only for ngrok', () => {
     expect(pickTunnel({ tunnel: true, host: 'a.pinggy.io' }, means({ token: true, programs: ['ssh'] })).provider).toBe('ssh');
     expect(pickTunnel({ tunnel: true, domain: 'x.ngrok.app' }, means({ programs: ['ssh'] })).provider).toBe('ngrok');
