@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import * as F from './flags.js';
 import { BODY, HISTORY_FILTERS, SCHEME_FILE, SECRET_HELP, SECRETS, collect, type Flag } from './flags.js';
 import { parseExpect } from './send/expect.js';
-import { WhkError } from './errors.js';
+import { WhkError, usage } from './errors.js';
 import { registryFor } from './run-schemes.js';
 import type { IO } from './io/input.js';
 import type { Registry } from './schemes/registry.js';
@@ -448,8 +448,12 @@ async function withConfig(cmd: Command, io: IO): Promise<void> {
   for (const w of loaded.warnings) io.err(`whk: ${w}`);
   const { applyConfig } = await import('./config/apply.js');
   const given = (key: string) => ['cli', 'env'].includes(cmd.getOptionValueSource(key) ?? '');
-  applyConfig(loaded.values, { given, get: (k) => cmd.getOptionValue(k), set: (k, v) => cmd.setOptionValue(k, v) });
+  applyConfig(loaded.values, { given, get: (k) => cmd.getOptionValue(k), set: (k, v) => cmd.setOptionValueWithSource(k, v, 'config') });
+  configShown.set(cmd, loaded.shown);
 }
+
+/** The config file each command took values from, as messages name it. */
+const configShown = new WeakMap<Command, string>();
 
 /** Commands that need a scheme and take the only one a --scheme-file defines when --scheme is not given. */
 const IMPLIED_SCHEME = new Set(['sign', 'send', 'probe', 'replay']);
@@ -469,7 +473,13 @@ async function resolveSchemes(cmd: Command): Promise<void> {
   // replay --resign also drops the signature headers of every scheme a recording carries.
   const everything = cmd.name() === 'schemes' || (cmd.name() === 'replay' && Boolean(o.resign)) ||
     (cmd.name() === 'inspect' && o.scheme === undefined) || (cmd.name() === 'send' && Boolean(o.listEvents) && o.scheme === undefined);
-  const { registry, scheme: named } = await registryFor({ scheme: o.scheme, files, everything });
+  const { registry, scheme: named } = await registryFor({ scheme: o.scheme, files, everything }).catch((e: unknown) => {
+    // A scheme named by whk.json: the message says where.
+    if (e instanceof WhkError && e.code === 'unknown_scheme' && cmd.getOptionValueSource('scheme') === 'config') {
+      throw usage('unknown_scheme', `${configShown.get(cmd)}: "scheme": ${e.message}`);
+    }
+    throw e;
+  });
   let scheme = named;
   const fromFiles = registry.custom().filter((s) => s.source !== undefined && files.includes(s.source));
   if (scheme === undefined && fromFiles.length === 1 && IMPLIED_SCHEME.has(cmd.name()) && (cmd.name() !== 'replay' || o.resign)) scheme = fromFiles[0]!.name;
@@ -558,7 +568,9 @@ export async function main(argv: string[], deps: Deps = {}): Promise<number> {
     }
     if (e instanceof WhkError) {
       // A usage error ends with the help of its command.
-      io.err(`whk: ${withFlags(e)}${e.exitCode === 2 ? ` (see ${helpOf(commandIn(p, argv))})` : ''}`);
+      // (Unless it already says which help to read.)
+      const hinted = /\bsee whk [a-z ]+--help\b/.test(e.message);
+      io.err(`whk: ${withFlags(e)}${e.exitCode === 2 && !hinted ? ` (see ${helpOf(commandIn(p, argv))})` : ''}`);
       if (debug) io.err(e.stack ?? '');
       return e.exitCode;
     }

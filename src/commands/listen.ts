@@ -10,6 +10,7 @@ import { runSession, type Journal, type Spinner } from '../listen/session.js';
 import { sessionRenderer } from '../render/session.js';
 import { loadStyle, useColor, type Style } from '../render/style.js';
 import { usage } from '../errors.js';
+import { mountScheme } from '../config/mount-scheme.js';
 import type { Registry } from '../schemes/registry.js';
 import type { EventRecord } from '../record.js';
 import type { TunnelAdapter } from '../tunnel/types.js';
@@ -141,7 +142,7 @@ function mountsOf(flags: ListenFlags, secrets: string[]): MountOptions[] | undef
     if (seen.has(m.path)) throw usage('bad_mount', `--mount ${m.path} is given twice: one scheme per path`);
     seen.add(m.path);
     if (m.scheme === 'auto') throw usage('bad_mount', `--mount ${m.path}=auto: a mount verifies one scheme: name it (whk schemes lists them)`);
-    const scheme = flags.registry.get(m.scheme);
+    const scheme = mountScheme(flags.registry, m);
     const own = m.secrets ?? secrets;
     checkSecrets([scheme], own, 'verify');
     return { ...m, scheme: scheme.name, secrets: own, tolerance: m.tolerance ?? flags.tolerance, events: m.events ?? flags.events };

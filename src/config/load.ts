@@ -29,6 +29,8 @@ export function findConfig(cwd: string): string | undefined {
 export interface MountValues {
   path: string;
   scheme: string;
+  /** Where its scheme was named, for messages: `whk.json: "mounts./stripe.scheme"` (a mount of the file). */
+  schemeKey?: string;
   secrets?: string[];
   tolerance?: number;
   events?: EventFilter;
@@ -66,6 +68,8 @@ export interface ConfigValues {
 
 export interface LoadedConfig {
   file: string;
+  /** The file as messages name it (relative to the working folder when below it). */
+  shown: string;
   config: Config;
   values: ConfigValues;
   /** One line each: a literal secret in the file. */
@@ -90,7 +94,7 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env, c
   const config = json as Config;
   const warnings: string[] = [];
   const values = valuesOf(config, { file, dir: dirname(path), env, warn: (w) => warnings.push(w) });
-  return { file: path, config, values, warnings };
+  return { file: path, shown, config, values, warnings };
 }
 
 interface Context {
@@ -120,7 +124,7 @@ function valuesOf(c: Config, x: Context): ConfigValues {
 
 function mountOf(path: string, m: MountConfig, x: Context): MountValues {
   const key = `mounts.${path}`;
-  const out: MountValues = { path: path.replace(/(.)\/+$/, '$1'), scheme: m.scheme };
+  const out: MountValues = { path: path.replace(/(.)\/+$/, '$1'), scheme: m.scheme, schemeKey: `${x.file}: "${key}.scheme"` };
   const secrets = secretsOf(m, `${key}.`, x);
   if (secrets) out.secrets = secrets;
   if (m.tolerance !== undefined) out.tolerance = m.tolerance;

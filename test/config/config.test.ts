@@ -112,3 +112,26 @@ describe('whk config', () => {
     expect(bad.stderr).toMatch(/"mounts\.\/stripe\.secret": the environment variable STRIPE_WEBHOOK_SECRET is not set/);
   });
 });
+
+describe('a scheme whk.json names that does not exist', () => {
+  const cases = [
+    ['whk config', ['config']],
+    ['whk listen', ['listen', '--port', '0', '--no-history']],
+  ] as const;
+  it.each(cases)('%s: one line naming the file, the key, and the closest scheme; exit 2', async (_name, args) => {
+    const mount = project({ 'whk.json': '{ "mounts": { "/pay": { "scheme": "strpie", "secret": "env:PAY_SECRET" } } }' });
+    const a = await runWhk([...args], { cwd: mount, env: { WHK_HOME: join(mount, 'state'), PAY_SECRET: 's3cret' } });
+    expect(a.code).toBe(2);
+    expect(a.stderr.trim().split('\n')).toEqual([`whk: whk.json: "mounts./pay.scheme": unknown scheme "strpie": did you mean "stripe"? (whk schemes lists them all) (see whk ${args[0]} --help)`]);
+    const top = project({ 'whk.json': '{ "scheme": "githb", "secret": "env:PAY_SECRET" }' });
+    const b = await runWhk([...args], { cwd: top, env: { WHK_HOME: join(top, 'state'), PAY_SECRET: 's3cret' } });
+    expect(b.code).toBe(2);
+    expect(b.stderr.trim().split('\n')).toEqual([`whk: whk.json: "scheme": unknown scheme "githb": did you mean "github"? (whk schemes lists them all) (see whk ${args[0]} --help)`]);
+  });
+  it('a bad file says which help to read once', async () => {
+    const dir = project({ 'whk.json': '{ "prot": 1 }' });
+    const r = await runWhk(['listen', '--port', '0'], { cwd: dir, env: { WHK_HOME: join(dir, 'state') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('whk: whk.json: unknown key "prot": did you mean "port"? (see whk config --help)');
+  });
+});

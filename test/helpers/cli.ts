@@ -16,11 +16,12 @@ export interface Result {
 }
 
 /** Runs `whk ...args` to completion. `input` is piped to stdin (stdin is closed otherwise). */
-export function runWhk(args: string[], opts: { input?: string | Buffer; env?: Record<string, string | undefined> } = {}): Promise<Result> {
+export function runWhk(args: string[], opts: { input?: string | Buffer; env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WHK, ...args], {
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, WHK_SECRET: undefined, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });
     let stdout = '';
     let stderr = '';
