@@ -7,7 +7,13 @@ import { defineConfig } from 'vitest/config';
 // the user's ~/.local/state/whk, and finds no custom scheme but the tests' own (an empty config
 // folder, never the user's ~/.config/whk). Tests of the history itself give each run its own WHK_HOME.
 const home = mkdtempSync(join(tmpdir(), 'whk-test-home-'));
-process.on('exit', () => rmSync(home, { recursive: true, force: true }));
+// And every temporary folder a test (or a whk it runs) makes goes in one of this run, removed with
+// it: a run leaves nothing in the system's temporary folder (it left ~240 folders before).
+const tmp = mkdtempSync(join(tmpdir(), 'whk-test-tmp-'));
+process.on('exit', () => {
+  rmSync(home, { recursive: true, force: true });
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 // Tests that run whk in-process (test/helpers/in-process.ts) see this environment: none of the
 // developer's colour or whk settings reach them (the spawned ones set their own).
@@ -24,7 +30,7 @@ export default defineConfig({
     // expect.poll waits for something to happen (a page updates, a request arrives): on a loaded
     // machine that can take longer than vitest's default second.
     expect: { poll: { timeout: 10_000 } },
-    env: { WHK_HOME: home, XDG_CONFIG_HOME: join(home, 'config') },
+    env: { WHK_HOME: home, XDG_CONFIG_HOME: join(home, 'config'), TMPDIR: tmp },
     // A measurement: which tests start processes (test/helpers/count-processes.ts).
     setupFiles: process.env.WHK_COUNT_PROCESSES ? ['test/helpers/count-processes.ts'] : [],
   },
