@@ -139,9 +139,8 @@ function readHeaders(name: string, [ID, TS, SIG]: [string, string, string], head
   if (Number.isNaN(ts)) return { verdict: invalid(name, 'malformed_header', `${TS} "${clip(tsText)}" is not a Unix timestamp in seconds`) };
   const v1: string[] = [];
   let v1a: Buffer[] = NONE;
-  // `version,signature` entries, space-separated; one pass, no slice per entry (the hot path: a
-  // header of one entry, the usual case, is not split at all). A third field after a second comma
-  // is ignored.
+  // `version,signature` entries, space-separated, read in one pass (the hot path: a header of one
+  // entry, the usual case, is not split at all). A third field after a second comma is ignored.
   for (const e of HAS_SPACE.test(sig) ? sig.trim().split(/\s+/) : [sig]) {
     const comma = e.indexOf(',');
     const next = comma === -1 ? -1 : e.indexOf(',', comma + 1);
