@@ -43,6 +43,8 @@ export class QueueRunner implements Queue {
   /** The targets that have a worker. */
   private readonly workers = new Set<string>();
   private readonly stop = new AbortController();
+  /** A shutdown began: no delivery starts. */
+  private closing = false;
   private poller: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -99,11 +101,22 @@ export class QueueRunner implements Queue {
     return n;
   }
 
-  /** Stops the workers; a delivery in flight is cut off and stays pending (sent again on the next start). */
-  async close(): Promise<void> {
+  /**
+   * Stops the workers: none starts another delivery. One in flight may finish within `graceMs`
+   * (or until `hurried` settles): its answer is then marked, so a graceful stop sends nothing
+   * twice. Past that it is cut off and stays pending (sent again on the next start).
+   */
+  async close(graceMs = 0, hurried?: Promise<void>): Promise<void> {
     clearInterval(this.poller);
-    this.stop.abort('shutdown');
+    this.closing = true;
     for (const w of this.wakers.values()) w();
+    if (graceMs > 0 && this.running.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.all(this.running), graceOver, ...(hurried ? [hurried] : [])]);
+      clearTimeout(timer);
+    }
+    this.stop.abort('shutdown');
     await Promise.all(this.running);
   }
 
@@ -129,7 +142,7 @@ export class QueueRunner implements Queue {
   }
 
   private async deliverAll(key: string): Promise<void> {
-    while (!this.stop.signal.aborted) {
+    while (!this.closing) {
       const head = this.head(key);
       if (!head) {
         await this.sleep(key, Infinity);

@@ -28,4 +28,9 @@ export interface Queue {
    * (the sender then gets 503 and retries).
    */
   enqueue(d: QueuedDelivery): { ok: true; id: string } | { ok: false; error: string };
+  /**
+   * Stops delivering (a shutdown): a delivery in flight may finish within `graceMs`, or until
+   * `hurried` settles, and is then marked as it ended; past that it is cut off and stays pending.
+   */
+  close(graceMs?: number, hurried?: Promise<void>): Promise<void>;
 }

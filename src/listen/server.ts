@@ -220,8 +220,12 @@ function listenerHandle(s: State, http: HttpServer, port: number): Listener {
   };
 }
 
-/** Stop accepting; wait for what was admitted (up to the grace, or a hurry); cut the rest short; emit everything. */
+/**
+ * Stop accepting; wait for what was admitted (up to the grace, or a hurry); cut the rest short; let
+ * the queue's delivery in flight end within the grace; emit everything.
+ */
 async function shutdown(s: State, http: HttpServer, graceMs: number, hurried: Promise<void>): Promise<void> {
+  const began = s.now();
   s.closing = true;
   s.inflight.closeAfterAnswer();
   http.resume();
@@ -236,6 +240,8 @@ async function shutdown(s: State, http: HttpServer, graceMs: number, hurried: Pr
   await Promise.race([s.inflight.drained(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
   http.server.closeAllConnections();
   await s.o.tunnel?.close();
+  // The queue's delivery in flight may finish in what is left of the grace: marked, and said.
+  await s.o.queue?.close(Math.max(0, graceMs - (s.now() - began)), hurried);
   await s.after.drain();
   await s.diagnoser.close();
 }

@@ -137,6 +137,41 @@ describe('--queue: no event lost while the app is down', () => {
   }, 60_000);
 });
 
+describe('--queue: a graceful stop sends nothing twice', () => {
+  it('SIGTERM while the app is answering a queued delivery: the answer is awaited and marked (delivered, said), exit 143; a restart sends nothing again', async () => {
+    // An app that takes its time: the delivery is in flight when the listener is told to stop.
+    let arrived = 0;
+    let answered = 0;
+    const slow = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        arrived++;
+        setTimeout(() => {
+          answered++;
+          res.end();
+        }, 800);
+      });
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    cleanup.push(() => (slow.closeAllConnections(), slow.close()));
+    const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    const p = project({ mounts: { '/gh': { scheme: 'github', secretFile: './github.secret' } }, forwardTo: `${url}/hooks`, queue: true });
+    const first = await listen(p);
+    expect(await post(`${first.base}/gh`, await github('push', 1))).toBe(200);
+    await expect.poll(() => arrived).toBe(1);
+    first.whk.child.kill('SIGTERM');
+    expect((await first.whk.exited).code).toBe(143);
+    expect(answered).toBe(1);
+    expect(first.whk.stdoutLines.filter((l) => l.includes('"state":"delivered"'))).toHaveLength(1);
+    expect(JSON.parse((await runWhk(['queue', '--json'], { env: { WHK_HOME: p.home } })).stdout)).toEqual([]);
+    const second = await listen(p);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(arrived).toBe(1);
+    second.whk.child.kill('SIGTERM');
+    await second.whk.exited;
+  }, 30_000);
+});
+
 describe('the queue in the inspector', () => {
   it('shows each target\'s state, and retries or drops a delivery', async () => {
     const target = await app();
