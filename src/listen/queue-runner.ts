@@ -94,7 +94,7 @@ export class QueueRunner implements Queue {
     return true;
   }
 
-  /** Pending and failed deliveries, per target. */
+  /** Deliveries still pending, one per target (failed ones aside). */
   get pending(): number {
     let n = 0;
     for (const ids of this.lines.values()) n += ids.length;

@@ -33,4 +33,6 @@ export interface Queue {
    * `hurried` settles, and is then marked as it ended; past that it is cut off and stays pending.
    */
   close(graceMs?: number, hurried?: Promise<void>): Promise<void>;
+  /** Deliveries not yet delivered (one per target), failed ones aside. */
+  readonly pending: number;
 }

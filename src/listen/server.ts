@@ -241,7 +241,11 @@ async function shutdown(s: State, http: HttpServer, graceMs: number, hurried: Pr
   http.server.closeAllConnections();
   await s.o.tunnel?.close();
   // The queue's delivery in flight may finish in what is left of the grace: marked, and said.
-  await s.o.queue?.close(Math.max(0, graceMs - (s.now() - began)), hurried);
+  if (s.o.queue) {
+    await s.o.queue.close(Math.max(0, graceMs - (s.now() - began)), hurried);
+    const left = s.o.queue.pending;
+    if (left > 0) s.warn(`${left} ${left === 1 ? 'delivery is' : 'deliveries are'} still pending in the queue: the next whk listen --queue with this state folder sends ${left === 1 ? 'it' : 'them'} (whk queue lists ${left === 1 ? 'it' : 'them'})`);
+  }
   await s.after.drain();
   await s.diagnoser.close();
 }

@@ -172,6 +172,22 @@ describe('--queue: a graceful stop sends nothing twice', () => {
   }, 30_000);
 });
 
+describe('--queue: stopping with deliveries pending', () => {
+  it('says how many are left and that the next listener sends them', async () => {
+    const target = await app();
+    target.state.status = 503;
+    const p = project({ mounts: { '/gh': { scheme: 'github', secretFile: './github.secret' } }, forwardTo: `${target.url}/hooks`, queue: true });
+    const { whk, base } = await listen(p);
+    expect(await post(`${base}/gh`, await github('push', 1))).toBe(200);
+    expect(await post(`${base}/gh`, await github('push', 2))).toBe(200);
+    await whk.waitFor(/"state":"retrying"/, 'stdout');
+    whk.child.kill('SIGTERM');
+    const r = await whk.exited;
+    expect(r.code).toBe(143);
+    expect(r.stderr).toContain('whk: 2 deliveries are still pending in the queue: the next whk listen --queue with this state folder sends them (whk queue lists them)');
+  });
+});
+
 describe('the queue in the inspector', () => {
   it('shows each target\'s state, and retries or drops a delivery', async () => {
     const target = await app();
