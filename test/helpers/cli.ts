@@ -2,11 +2,26 @@
  * Runs the built CLI (bin/whk.js -> dist/) as a user would: a child process, no TTY.
  * `npm test` builds first.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { afterAll } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
 export const WHK = fileURLToPath(new URL('../../bin/whk.js', import.meta.url));
+
+// Every whk started here is stopped when its test file ends, or its worker exits: a test that
+// failed or timed out (its whk still listening) leaves no process behind.
+const children = new Set<ChildProcess>();
+const track = <C extends ChildProcess>(child: C): C => {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+};
+const reap = () => {
+  for (const c of children) c.kill('SIGKILL');
+};
+afterAll(reap);
+process.once('exit', reap);
 
 export interface Result {
   code: number | null;
@@ -18,11 +33,11 @@ export interface Result {
 /** Runs `whk ...args` to completion. `input` is piped to stdin (stdin is closed otherwise). */
 export function runWhk(args: string[], opts: { input?: string | Buffer; env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WHK, ...args], {
+    const child = track(spawn(process.execPath, [WHK, ...args], {
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, WHK_SECRET: undefined, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
-    });
+    }));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -45,10 +60,10 @@ export interface Running {
 }
 
 export function startWhk(args: string[], opts: { env?: Record<string, string | undefined> } = {}): Running {
-  const child = spawn(process.execPath, [WHK, ...args], {
+  const child = track(spawn(process.execPath, [WHK, ...args], {
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, WHK_SECRET: undefined, ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  }));
   const lines = { stdout: [] as string[], stderr: [] as string[] };
   const waiters: Array<{ re: RegExp; stream?: 'stdout' | 'stderr'; resolve: (l: string) => void }> = [];
   const onLine = (stream: 'stdout' | 'stderr') => (line: string) => {
