@@ -383,7 +383,8 @@ const QUEUE: Spec = {
     {
       name: 'retry', description: 'deliver a failed (or waiting) delivery again now; --all: every failed one', arg: ['[id]', 'its queue id (whk queue lists them)'],
       flags: [{ flags: '--all', help: 'every failed delivery' }],
-      run: async (c) => (await import('./commands/queue.js')).queueActCommand('retry', c.arg, c.cmd.opts<{ all?: boolean }>(), c.io),
+      // `whk queue` has an --all of its own (list everything): commander gives it the flag, wherever it is.
+      run: async (c) => (await import('./commands/queue.js')).queueActCommand('retry', c.arg, c.cmd.optsWithGlobals<{ all?: boolean }>(), c.io),
     },
     {
       name: 'drop', description: 'remove a delivery from the queue (it is not sent again)', arg: ['<id>', 'its queue id'], flags: [],

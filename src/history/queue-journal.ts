@@ -58,7 +58,11 @@ export interface Entry {
   /** Where its put record is in the file. */
   offset: number;
   length: number;
-  targets: Array<QueueTarget & { state: TargetState; attempts: number; next: number; status: number | undefined; error: string | undefined }>;
+  /**
+   * Each target's delivery: `since` is when its current round began (0: when the delivery was
+   * received; a retry starts a new round, with a fresh --queue-max-age and backoff).
+   */
+  targets: Array<QueueTarget & { state: TargetState; attempts: number; next: number; since: number; status: number | undefined; error: string | undefined }>;
 }
 
 export const queueDir = (env: NodeJS.ProcessEnv = process.env): string => join(stateDir(env), 'queue');
@@ -249,7 +253,7 @@ type TargetEntry = Entry['targets'][number];
  * targets).
  */
 function newTarget(base: string, listenPath: string): TargetEntry {
-  return { base, listenPath, state: 'pending', attempts: 0, next: 0, status: undefined, error: undefined };
+  return { base, listenPath, state: 'pending', attempts: 0, next: 0, since: 0, status: undefined, error: undefined };
 }
 
 function applyState(t: TargetEntry, r: StateRecord): void {
@@ -267,6 +271,9 @@ function applyState(t: TargetEntry, r: StateRecord): void {
       t.error = undefined;
       break;
     case 'failed':
+      // Giving up is about a pending delivery: one a user dropped meanwhile (whk queue drop, in
+      // the file before the listener's record) stays dropped.
+      if (t.state !== 'pending') break;
       t.state = 'failed';
       t.error = r.why;
       break;
@@ -274,6 +281,8 @@ function applyState(t: TargetEntry, r: StateRecord): void {
       if (t.state === 'failed' || t.state === 'pending') {
         t.state = 'pending';
         t.next = 0;
+        t.attempts = 0;
+        t.since = r.at;
       }
       break;
     case 'drop':
@@ -287,8 +296,10 @@ function stateLines(id: string, target: number, t: TargetEntry): string[] {
   if (t.state === 'failed') return [JSON.stringify({ t: 'failed', id, target, at: Date.now(), why: t.error ?? 'given up' })];
   if (t.state === 'delivered') return [JSON.stringify({ t: 'done', id, target, at: Date.now(), attempt: t.attempts, status: t.status ?? 0, ms: 0 })];
   if (t.state === 'dropped') return [JSON.stringify({ t: 'drop', id, target, at: Date.now() })];
-  if (t.attempts === 0) return [];
-  return [JSON.stringify({ t: 'try', id, target, at: Date.now(), attempt: t.attempts, status: t.status, error: t.error, next: t.next })];
+  // Pending: the retry that began its round (if one did), then where that round is.
+  const lines = t.since > 0 ? [JSON.stringify({ t: 'retry', id, target, at: t.since })] : [];
+  if (t.attempts > 0) lines.push(JSON.stringify({ t: 'try', id, target, at: Date.now(), attempt: t.attempts, status: t.status, error: t.error, next: t.next }));
+  return lines;
 }
 
 /**

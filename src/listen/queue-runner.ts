@@ -155,7 +155,9 @@ export class QueueRunner implements Queue {
         await this.sleep(key, wait);
         continue;
       }
-      if (this.now() - entry.at > this.o.maxAgeMs) {
+      // --queue-max-age counts from when the delivery was received, or retried (whk queue retry);
+      // each round has at least one attempt (a delivery found old after a restart, or retried).
+      if (t.attempts > 0 && this.now() - Math.max(entry.at, t.since) > this.o.maxAgeMs) {
         this.settle(entry, index, { t: 'failed', why: `not delivered within --queue-max-age (${t.attempts} attempts; last: ${t.error ?? t.status ?? 'none'})` });
         continue;
       }

@@ -188,6 +188,40 @@ describe('--queue: stopping with deliveries pending', () => {
   });
 });
 
+describe('whk queue retry and drop, while a listener delivers', () => {
+  it('failed deliveries: retry --all sends them (the running listener picks it up), drop <id> removes one; ids that match nothing: exit 1', async () => {
+    const target = await app();
+    target.state.status = 503;
+    const p = project({ mounts: { '/gh': { scheme: 'github', secretFile: './github.secret' } }, forwardTo: `${target.url}/hooks`, queue: true, queueMaxAge: '300ms' });
+    const { whk, base } = await listen(p);
+    const env = { WHK_HOME: p.home };
+    const [a, b] = [await github('push', 1), await github('push', 2)];
+    expect([await post(`${base}/gh`, a), await post(`${base}/gh`, b)]).toEqual([200, 200]);
+    await expect.poll(() => whk.stdoutLines.filter((l) => l.includes('"state":"failed"')).length).toBe(2);
+    const failed = JSON.parse((await runWhk(['queue', '--json'], { env })).stdout) as Array<{ id: string; state: string }>;
+    expect(failed.map((f) => f.state)).toEqual(['failed', 'failed']);
+
+    target.state.status = 200;
+    const retry = await runWhk(['queue', 'retry', '--all'], { env });
+    expect([retry.code, retry.stderr.trim()]).toEqual([0, 'whk: retrying 2 deliveries (a running whk listen --queue sends them within a second; the next one started otherwise)']);
+    await expect.poll(() => whk.stdoutLines.filter((l) => l.includes('"state":"delivered"')).length).toBe(2);
+    expect(target.got.map((g) => g.body)).toEqual([a.body, b.body]);
+    expect(JSON.parse((await runWhk(['queue', '--json'], { env })).stdout)).toEqual([]);
+
+    target.state.status = 503;
+    const c = await github('push', 3);
+    expect(await post(`${base}/gh`, c)).toBe(200);
+    const [pending] = JSON.parse((await runWhk(['queue', '--json'], { env })).stdout) as Array<{ id: string }>;
+    const drop = await runWhk(['queue', 'drop', pending!.id], { env });
+    expect([drop.code, drop.stderr.trim()]).toEqual([0, 'whk: dropped 1 delivery']);
+    expect(JSON.parse((await runWhk(['queue', '--json'], { env })).stdout)).toEqual([]);
+    expect((await runWhk(['queue', 'drop', 'q-nothing-1'], { env })).code).toBe(1);
+    expect((await runWhk(['queue', 'retry'], { env })).code).toBe(2);
+    whk.child.kill('SIGTERM');
+    await whk.exited;
+  }, 30_000);
+});
+
 describe('the queue in the inspector', () => {
   it('shows each target\'s state, and retries or drops a delivery', async () => {
     const target = await app();
