@@ -54,6 +54,9 @@ async function listen(p: { dir: string; config: string; home: string }, extra: s
   return { whk, base: ready.url.replace(/\/$/, '') };
 }
 
+/** A project whose listener verifies GitHub on /gh and queues every delivery for `app`. */
+const queued = (app: string, more: object = {}) => project({ mounts: { '/gh': { scheme: 'github', secretFile: './github.secret' } }, forwardTo: `${app}/hooks`, queue: true, ...more });
+
 const stripe = (type: string) => {
   const body = JSON.stringify({ id: `evt_${Math.random().toString(36).slice(2)}`, object: 'event', type, data: { object: {} } });
   return { body, headers: { 'content-type': 'application/json', 'stripe-signature': new Stripe('sk_test_x').webhooks.generateTestHeaderString({ payload: body, secret: STRIPE_SECRET }) } };
@@ -115,7 +118,7 @@ describe('--queue: no event lost while the app is down', () => {
   it('100 queued deliveries survive a SIGKILL: after restart each arrives once, in order', async () => {
     const target = await app();
     target.state.status = 503;
-    const p = project({ mounts: { '/gh': { scheme: 'github', secretFile: './github.secret' } }, forwardTo: `${target.url}/hooks`, queue: true });
+    const p = queued(target.url);
     const first = await listen(p);
     const bodies: string[] = [];
     for (let i = 0; i < 100; i++) {
@@ -155,7 +158,7 @@ describe('--queue: a graceful stop sends nothing twice', () => {
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
     cleanup.push(() => (slow.closeAllConnections(), slow.close()));
     const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
-    const p = project({ mounts: { '/gh': { scheme: 'github', secretFile: './github.secret' } }, forwardTo: `${url}/hooks`, queue: true });
+    const p = queued(url);
     const first = await listen(p);
     expect(await post(`${first.base}/gh`, await github('push', 1))).toBe(200);
     await expect.poll(() => arrived).toBe(1);
@@ -176,7 +179,7 @@ describe('--queue: stopping with deliveries pending', () => {
   it('says how many are left and that the next listener sends them', async () => {
     const target = await app();
     target.state.status = 503;
-    const p = project({ mounts: { '/gh': { scheme: 'github', secretFile: './github.secret' } }, forwardTo: `${target.url}/hooks`, queue: true });
+    const p = queued(target.url);
     const { whk, base } = await listen(p);
     expect(await post(`${base}/gh`, await github('push', 1))).toBe(200);
     expect(await post(`${base}/gh`, await github('push', 2))).toBe(200);
@@ -192,7 +195,7 @@ describe('whk queue retry and drop, while a listener delivers', () => {
   it('failed deliveries: retry --all sends them (the running listener picks it up), drop <id> removes one; ids that match nothing: exit 1', async () => {
     const target = await app();
     target.state.status = 503;
-    const p = project({ mounts: { '/gh': { scheme: 'github', secretFile: './github.secret' } }, forwardTo: `${target.url}/hooks`, queue: true, queueMaxAge: '300ms' });
+    const p = queued(target.url, { queueMaxAge: '300ms' });
     const { whk, base } = await listen(p);
     const env = { WHK_HOME: p.home };
     const [a, b] = [await github('push', 1), await github('push', 2)];
@@ -226,7 +229,7 @@ describe('the queue in the inspector', () => {
   it('shows each target\'s state, and retries or drops a delivery', async () => {
     const target = await app();
     target.state.status = 503;
-    const p = project({ mounts: { '/gh': { scheme: 'github', secretFile: './github.secret' } }, forwardTo: `${target.url}/hooks`, queue: true });
+    const p = queued(target.url);
     const whk = startWhk(['listen', '--port', '0', '--json', '--config', p.config, '--inspect', '--inspect-port', '0'], { env: { WHK_HOME: p.home } });
     cleanup.push(() => whk.child.kill('SIGKILL'));
     const ready = JSON.parse(await whk.waitFor(/"type":"ready"/, 'stdout')) as { url: string; inspectUrl: string };
