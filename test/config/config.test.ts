@@ -3,7 +3,7 @@
  * issue's example file works as written; a bad file is one line naming the file, the key and the
  * fix (exit 2); flags win over the file.
  */
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -133,5 +133,24 @@ describe('a scheme whk.json names that does not exist', () => {
     const r = await runWhk(['listen', '--port', '0'], { cwd: dir, env: { WHK_HOME: join(dir, 'state') } });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('whk: whk.json: unknown key "prot": did you mean "port"? (see whk config --help)');
+  });
+});
+
+describe('what whk.json turns on, a flag turns off (and the reverse)', () => {
+  const listen = (dir: string, args: string[]) => runWhk(['listen', '--port', '0', '--timeout', '300ms', ...args], { cwd: dir, env: { WHK_HOME: join(dir, 'state'), PATH: '/nonexistent' } });
+  it('"queue": true, --no-queue; "tunnel", --no-tunnel', async () => {
+    const queue = project({ 'whk.json': '{ "queue": true }' });
+    expect((await listen(queue, [])).stderr).toMatch(/--queue delivers to your app/);
+    expect((await listen(queue, ['--no-queue'])).code).toBe(0);
+    const tunnel = project({ 'whk.json': '{ "tunnel": "cloudflared" }' });
+    expect((await listen(tunnel, [])).stderr).toMatch(/--tunnel cloudflared needs the cloudflared program/);
+    expect((await listen(tunnel, ['--no-tunnel'])).code).toBe(0);
+  });
+  it('"history": false, --history', async () => {
+    const dir = project({ 'whk.json': '{ "history": false }' });
+    expect((await listen(dir, [])).code).toBe(0);
+    expect(existsSync(join(dir, 'state', 'history'))).toBe(false);
+    expect((await listen(dir, ['--history'])).code).toBe(0);
+    expect(readdirSync(join(dir, 'state', 'history'))).toHaveLength(1);
   });
 });
