@@ -83,7 +83,8 @@ export function compileRoutes(routes: readonly RouteOptions[], mounts: readonly 
     const mount = mounts.find((p) => p === `/${head}` || p === head);
     const scheme = registry.find(head)?.name;
     if (!mount && !scheme) {
-      throw usage('bad_route', `route "${r.match}": "${head}" is neither a mount (${mounts.join(', ') || 'none'}) nor a scheme: write <mount or scheme>:<event type>`);
+      // An event type may hold a colon itself (Bitbucket's repo:push, Coinbase's charge:created).
+      throw usage('bad_route', `route "${r.match}": "${head}" is neither a mount (${mounts.join(', ') || 'none'}) nor a scheme: write <mount or scheme>:<event type> (an event type with a colon in it needs that prefix too: <mount or scheme>:${r.match})`);
     }
     return { match: r.match, to: r.to, only: { ...(mount ? { mount } : {}), ...(scheme ? { scheme } : {}) }, test: globMatcher(glob) };
   });

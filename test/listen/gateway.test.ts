@@ -95,6 +95,11 @@ describe('flags and routes, parsed', () => {
     expect(pickTargets(routes, { mount: '/stripe', scheme: 'stripe', type: 'charge.failed' }, 'http://fallback')).toEqual({ route: null, targets: ['http://fallback'] });
     expect(pickTargets(routes, { mount: '/stripe', scheme: 'stripe', type: 'charge.failed' }, undefined)).toEqual({ route: null, targets: [] });
     expect(() => compileRoutes([{ match: 'strpe:invoice.*', to: ['http://x'] }], ['/stripe'], registry)).toThrow(/"strpe" is neither a mount \(\/stripe\) nor a scheme/);
+    // An event type with a colon of its own (Bitbucket's repo:push) routes with its prefix.
+    expect(() => compileRoutes([{ match: 'repo:push', to: ['http://x'] }], [], registry)).toThrow(/needs that prefix too: <mount or scheme>:repo:push\)$/);
+    const [bitbucket] = compileRoutes([{ match: 'bitbucket:repo:push', to: ['http://x'] }], [], registry);
+    expect(pickTargets([bitbucket!], { mount: null, scheme: 'bitbucket', type: 'repo:push' }, undefined)).toEqual({ route: 'bitbucket:repo:push', targets: ['http://x'] });
+    expect(pickTargets([bitbucket!], { mount: null, scheme: 'bitbucket', type: 'pullrequest:created' }, undefined).route).toBeNull();
   });
 });
 
