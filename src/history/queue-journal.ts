@@ -33,10 +33,13 @@ export interface PutRecord {
   eventType: string | null;
   eventId: string | null;
   method: string;
+  /** The normalized path and query, what is forwarded. */
   path: string;
+  /** As received, names lower-cased. */
   headers: Record<string, string>;
   /** base64 */
   body: string;
+  /** Each target: its base URL and the listening path below which the request's path is appended. */
   targets: QueueTarget[];
 }
 

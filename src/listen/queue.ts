@@ -3,24 +3,14 @@
  * over, journaled on disk before the sender gets its 2xx, and delivered later to each target, in
  * order per target, with retries (src/listen/queue-runner.ts, over src/history/queue-journal.ts).
  */
-export interface QueuedDelivery {
-  seq: number;
+import type { PutRecord } from '../history/queue-journal.js';
+
+/** A delivery as the listener hands it over: the journal's record, before it has an id. */
+export type QueuedDelivery = Omit<PutRecord, 't' | 'id' | 'at' | 'body'> & {
   /** ISO 8601. */
   receivedAt: string;
-  mount: string | null;
-  route: string | null;
-  scheme: string | null;
-  eventType: string | null;
-  eventId: string | null;
-  method: string;
-  /** The normalized path and query, what is forwarded. */
-  path: string;
-  /** As received, names lower-cased. */
-  headers: Record<string, string>;
   body: Buffer;
-  /** Each target: its base URL and the listening path below which the request's path is appended. */
-  targets: Array<{ base: string; listenPath: string }>;
-}
+};
 
 export interface Queue {
   /**
