@@ -11,6 +11,7 @@ import { defineScheme, parseDefinition } from '../../src/index.js';
 import { WhkError } from '../../src/errors.js';
 import { catalogueSchemes } from '../../src/providers/index.js';
 import { ACME } from './_acme.js';
+import { errorOf } from '../helpers/errors.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const base = ACME as unknown as Record<string, unknown>;
@@ -40,12 +41,7 @@ describe('a bad definition, as the schema finds it: one line naming the source a
 
   it.each(cases)('%s', (_what, json, message) => {
     const clean = json === circular ? json : JSON.parse(JSON.stringify(json));
-    let thrown: unknown;
-    try {
-      parseDefinition(clean, 'acme.json');
-    } catch (e) {
-      thrown = e;
-    }
+    const thrown = errorOf(() => parseDefinition(clean, 'acme.json'));
     expect(thrown).toBeInstanceOf(WhkError);
     expect((thrown as WhkError).message).toBe(message);
     expect((thrown as WhkError).message).not.toContain('\n');

@@ -16,6 +16,7 @@ import {
 import { diagnose } from '../../src/schemes/diagnose.js';
 import { WhkError } from '../../src/errors.js';
 import { ACME, acmeHeader, acmeSig } from './_acme.js';
+import { errorOf } from '../helpers/errors.js';
 
 const T = 1_700_000_000;
 const BODY = '{"type":"payment.succeeded","data":{"amount":4200,"currency":"EUR"}}';
@@ -398,12 +399,7 @@ describe('a bad definition: one line naming the source, the key and what is wron
 
   it.each(cases)('%s', (_what, json, message) => {
     const clean = typeof json === 'object' && json !== null ? JSON.parse(JSON.stringify(json)) : json;
-    let thrown: unknown;
-    try {
-      parseDefinition(clean, 'acme.json');
-    } catch (e) {
-      thrown = e;
-    }
+    const thrown = errorOf(() => parseDefinition(clean, 'acme.json'));
     expect(thrown).toBeInstanceOf(WhkError);
     expect((thrown as WhkError).message).toBe(message);
     expect((thrown as WhkError).exitCode).toBe(2);

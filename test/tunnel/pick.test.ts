@@ -8,19 +8,13 @@ import { pickTunnel, type TunnelMeans } from '../../src/tunnel/pick.js';
 import { cloudflaredFailure, publicUrlInCloudflaredLog } from '../../src/tunnel/cloudflared.js';
 import { parseLocaltunnelServer } from '../../src/tunnel/localtunnel.js';
 import { WhkError } from '../../src/errors.js';
+import { errorOf } from '../helpers/errors.js';
 
 const means = (o: { token?: boolean; programs?: string[] }): TunnelMeans => ({
   ngrokToken: () => o.token ?? false,
   program: (name) => (o.programs?.includes(name) ? `/usr/bin/${name}` : undefined),
 });
-const usageOf = (f: () => unknown): WhkError => {
-  try {
-    f();
-  } catch (e) {
-    return e as WhkError;
-  }
-  throw new Error('no error');
-};
+const usageOf = (f: () => unknown) => errorOf(f) as WhkError;
 
 describe('--tunnel auto (a bare --tunnel)', () => {
   it('ngrok when an authtoken is configured: --tunnel works as it did', () => {
