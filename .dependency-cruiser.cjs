@@ -29,9 +29,9 @@ module.exports = {
     },
     {
       name: 'commands-are-the-top',
-      comment: 'only the program (cli.ts) and other commands import commands/',
+      comment: 'only the program (cli.ts), the quick path of sign and verify (quick.ts) and other commands import commands/',
       severity: 'error',
-      from: { pathNot: ['^src/cli\\.ts$', '^src/commands/'] },
+      from: { pathNot: ['^src/(cli|quick)\\.ts$', '^src/commands/'] },
       to: { path: '^src/commands/' },
     },
     {
@@ -61,6 +61,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/index\\.ts$' },
       to: { path: ['^src/(commands|render|listen|send|inspect|history|probe|tunnel)/', '^src/cli\\.ts$', 'node_modules/(commander|undici|chalk|ora)'] },
+    },
+    {
+      name: 'quick-path-is-commander-free',
+      comment: 'the quick path of sign and verify (src/quick.ts, start-up is measured) reaches neither commander nor the catalogue',
+      severity: 'error',
+      from: { path: '^src/quick\\.ts$' },
+      to: { path: ['node_modules/commander', '^src/providers/index\\.ts$', '^src/catalogue\\.ts$'], reachable: true },
     },
     {
       name: 'no-circular',

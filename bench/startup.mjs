@@ -1,5 +1,6 @@
-// Cold start of `whk sign` and `whk verify` vs `node -e ''`, measured paired: each round runs the
-// three once, in an order that turns from round to round, and a command's ratio is the median of
+// Cold start of `whk sign` and `whk verify` (core schemes: the quick path, src/quick.ts) and of
+// `whk sign` with a catalogue scheme (the program) vs `node -e ''`, measured paired: each round runs the
+// commands once each, in an order that turns from round to round, and a command's ratio is the median of
 // its per-round ratios to that round's `node -e ''` (machine noise hits both of a pair alike).
 // BENCH_RUNS rounds (default 31), after two that warm the page cache.
 import { spawnSync } from 'node:child_process';
@@ -17,7 +18,10 @@ const commands = {
   [BASE]: ['-e', ''],
   'whk sign': [WHK, 'sign', '--scheme', 'dfns', '--secret', 's3cret', '--body', body],
   'whk verify': [WHK, 'verify', '--scheme', 'dfns', '--secret', 's3cret', '--header', `X-DFNS-WEBHOOK-SIGNATURE: ${sig}`, '--body', body, '--now', '1700000001'],
+  // A catalogue scheme: the quick path (src/quick.ts) leaves it to the program (ES modules, commander). No target: shown for what it is.
+  'whk sign (catalogue)': [WHK, 'sign', '--scheme', 'sentry', '--secret', 's3cret', '--body', body],
 };
+const TARGETED = new Set(['whk sign', 'whk verify']);
 
 /** Milliseconds one run of `args` takes, start to exit. */
 function time(name, args) {
@@ -41,9 +45,9 @@ console.log(`cold start (${N} rounds, paired with ${BASE} run in the same round)
 for (const name of names) {
   const ms = median(rounds.map((r) => r[name]));
   if (name === BASE) {
-    console.log(`  ${name.padEnd(12)} ${ms.toFixed(1).padStart(6)} ms   baseline`);
+    console.log(`  ${name.padEnd(20)} ${ms.toFixed(1).padStart(6)} ms   baseline`);
     continue;
   }
   const ratio = median(rounds.map((r) => r[name] / r[BASE]));
-  console.log(`  ${name.padEnd(12)} ${ms.toFixed(1).padStart(6)} ms   ${ratio.toFixed(2)}×   (target ≤ ${TARGET.toFixed(2)}×)`);
+  console.log(`  ${name.padEnd(20)} ${ms.toFixed(1).padStart(6)} ms   ${ratio.toFixed(2)}×${TARGETED.has(name) ? `   (target ≤ ${TARGET.toFixed(2)}×)` : ''}`);
 }

@@ -1,109 +1,37 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import * as F from './flags.js';
 import { BODY, HISTORY_FILTERS, SCHEME_FILE, SECRET_HELP, SECRETS, collect, type Flag } from './flags.js';
 import { parseExpect } from './send/expect.js';
 import { WhkError, usage } from './errors.js';
+import { failed } from './commands/outcome.js';
 import { registryFor } from './run-schemes.js';
 import type { IO } from './io/input.js';
 import type { Registry } from './schemes/registry.js';
 import type { HistoryFlags } from './commands/history.js';
 import type { InspectFlags } from './commands/inspect.js';
-import type { ListenDeps, ListenFlags } from './commands/listen.js';
+import type { ListenFlags } from './commands/listen.js';
 import type { ProbeFlags } from './commands/probe.js';
 import type { ReplayFlags } from './commands/replay.js';
 import type { SendFlags } from './commands/send.js';
-import type { SignFlags } from './commands/sign.js';
-import type { VerifyFlags } from './commands/verify.js';
+import { SIGN } from './commands/sign.js';
+import { VERIFY } from './commands/verify.js';
+import { example, stdio, type Deps, type Spec } from './commands/spec.js';
 
-const stdio: IO = {
-  out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-  stdout: process.stdout,
-  stderr: process.stderr,
-};
+export type { Deps } from './commands/spec.js';
 
-/** What a caller (a test running whk in-process) may give instead of the process's own. */
-export interface Deps {
-  io?: IO;
-  listen?: ListenDeps;
-}
-
-/** What a command's `run` gets once commander has parsed its flags. */
-interface Call {
-  /** The command's argument (<url>, <file>, <ref>, <name>), for the commands that take one. */
-  arg: string | undefined;
-  /** The command as parsed: its flags are cmd.opts() (cmd.optsWithGlobals() with its parents'). */
-  cmd: Command;
-  io: IO;
-  deps: Deps;
-  /** false with --no-color. */
-  color: boolean;
-}
-
-/**
- * A command as data: its name, what it does, its argument and flags, the text its help ends
- * with, and how it runs (each imports its command module only then: `whk sign` loads neither
- * the listener nor the sender).
- */
-interface Spec {
-  name: string;
-  description: string;
-  /** [name, description], e.g. ['[url]', 'the receiver URL']. */
-  arg?: [string, string];
-  flags: Flag[];
-  /** Shown after the flags in --help, in order. */
-  help?: string[];
-  run: (c: Call) => Promise<number>;
-  commands?: Spec[];
-}
 
 /** --config: whk.json elsewhere than here or in a parent; --no-config: none at all. */
 const CONFIG_FLAG: F.Flag = { flags: '--config <file>', help: 'the project config file (default: whk.json here or in a parent folder)' };
 const NO_CONFIG_FLAG: F.Flag = { flags: '--no-config', help: 'ignore whk.json' };
 
-const example = (...lines: string[]) => `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  ${l}`).join('\n')}`;
 
-const SIGN: Spec = {
-  name: 'sign',
-  description: 'print the headers a provider would send with a body (one "Name: value" per line)',
-  flags: [
-    { flags: '--scheme <name>', help: 'signature scheme (required; whk schemes lists them)', parse: F.scheme(false) },
-    ...BODY, ...SECRETS, SCHEME_FILE,
-    { flags: '--header <line>', help: 'a header the scheme signs, "Name: value" ({header:Name} in a definition; repeatable)', parse: collect },
-    { flags: '--timestamp <unix>', help: 'timestamp to sign, Unix seconds (default: now)', parse: F.unixTime('--timestamp') },
-    { flags: '--id <id>', help: 'message id, where the scheme has one (default: a fresh one)' },
-    { flags: '--url <url>', help: 'the URL the provider posts to, for schemes that sign it (square, twilio, hubspot, ...)' },
-    { flags: '--method <verb>', help: 'the request method, for schemes that sign it (default POST)', parse: F.method('--method') },
-    { flags: '--json', help: 'print {"scheme","headers","body"} as JSON' },
-  ],
-  help: [SECRET_HELP, example(`whk sign --scheme dfns --secret s3cret --body '{"kind":"wallet.created"}' > headers.txt`)],
-  run: async (c) => (await import('./commands/sign.js')).signCommand(c.cmd.opts<SignFlags>(), c.io),
-};
-
-const VERIFY: Spec = {
-  name: 'verify',
-  description: 'check the signature of a delivery; exit 0 valid, 1 invalid, 2 usage error',
-  flags: [
-    { flags: '--scheme <name>', help: 'signature scheme, or auto to detect it from the headers', parse: F.scheme(true), default: 'auto' },
-    ...BODY, ...SECRETS, SCHEME_FILE,
-    { flags: '--header <line>', help: 'a received header, "Name: value" (repeatable)', parse: collect },
-    { flags: '--headers-file <path>', help: 'received headers, one "Name: value" per line (what whk sign prints)' },
-    { flags: '--now <unix>', help: 'the current time, Unix seconds (for reproducible checks)', parse: F.unixTime('--now') },
-    { flags: '--tolerance <seconds>', help: "timestamp tolerance (default: the scheme's own)", parse: F.integer('--tolerance') },
-    { flags: '--url <url>', help: 'the URL the delivery was sent to, for schemes that sign it (square, twilio, hubspot, ...)' },
-    { flags: '--method <verb>', help: 'the request method of the delivery, for schemes that sign it (default POST)', parse: F.method('--method') },
-    { flags: '--json', help: 'print {"valid","scheme","reason","message","diagnosis"} as JSON' },
-  ],
-  help: [SECRET_HELP, example('whk verify --scheme dfns --secret s3cret --headers-file headers.txt --body-file body.json')],
-  run: async (c) => (await import('./commands/verify.js')).verifyCommand({ ...c.cmd.opts<VerifyFlags>(), color: c.color }, c.io),
-};
 
 const SCHEMES: Spec = {
   name: 'schemes',
   description: 'list every signature scheme: headers, algorithm, timestamp rule, secret format (custom ones too)',
   flags: [{ flags: '--json', help: 'print them as JSON' }, SCHEME_FILE],
   help: ['\nCustom schemes: definitions (JSON) from --scheme-file and from $XDG_CONFIG_HOME/whk/schemes/*.json\n(default ~/.config/whk/schemes/). Start from a built-in one: whk schemes show github --definition'],
-  run: async (c) => (await import('./commands/schemes.js')).schemesCommand({ ...c.cmd.opts<{ registry: Registry; json?: boolean }>(), color: c.color }, c.io),
+  run: async (c) => (await import('./commands/schemes.js')).schemesCommand({ ...c.opts<{ registry: Registry; json?: boolean }>(), color: c.color }, c.io),
   commands: [{
     name: 'show',
     description: "one scheme's rules, or with --definition its definition (JSON) to start a custom scheme from",
@@ -115,7 +43,7 @@ const SCHEMES: Spec = {
     ],
     help: [example('whk schemes show stripe --definition > acme.json   # then edit it, and: whk sign --scheme-file acme.json ...')],
     run: async (c) => {
-      const flags = c.cmd.optsWithGlobals<{ json?: boolean; definition?: boolean; schemeFile?: string[] }>();
+      const flags = c.optsWithGlobals<{ json?: boolean; definition?: boolean; schemeFile?: string[] }>();
       return (await import('./commands/schemes.js')).showSchemeCommand(c.arg!, { ...flags, color: c.color }, c.io);
     },
   }],
@@ -187,7 +115,7 @@ const LISTEN: Spec = {
       'whk listen --mount /stripe=stripe --mount /gh=github --route \'github:push=http://127.0.0.1:5000/ci\' --forward-to http://127.0.0.1:3000/webhooks --queue',
     ),
   ].join('\n')],
-  run: async (c) => (await import('./commands/listen.js')).listenCommand({ ...c.cmd.opts<ListenFlags>(), color: c.color }, c.io, c.deps.listen),
+  run: async (c) => (await import('./commands/listen.js')).listenCommand({ ...c.opts<ListenFlags>(), color: c.color }, c.io, c.deps.listen),
 };
 
 const HISTORY: Spec = {
@@ -207,27 +135,27 @@ const HISTORY: Spec = {
       "whk history export --type 'wallet.*' > part.ndjson && whk replay part.ndjson --to http://localhost:3000/webhooks",
     ),
   ].join('\n')],
-  run: async (c) => (await import('./commands/history.js')).historyCommand({ ...c.cmd.opts<HistoryFlags>(), color: c.color }, c.io),
+  run: async (c) => (await import('./commands/history.js')).historyCommand({ ...c.opts<HistoryFlags>(), color: c.color }, c.io),
   commands: [
     {
       name: 'show',
       description: 'one delivery in full, as the listener printed it (--json: its NDJSON line)',
       arg: ['<ref>', 'a sequence number, an event id, or <session>:<seq> (as whk history prints it)'],
       flags: [{ flags: '--json', help: 'print its NDJSON line: the --record format plus "session"' }],
-      run: async (c) => (await import('./commands/history.js')).historyShowCommand(c.arg!, { json: c.cmd.optsWithGlobals<{ json?: boolean }>().json, color: c.color }, c.io),
+      run: async (c) => (await import('./commands/history.js')).historyShowCommand(c.arg!, { json: c.optsWithGlobals<{ json?: boolean }>().json, color: c.color }, c.io),
     },
     {
       name: 'export',
       description: 'the deliveries as NDJSON, oldest first, for whk replay; takes the filters of whk history (--limit: the newest n)',
       flags: HISTORY_FILTERS,
       help: [example("whk history export --since 1h --type 'wallet.*' > part.ndjson")],
-      run: async (c) => (await import('./commands/history.js')).historyExportCommand(c.cmd.optsWithGlobals<HistoryFlags>(), c.io),
+      run: async (c) => (await import('./commands/history.js')).historyExportCommand(c.optsWithGlobals<HistoryFlags>(), c.io),
     },
     {
       name: 'clear',
       description: 'delete the whole history (asks on a terminal; --yes otherwise)',
       flags: [{ flags: '--yes', help: 'do not ask' }],
-      run: async (c) => (await import('./commands/history.js')).historyClearCommand(c.cmd.opts<{ yes?: boolean }>(), c.io),
+      run: async (c) => (await import('./commands/history.js')).historyClearCommand(c.opts<{ yes?: boolean }>(), c.io),
     },
   ],
 };
@@ -246,7 +174,7 @@ const INSPECT: Spec = {
     'Exit codes: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 2 usage error (port in use, bad secret).',
     example('whk inspect --secret-file .dfns-secret   # then open the address it prints (http://127.0.0.1:4040/?key=...)'),
   ].join('\n')],
-  run: async (c) => (await import('./commands/inspect.js')).inspectCommand(c.cmd.opts<InspectFlags>(), c.io),
+  run: async (c) => (await import('./commands/inspect.js')).inspectCommand(c.opts<InspectFlags>(), c.io),
 };
 
 const SEND: Spec = {
@@ -292,7 +220,7 @@ const SEND: Spec = {
       'whk send --scheme dfns --list-events',
     ),
   ].join('\n')],
-  run: async (c) => (await import('./commands/send.js')).sendCommand(c.arg, { ...c.cmd.opts<SendFlags>(), color: c.color }, c.io),
+  run: async (c) => (await import('./commands/send.js')).sendCommand(c.arg, { ...c.opts<SendFlags>(), color: c.color }, c.io),
 };
 
 const REPLAY: Spec = {
@@ -320,7 +248,7 @@ const REPLAY: Spec = {
     '2 usage error (or no event to replay), 3 nothing answered at all, 130 Ctrl-C.',
     example('whk replay events.ndjson --to http://localhost:3000/webhooks --resign --scheme dfns --secret s3cret'),
   ].join('\n')],
-  run: async (c) => (await import('./commands/replay.js')).replayCommand(c.arg, { ...c.cmd.opts<ReplayFlags>(), color: c.color }, c.io),
+  run: async (c) => (await import('./commands/replay.js')).replayCommand(c.arg, { ...c.opts<ReplayFlags>(), color: c.color }, c.io),
 };
 
 const PROBE: Spec = {
@@ -340,7 +268,7 @@ const PROBE: Spec = {
     '(or no answer to the first check within --timeout: the probe stops there).',
     example('whk probe http://localhost:3000/webhooks --scheme dfns --secret-file .dfns-secret --junit probe.xml'),
   ].join('\n')],
-  run: async (c) => (await import('./commands/probe.js')).probeCommand(c.arg, { ...c.cmd.opts<ProbeFlags>(), color: c.color }, c.io),
+  run: async (c) => (await import('./commands/probe.js')).probeCommand(c.arg, { ...c.opts<ProbeFlags>(), color: c.color }, c.io),
 };
 
 const CONFIG: Spec = {
@@ -355,7 +283,7 @@ const CONFIG: Spec = {
     'the file, the key and the fix, exit 2.',
     example('whk config', 'whk config --config ./ci/whk.json --json'),
   ].join('\n')],
-  run: async (c) => (await import('./commands/config.js')).configCommand(c.cmd.opts<{ config?: string; json?: boolean }>(), c.io),
+  run: async (c) => (await import('./commands/config.js')).configCommand(c.opts<{ config?: string; json?: boolean }>(), c.io),
 };
 
 const ROUTES: Spec = {
@@ -363,7 +291,7 @@ const ROUTES: Spec = {
   description: 'check where deliveries go through the listener the flags and whk.json describe',
   flags: [],
   run: async (c) => {
-    c.cmd.outputHelp();
+    c.help();
     return 0;
   },
   commands: [{
@@ -372,7 +300,7 @@ const ROUTES: Spec = {
     arg: ['<delivery>', 'a file with one recorded event (whk listen --record, whk history export), or a history id'],
     flags: LISTEN.flags.filter((f) => /^--(path|scheme |scheme-file|secret|tolerance|url|forward-to|mount|route|events|config|no-config)/.test(f.flags)).concat({ flags: '--json', help: 'print the decision as JSON' }),
     help: [SECRET_HELP, '\nExit codes: 0 it would be forwarded, 1 it would not (refused, filtered, no target), 2 usage error.', example("whk routes test events.ndjson --mount /gh=github --route 'github:push=http://127.0.0.1:5000/ci'")],
-    run: async (c) => (await import('./commands/routes.js')).routesTestCommand(c.arg!, c.cmd.opts<ListenFlags & { json?: boolean }>(), c.io),
+    run: async (c) => (await import('./commands/routes.js')).routesTestCommand(c.arg!, c.opts<ListenFlags & { json?: boolean }>(), c.io),
   }],
 };
 
@@ -381,13 +309,13 @@ const QUEUE: Spec = {
   description: 'the forwarding queue of whk listen --queue: pending and failed deliveries, per target',
   flags: [{ flags: '--json', help: 'a JSON array, one object per delivery and target' }, { flags: '--all', help: 'delivered and dropped ones too' }],
   help: [example('whk queue', 'whk queue retry q-m1abc-3', 'whk queue retry --all', 'whk queue drop q-m1abc-3')],
-  run: async (c) => (await import('./commands/queue.js')).queueListCommand(c.cmd.opts<{ json?: boolean; all?: boolean }>(), c.io),
+  run: async (c) => (await import('./commands/queue.js')).queueListCommand(c.opts<{ json?: boolean; all?: boolean }>(), c.io),
   commands: [
     {
       name: 'retry', description: 'deliver a failed (or waiting) delivery again now; --all: every failed one', arg: ['[id]', 'its queue id (whk queue lists them)'],
       flags: [{ flags: '--all', help: 'every failed delivery' }],
       // `whk queue` has an --all of its own (list everything): commander gives it the flag, wherever it is.
-      run: async (c) => (await import('./commands/queue.js')).queueActCommand('retry', c.arg, c.cmd.optsWithGlobals<{ all?: boolean }>(), c.io),
+      run: async (c) => (await import('./commands/queue.js')).queueActCommand('retry', c.arg, c.optsWithGlobals<{ all?: boolean }>(), c.io),
     },
     {
       name: 'drop', description: 'remove a delivery from the queue (it is not sent again)', arg: ['<id>', 'its queue id'], flags: [],
@@ -423,16 +351,35 @@ interface Runner {
   color: () => boolean;
 }
 
+/** Commander's Option for `f`. */
+export function option(f: Flag): Option {
+  const o = new Option(f.flags, f.help);
+  if (f.parse) o.argParser(f.parse);
+  if (f.default !== undefined) o.default(f.default, f.shownDefault);
+  if (f.env) o.env(f.env);
+  if (f.conflicts) o.conflicts(f.conflicts);
+  if (f.choices) o.choices(f.choices);
+  return o;
+}
+
 /** Declares `spec` (and the commands below it) on `parent`: the one place a Spec becomes a commander Command. */
 function declare(parent: Command, spec: Spec, runner: Runner): void {
   const cmd = parent.command(spec.name).description(spec.description);
   if (spec.arg) cmd.argument(...spec.arg);
-  for (const f of spec.flags) cmd.addOption(F.option(f));
+  for (const f of spec.flags) cmd.addOption(option(f));
   for (const text of spec.help ?? []) cmd.addHelpText('after', text);
   cmd.action(async (...given: unknown[]) => {
     const self = given[given.length - 1] as Command;
     const arg = spec.arg ? (given[0] as string | undefined) : undefined;
-    runner.done(await spec.run({ arg, cmd: self, io: runner.io, deps: runner.deps, color: runner.color() }));
+    runner.done(await spec.run({
+      arg,
+      opts: <T>() => self.opts<T & object>(),
+      optsWithGlobals: <T>() => self.optsWithGlobals<T & object>(),
+      help: () => self.outputHelp(),
+      io: runner.io,
+      deps: runner.deps,
+      color: runner.color(),
+    }));
   });
   for (const sub of spec.commands ?? []) declare(cmd, sub, runner);
 }
@@ -570,36 +517,7 @@ export async function main(argv: string[], deps: Deps = {}): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }
-    if (e instanceof WhkError) {
-      // A usage error ends with the help of its command.
-      // (Unless it already says which help to read.)
-      const hinted = /\bsee whk [a-z ]+--help\b/.test(e.message);
-      io.err(`whk: ${withFlags(e)}${e.exitCode === 2 && !hinted ? ` (see ${helpOf(commandIn(p, argv))})` : ''}`);
-      if (debug) io.err(e.stack ?? '');
-      return e.exitCode;
-    }
-    io.err(`whk: unexpected error: ${(e as Error)?.message ?? String(e)}${debug ? `\n${(e as Error)?.stack}` : ' (run with --debug for details)'}`);
-    return 1;
-  }
-}
-
-/**
- * The core's messages say what is wrong, not which flag fixes it (the library has no flags): the
- * CLI adds that here, by error code.
- */
-function withFlags(e: WhkError): string {
-  const m = e.message;
-  switch (e.code) {
-    case 'no_secret':
-      return m === 'no secret' ? 'no secret: pass --secret, --secret-file or set WHK_SECRET' : m;
-    case 'missing_url':
-      return m.replace(/: the URL it posts to is needed$/, ': pass --url <the URL it posts to>');
-    case 'missing_signed_header':
-      return m.replace(/ signs the (\S+) header: give its value$/, " signs the $1 header: give its value (--header '$1: <value>')");
-    case 'bad_secret':
-      return m.replace(/\(the (\S+) scheme takes the secret as plain text\)/, '(use --scheme $1 to use it as plain text)');
-    default:
-      return m;
+    return failed(e, io, debug, helpOf(commandIn(p, argv)));
   }
 }
 

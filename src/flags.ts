@@ -4,7 +4,6 @@
  * WhkError (exit 2) naming the flag, the value and the fix; commander lets it through to the one
  * top-level handler.
  */
-import { Option } from 'commander';
 import { parseEventFilter } from './filter.js';
 import { parseMountFlag, parseRouteFlag } from './listen/gateway.js';
 import { usage } from './errors.js';
@@ -14,7 +13,7 @@ import { parseExpect } from './send/expect.js';
 import { MAX_BODY } from './io/input.js';
 import { TUNNEL_PROVIDERS } from './tunnel/types.js';
 
-/** One flag of a command, as its help shows it; made into commander's Option by `option`. */
+/** One flag of a command, as its help shows it (src/cli.ts makes it commander's Option; src/quick.ts reads it too). */
 export interface Flag {
   /** '--port <n>', '--json', '--no-history'. */
   flags: string;
@@ -33,17 +32,6 @@ export interface Flag {
   conflicts?: string;
   /** The only values allowed. */
   choices?: string[];
-}
-
-/** Commander's Option for `f`. */
-export function option(f: Flag): Option {
-  const o = new Option(f.flags, f.help);
-  if (f.parse) o.argParser(f.parse);
-  if (f.default !== undefined) o.default(f.default, f.shownDefault);
-  if (f.env) o.env(f.env);
-  if (f.conflicts) o.conflicts(f.conflicts);
-  if (f.choices) o.choices(f.choices);
-  return o;
 }
 
 /** Repeatable flags: every value, in order. */

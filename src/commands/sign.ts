@@ -3,6 +3,8 @@ import { usage } from '../errors.js';
 import type { Registry } from '../schemes/registry.js';
 import { isUtf8 } from 'node:buffer';
 import { checkSecrets, parseHeaderLines, readBody, readSecrets, type IO } from '../io/input.js';
+import * as F from '../flags.js';
+import { example, type Spec } from './spec.js';
 
 export interface SignFlags {
   /** The run's schemes (src/cli.ts builds it). */
@@ -63,3 +65,21 @@ export async function signCommand(flags: SignFlags, { out }: IO): Promise<number
   }
   return 0;
 }
+
+/** `whk sign` as the program declares it (src/cli.ts) and src/quick.ts parses it. */
+export const SIGN: Spec = {
+  name: 'sign',
+  description: 'print the headers a provider would send with a body (one "Name: value" per line)',
+  flags: [
+    { flags: '--scheme <name>', help: 'signature scheme (required; whk schemes lists them)', parse: F.scheme(false) },
+    ...F.BODY, ...F.SECRETS, F.SCHEME_FILE,
+    { flags: '--header <line>', help: 'a header the scheme signs, "Name: value" ({header:Name} in a definition; repeatable)', parse: F.collect },
+    { flags: '--timestamp <unix>', help: 'timestamp to sign, Unix seconds (default: now)', parse: F.unixTime('--timestamp') },
+    { flags: '--id <id>', help: 'message id, where the scheme has one (default: a fresh one)' },
+    { flags: '--url <url>', help: 'the URL the provider posts to, for schemes that sign it (square, twilio, hubspot, ...)' },
+    { flags: '--method <verb>', help: 'the request method, for schemes that sign it (default POST)', parse: F.method('--method') },
+    { flags: '--json', help: 'print {"scheme","headers","body"} as JSON' },
+  ],
+  help: [F.SECRET_HELP, example(`whk sign --scheme dfns --secret s3cret --body '{"kind":"wallet.created"}' > headers.txt`)],
+  run: (c) => signCommand(c.opts<SignFlags>(), c.io),
+};

@@ -50,9 +50,9 @@ function capture() {
 
 /**
  * `whk ...args` to its end, in-process. `env` is set around the run (vi.stubEnv): never give it
- * to runs that overlap (describe.concurrent).
+ * to runs that overlap (describe.concurrent). `run` stands for main() (the quick path's tests).
  */
-export async function whk(args: string[], opts: { env?: Env } = {}): Promise<Result> {
+export async function whk(args: string[], opts: { env?: Env; run?: typeof main } = {}): Promise<Result> {
   // A process started now would run on a later turn of the event loop: so does this run, after
   // what an in-process listener left for the end of its turn (the history's writes).
   await new Promise((resolve) => setImmediate(resolve));
@@ -61,7 +61,7 @@ export async function whk(args: string[], opts: { env?: Env } = {}): Promise<Res
   const untrack = track({ stdout: (t) => void chunks.stdout.push(t), stderr: (t) => void chunks.stderr.push(t) });
   try {
     // A listener run to its end (--timeout, --expect) gets signals and crashes of its own, not the process's.
-    const code = await main(['node', 'whk', ...args], { io, listen: { signals: new EventEmitter(), crashes: new EventEmitter(), debug: false } });
+    const code = await (opts.run ?? main)(['node', 'whk', ...args], { io, listen: { signals: new EventEmitter(), crashes: new EventEmitter(), debug: false } });
     return { code, signal: null, stdout: chunks.stdout.join(''), stderr: chunks.stderr.join('') };
   } finally {
     untrack();
