@@ -25,8 +25,8 @@ import type { Flag } from './flags.js';
 
 const QUICK: Record<string, Spec> = { sign: SIGN, verify: VERIFY };
 
-/** The program's own flags, which commander takes after the command's name too. */
-const GLOBAL = { debug: 'debug', 'no-color': 'noColor' } as const;
+/** The program's own flags (src/cli.ts), which commander takes after the command's name too. */
+const GLOBAL = ['debug', 'no-color'];
 
 /** A run's flags as commander would give them: keys are the long names in camelCase. */
 interface Parsed {
@@ -49,8 +49,9 @@ function shape(f: Flag): { long: string; value: boolean } | undefined {
  * occurrence in order through its flag's parser, which gets the value so far); undefined when
  * anything is not plain (commander then says what it says).
  */
-export function parseQuick(spec: Spec, args: string[]): Parsed | undefined {
-  const options: NonNullable<ParseArgsConfig['options']> = { debug: { type: 'boolean', multiple: true }, 'no-color': { type: 'boolean', multiple: true } };
+function parseQuick(spec: Spec, args: string[]): Parsed | undefined {
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const g of GLOBAL) options[g] = { type: 'boolean', multiple: true };
   const byLong = new Map<string, Flag>();
   const opts: Record<string, unknown> = {};
   for (const f of spec.flags) {
@@ -65,7 +66,7 @@ export function parseQuick(spec: Spec, args: string[]): Parsed | undefined {
     const { tokens } = parseArgs({ args, options, strict: true, allowPositionals: false, tokens: true });
     for (const t of tokens) {
       if (t.kind !== 'option') return undefined;
-      if (t.name in GLOBAL) {
+      if (GLOBAL.includes(t.name)) {
         if (t.name === 'no-color') color = false;
         continue;
       }
