@@ -214,13 +214,14 @@ interface Parts {
  * The forwarding queue of this run: its journal in the state folder, locked (one deliverer at a
  * time), compacted, its pending deliveries resumed once the listener runs.
  */
-async function openQueue(forward: NonNullable<Parts['forward']>, flags: ListenFlags, deps: ListenDeps, onOutcome: (r: DeliveryRecord) => void): Promise<NonNullable<Parts['queue']>> {
-  const { QueueJournal, lockQueue, queueDir } = await import('../history/queue-journal.js');
+async function openQueue(forward: NonNullable<Parts['forward']>, flags: ListenFlags, deps: ListenDeps, onOutcome: (r: DeliveryRecord) => void, warn: (message: string) => void): Promise<NonNullable<Parts['queue']>> {
+  const { QueueJournal, damagedQueueLines, lockQueue, queueDir } = await import('../history/queue-journal.js');
   const { QueueRunner } = await import('../listen/queue-runner.js');
   const dir = queueDir(deps.env);
   const unlock = lockQueue(dir);
   const journal = new QueueJournal(dir).load();
-  journal.compact();
+  const aside = journal.compact();
+  if (aside) warn(damagedQueueLines(aside.setAside, journal.file, aside.file));
   journal.open();
   const runner = new QueueRunner({ journal, forward, maxAgeMs: flags.queueMaxAge ?? 24 * 3_600_000, onOutcome });
   return Object.assign(runner, {
@@ -241,7 +242,7 @@ async function startParts(p: Parts, emit: (e: ListenerEvent) => void): Promise<L
   const warn = (message: string) => emit({ kind: 'warning', message });
   if (flags.queue) {
     if (!p.forward) throw usage('nothing_to_queue', '--queue delivers to your app: give --forward-to <url> or --route <match>=<url>');
-    p.queue = await openQueue(p.forward, flags, deps, (record) => emit({ kind: 'delivery', record }));
+    p.queue = await openQueue(p.forward, flags, deps, (record) => emit({ kind: 'delivery', record }), warn);
   }
   const check = p.tunnel && flags.tunnelCheck !== false ? (await import('../tunnel/check.js')).selfCheck() : undefined;
   const tunnel = p.tunnel && await openChecked(p.tunnel, check, plan, deps, warn);

@@ -1,5 +1,5 @@
 import { usage } from '../errors.js';
-import { queueDir, QueueJournal, type Entry } from '../history/queue-journal.js';
+import { damagedQueueLines, queueDir, QueueJournal, type Entry } from '../history/queue-journal.js';
 import type { IO } from '../io/input.js';
 import { termSafeLine } from '../render/safe.js';
 import { forwardUrl } from '../send/target.js';
@@ -12,6 +12,7 @@ import { maskedUrl } from '../listen/urls.js';
  */
 export function queueListCommand(flags: { json?: boolean; all?: boolean }, io: IO, env: NodeJS.ProcessEnv = process.env): number {
   const journal = new QueueJournal(queueDir(env)).load();
+  if (journal.damaged.length > 0) io.err(`whk: ${damagedQueueLines(journal.damaged.length, journal.file)}`);
   const rows = [...journal.entries.values()].flatMap((e) => e.targets.map((t, i) => ({ e, t, i })))
     .filter(({ t }) => flags.all || t.state === 'pending' || t.state === 'failed');
   if (flags.json) {

@@ -76,6 +76,11 @@ export class QueueJournal {
   readonly entries = new Map<string, Entry>();
   private readonly strings = new Map<string, string>();
   private fd: number | undefined;
+  /**
+   * Lines that are not a record (bytes damaged on disk, an edit by hand): skipped when read, set
+   * aside by compact() (never dropped in silence: a put among them is a delivery that cannot go out).
+   */
+  readonly damaged: Buffer[] = [];
   /** The file's size as this process last knew it: what others append is read from there. */
   private size = 0;
   private next = 1;
@@ -175,14 +180,11 @@ export class QueueJournal {
       const nl = buf.indexOf(0x0a, at);
       if (nl === -1) break; // a line still being written
       const line = buf.subarray(at, nl);
-      let r: PutRecord | StateRecord | undefined;
-      try {
-        r = JSON.parse(line.toString('utf8')) as PutRecord | StateRecord;
-      } catch {
-        r = undefined; // a damaged line: skipped
-      }
-      if (r?.t === 'put') this.index(r, base + at, line.length);
-      else if (r) {
+      const r = recordOf(line);
+      if (r === undefined) {
+        if (line.length > 0) this.damaged.push(Buffer.from(line));
+      } else if (r.t === 'put') this.index(r, base + at, line.length);
+      else {
         this.update(r);
         seen.push(r);
       }
@@ -221,9 +223,10 @@ export class QueueJournal {
    * Rewrites the file with only what is still pending or failed (the lock holder only, at start):
    * a long-running queue does not keep every delivered body forever.
    */
-  compact(): void {
+  compact(): { setAside: number; file: string } | undefined {
     const live = [...this.entries.values()].filter((e) => e.targets.some((t) => t.state === 'pending' || t.state === 'failed'));
-    if (live.length === this.entries.size) return;
+    if (live.length === this.entries.size && this.damaged.length === 0) return undefined;
+    const aside = this.damaged.length > 0 ? this.setAside() : undefined;
     const lines: string[] = [];
     for (const e of live) {
       lines.push(JSON.stringify(this.read(e)));
@@ -233,8 +236,50 @@ export class QueueJournal {
     writeFileSync(tmp, lines.length > 0 ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
     renameSync(tmp, this.file);
     this.entries.clear();
+    this.damaged.length = 0;
     this.load();
+    return aside;
   }
+
+  /** Appends the damaged lines, as they were, to queue.damaged.ndjson beside the journal (0600). */
+  private setAside(): { setAside: number; file: string } {
+    const file = join(this.dir, 'queue.damaged.ndjson');
+    const fd = openSync(file, 'a', 0o600);
+    try {
+      for (const line of this.damaged) writeSync(fd, Buffer.concat([line, Buffer.from('\n')]));
+    } finally {
+      closeSync(fd);
+    }
+    return { setAside: this.damaged.length, file };
+  }
+}
+
+/** What to tell the user of damaged lines in the journal (`aside`: where they were set aside, if they were). */
+export function damagedQueueLines(count: number, journal: string, aside?: string): string {
+  const lines = `${count} line${count === 1 ? '' : 's'} of the queue (${journal}) ${count === 1 ? 'is' : 'are'} damaged (not a record whk wrote)`;
+  return aside
+    ? `${lines}: set aside in ${aside}; a delivery among them will not be sent (read them there, and replay what you need)`
+    : `${lines}: skipped; the next whk listen --queue sets them aside (a delivery among them will not be sent)`;
+}
+
+/** The record a journal line holds; undefined for a line that is not one (not JSON, or without the fields every reader needs). */
+function recordOf(line: Buffer): PutRecord | StateRecord | undefined {
+  let r: unknown;
+  try {
+    r = JSON.parse(line.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof r !== 'object' || r === null) return undefined;
+  const o = r as Omit<Partial<PutRecord>, 't'> & { t?: unknown; target?: unknown };
+  if (typeof o.id !== 'string' || typeof o.at !== 'number') return undefined;
+  if (o.t === 'put') {
+    const targets = o.targets;
+    const ok = Array.isArray(targets) && targets.every((t: Partial<QueueTarget> | null) => typeof t?.base === 'string' && typeof t.listenPath === 'string');
+    return ok && typeof o.body === 'string' && typeof o.seq === 'number' ? (o as PutRecord) : undefined;
+  }
+  const known = (['try', 'done', 'failed', 'retry', 'drop'] as unknown[]).includes(o.t);
+  return known && (o.target === undefined || Number.isInteger(o.target)) ? (o as unknown as StateRecord) : undefined;
 }
 
 function lastByte(file: string, size: number): number {

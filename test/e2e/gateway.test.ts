@@ -4,7 +4,7 @@
  * across an app that is down and a listener killed with SIGKILL, and whk routes test agreeing
  * with what the listener did.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -188,6 +188,29 @@ describe('--queue: stopping with deliveries pending', () => {
     const r = await whk.exited;
     expect(r.code).toBe(143);
     expect(r.stderr).toContain('whk: 2 deliveries are still pending in the queue: the next whk listen --queue with this state folder sends them (whk queue lists them)');
+  });
+});
+
+describe('--queue: a journal damaged on disk', () => {
+  it('the listener starts, sends what it can read, and says where the damaged lines were set aside', async () => {
+    const target = await app();
+    target.state.status = 503;
+    const p = queued(target.url);
+    const first = await listen(p);
+    expect(await post(`${first.base}/gh`, await github('push', 1))).toBe(200);
+    await first.whk.waitFor(/"state":"retrying"/, 'stdout');
+    first.whk.child.kill('SIGKILL');
+    await first.whk.exited;
+    // Bytes damaged on disk: a line that is not JSON, and a record without its targets (which crashed the start).
+    const journal = join(p.home, 'queue', 'queue.ndjson');
+    appendFileSync(journal, 'garbage\n{"t":"put","id":"q-x-1","at":1}\n');
+    target.state.status = 200;
+    const again = await listen(p);
+    const line = await again.whk.waitFor(/damaged/, 'stderr');
+    expect(line).toBe(`whk: 2 lines of the queue (${journal}) are damaged (not a record whk wrote): set aside in ${join(p.home, 'queue', 'queue.damaged.ndjson')}; a delivery among them will not be sent (read them there, and replay what you need)`);
+    await again.whk.waitFor(/"state":"delivered"/, 'stdout');
+    expect(target.got).toHaveLength(1);
+    expect(readFileSync(join(p.home, 'queue', 'queue.damaged.ndjson'), 'utf8')).toBe('garbage\n{"t":"put","id":"q-x-1","at":1}\n');
   });
 });
 

@@ -4,11 +4,12 @@
  * survives the compaction a listener does at start; a user's drop is not undone by the listener
  * giving up on the delivery after it.
  */
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { QueueJournal } from '../../src/history/queue-journal.js';
+import { whk } from '../helpers/in-process.js';
 
 const RECEIVED = Date.UTC(2026, 0, 1);
 const RETRIED = RECEIVED + 48 * 3600_000;
@@ -19,7 +20,9 @@ const delivery = (seq: number) => ({
 });
 
 function queued() {
-  const dir = mkdtempSync(join(tmpdir(), 'whk-queue-journal-'));
+  // $WHK_HOME/queue, as whk names it.
+  const dir = join(mkdtempSync(join(tmpdir(), 'whk-queue-journal-')), 'queue');
+  mkdirSync(dir);
   const j = new QueueJournal(dir).load().open();
   return { dir, j, id: j.put(delivery(1)).id };
 }
@@ -56,4 +59,47 @@ it('a drop the listener had not read yet when it gave up stays a drop', () => {
   j.mark({ t: 'failed', id, target: 0, at: RECEIVED + 20, why: 'not delivered within --queue-max-age' });
   j.close();
   expect(target(dir, id).state).toBe('dropped');
+});
+
+describe('a journal damaged on disk', () => {
+  // Found by an adversarial pass: a record without its targets crashed `whk queue` and the
+  // listener's start ("Cannot read properties of undefined"), and a line that was not JSON was
+  // skipped, then dropped by the start-up compaction without a word (a put among them: a
+  // delivery answered 2xx that would never go out).
+  const DAMAGED = ['not json at all', '{"t":"put","id":"q-x-9"}', '{"t":"done","id":"q-x-9","target":"first","at":1}', '[1,2]'];
+  function damagedJournal() {
+    const { dir, j, id } = queued();
+    j.close();
+    appendFileSync(join(dir, 'queue.ndjson'), `${DAMAGED.join('\n')}\n`);
+    const after = new QueueJournal(dir).load().open();
+    const second = after.put(delivery(2)).id;
+    after.close();
+    return { dir, id, second };
+  }
+
+  it('is read around its damaged lines, which are counted', () => {
+    const { dir, id, second } = damagedJournal();
+    const j = new QueueJournal(dir).load();
+    expect([...j.entries.keys()]).toEqual([id, second]);
+    expect(j.damaged.map((b) => b.toString())).toEqual(DAMAGED);
+  });
+
+  it('compaction sets the damaged lines aside, byte for byte, and says how many', () => {
+    const { dir, id, second } = damagedJournal();
+    const aside = new QueueJournal(dir).load().compact();
+    expect(aside).toEqual({ setAside: 4, file: join(dir, 'queue.damaged.ndjson') });
+    expect(readFileSync(join(dir, 'queue.damaged.ndjson'), 'utf8')).toBe(`${DAMAGED.join('\n')}\n`);
+    const j = new QueueJournal(dir).load();
+    expect(j.damaged).toEqual([]);
+    expect([...j.entries.keys()]).toEqual([id, second]);
+    expect(statSync(join(dir, 'queue.damaged.ndjson')).mode & 0o777).toBe(0o600);
+  });
+
+  it('whk queue lists what it can read and says the rest is damaged', async () => {
+    const { dir, id } = damagedJournal();
+    const r = await whk(['queue', '--json'], { env: { WHK_HOME: dirname(dir) } });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Array<{ id: string }>).map((x) => x.id)).toContain(id);
+    expect(r.stderr).toBe(`whk: 4 lines of the queue (${join(dir, 'queue.ndjson')}) are damaged (not a record whk wrote): skipped; the next whk listen --queue sets them aside (a delivery among them will not be sent)\n`);
+  });
 });
