@@ -1,8 +1,10 @@
-// `npm run build`: ONE module graph (esbuild, ES modules, code splitting), so every module of
-// whk exists once in dist/, whoever loads it:
+// `npm run build`: ONE module graph (esbuild, ES modules, code splitting) for the program and the
+// library, so each of their modules exists once in dist/, whoever loads it:
 //  - dist/index.js: the library (`import 'whk'`), typed by dist/index.d.ts (tsc, declarations only);
 //  - dist/bin/cli.js: the program, with the offline commands (sign, verify, schemes), loaded by
-//    bin/whk.js; `whk sign` loads it and the few chunks it shares with the library, nothing else;
+//    bin/whk.js; it loads the few chunks it shares with the library, and each command's own later;
+//  - dist/bin/quick.cjs: the one exception, the quick path of `whk sign` / `whk verify` with a core
+//    scheme (src/quick.ts): a CommonJS script of its own, without commander (see quickBuild below);
 //  - dist/bin/commands/: what loads later, each only when a run needs it: the network commands
 //    (listen, history, inspect, send, replay, probe), the diagnosis worker, the providers'
 //    catalogue, the reading of scheme definitions (catalogue.js), and the chunks they all share.
