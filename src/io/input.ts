@@ -2,6 +2,7 @@ import { kMaxLength } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { usage } from '../errors.js';
 import { secretProblem } from '../schemes/secrets.js';
+import { isTerminal } from './terminal.js';
 import type { Scheme, Secret } from '../schemes/types.js';
 
 // Reading inputs. Every read goes to the end of its input or fails with one line naming it; a
@@ -164,19 +165,6 @@ export type Warn = (line: string) => void;
 const toStderr: Warn = (line) => void process.stderr.write(`whk: ${line}\n`);
 
 /**
- * Whether stderr is a terminal, without making process.stderr when it cannot be one: a pipe or
- * a file is no character device (Node makes the stream when first asked, which costs start-up).
- */
-function stderrIsTerminal(): boolean {
-  try {
-    if (!fstatSync(2).isCharacterDevice()) return false;
-  } catch {
-    return false;
-  }
-  return Boolean(process.stderr.isTTY);
-}
-
-/**
  * Secrets from --secret (repeatable), --secret-file (one per line, blank lines and # comments
  * skipped; a PEM key or certificate is one secret, whole), or the WHK_SECRET environment
  * variable, in that order of preference. Warned about, once each, never printed: a --secret on
@@ -186,7 +174,7 @@ function stderrIsTerminal(): boolean {
 export function readSecrets(opts: { secret?: string[]; secretFile?: string }, required = true, warn: Warn = toStderr): string[] {
   const given = opts.secret ?? [];
   const out = given.map((secret, i) => ({ secret, from: given.length > 1 ? `--secret #${i + 1}` : '--secret' }));
-  if (given.length > 0 && stderrIsTerminal()) warn('a secret given with --secret is visible to every user of this machine (ps): prefer WHK_SECRET or --secret-file');
+  if (given.length > 0 && isTerminal(2)) warn('a secret given with --secret is visible to every user of this machine (ps): prefer WHK_SECRET or --secret-file');
   if (opts.secretFile) {
     const inFile = secretsOfFile(readFileFor(opts.secretFile, '--secret-file', SMALL_FILE('secrets')).toString('utf8'));
     out.push(...inFile.map((secret, i) => ({ secret, from: `--secret-file ${opts.secretFile}${inFile.length > 1 ? ` (secret #${i + 1})` : ''}` })));
