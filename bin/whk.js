@@ -70,9 +70,11 @@ function drained(stream) {
 if (Number(process.versions.node.split('.')[0]) >= 22) require('node:module').enableCompileCache?.();
 
 // `whk sign` and `whk verify` with a core scheme: the quick path (src/quick.ts), one CommonJS
-// script without commander. It declines anything it cannot answer exactly as the program would.
+// script without commander. It declines anything it cannot answer exactly as the program would,
+// and a run that names no scheme (verify's auto-detection) is not even shown to it.
 const command = process.argv[2];
-const quick = command === 'sign' || command === 'verify' ? require('../dist/bin/quick.cjs').quick(process.argv) : undefined;
+const named = process.argv.some((a) => a === '--scheme' || a.startsWith('--scheme='));
+const quick = (command === 'sign' || command === 'verify') && named ? require('../dist/bin/quick.cjs').quick(process.argv) : undefined;
 
 (quick ?? import('../dist/bin/cli.js').then(({ main }) => main(process.argv)))
   // A failed write is reported on the next tick: one turn of the event loop lets it arrive.

@@ -141,6 +141,10 @@ describe('the quick path as built', () => {
     expect(catalogue.code).toBe(2);
     expect(catalogue.stderr).toMatch(/dist\/bin\/[\w/-]+\.js:\d+/);
     expect(catalogue.stderr).not.toMatch(/quick\.cjs/);
+    // A run that names no scheme (verify's auto-detection) is the program's.
+    const auto = await runWhk(['verify', '--secret', '', '--body', 'x', '--header', 'X-Hub-Signature-256: sha256=00', '--debug']);
+    expect(auto.code).toBe(2);
+    expect(auto.stderr).not.toMatch(/quick\.cjs/);
     // The same first line either way.
     expect(core.stderr.split('\n')[0]).toBe(catalogue.stderr.split('\n')[0]!.replace('Sentry', 'Dfns').replace('sentry', 'dfns'));
   });
