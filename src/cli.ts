@@ -19,12 +19,9 @@ import { example, stdio, type Deps, type Spec } from './commands/spec.js';
 
 export type { Deps } from './commands/spec.js';
 
-
 /** --config: whk.json elsewhere than here or in a parent; --no-config: none at all. */
 const CONFIG_FLAG: F.Flag = { flags: '--config <file>', help: 'the project config file (default: whk.json here or in a parent folder)' };
 const NO_CONFIG_FLAG: F.Flag = { flags: '--no-config', help: 'ignore whk.json' };
-
-
 
 const SCHEMES: Spec = {
   name: 'schemes',
