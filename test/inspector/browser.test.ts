@@ -239,6 +239,11 @@ describe.runIf(run)('the inspector in Chromium', () => {
     await page.locator('body').press('j');
     await page.locator('body').press('k');
     await expect.poll(selected).toContain('/live/14');
+    // r clicks the Replay button of the delivery shown: wait until 14's is shown (after j and k it
+    // may still be rendering; a press before that did nothing once, in a loaded CI run).
+    const detail = page.getByRole('region', { name: 'Delivery' });
+    await expect.poll(() => detail.textContent()).toContain('/live/14');
+    await detail.getByRole('button', { name: 'Replay', exact: true }).waitFor();
     const before = app.got.length;
     await page.locator('body').press('r');
     await expect.poll(() => app.got.length).toBe(before + 1);
