@@ -70,11 +70,11 @@ export function ensureDir(dir: string): void {
 }
 
 /**
- * One listener session's file. Like the --record Recorder (src/listen/recorder.ts): straight to
- * the file descriptor, no buffering in the process beyond the current turn of the event loop: the
- * lines of the deliveries answered in one turn go in one write at its end (one write per delivery
- * when they come one at a time; a few per write under load, where a syscall per line cost the
- * listener 17% of its throughput). A failed write stops it and is told once.
+ * One listener session's file, written straight to the file descriptor. The lines of the
+ * deliveries answered in one turn of the event loop go in one write at its end, and under load at
+ * most one write every `COALESCE_MS`: one delivery at a time is on disk at the end of its turn, as
+ * before; 10,000 a second go in ~100-line writes instead of one write (and one fstat) per turn,
+ * which cost the listener ~4 µs a delivery. A failed write stops it and is told once.
  *
  * WHK_HISTORY_MAX holds while it writes: a line that would take the history over it first deletes
  * older sessions (oldest last write first); when this session alone would pass it, the journal
@@ -96,6 +96,8 @@ export class SessionJournal {
   /** Bytes of the other sessions' files when last looked at. */
   private others = 0;
   private pending: string[] = [];
+  /** When the last write was made (performance.now()). */
+  private lastFlush = -Infinity;
 
   /** Throws (a plain Error naming the file) when the folder or the file cannot be created. */
   constructor(private readonly dir: string, session: Omit<SessionLine, 'type' | 'session'>, private readonly maxBytes = Infinity) {
@@ -127,8 +129,15 @@ export class SessionJournal {
       this.stop();
       return false;
     }
-    if (this.pending.push(line) === 1) setImmediate(() => this.flush());
+    if (this.pending.push(line) === 1) this.schedule();
     return true;
+  }
+
+  /** The next write: at the end of this turn, or `COALESCE_MS` after the last write if that is later. */
+  private schedule(): void {
+    const wait = this.lastFlush + COALESCE_MS - performance.now();
+    if (wait <= 0) setImmediate(() => this.flush());
+    else setTimeout(() => this.flush(), wait);
   }
 
   /** Whether `bytes` more keep the history within WHK_HISTORY_MAX, older sessions deleted as needed; counts them if so. */
@@ -157,6 +166,7 @@ export class SessionJournal {
     if (this.fd === undefined || this.pending.length === 0) return;
     const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
     this.pending = [];
+    this.lastFlush = performance.now();
     try {
       if (fstatSync(this.fd).nlink === 0) this.reopen(Buffer.byteLength(text));
       writeSync(this.fd, text);
@@ -187,6 +197,9 @@ export class SessionJournal {
     this.fd = undefined;
   }
 }
+
+/** Under load, the journal writes at most this often (ms); a close writes what is pending at once. */
+const COALESCE_MS = 10;
 
 /** The session files of `dir` but `own`. */
 const otherSessions = (dir: string, own: string): SessionFile[] => listSessionsSync(dir).filter((f) => f.file !== own);

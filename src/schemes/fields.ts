@@ -9,23 +9,33 @@ export function idAndType(json: unknown, typeField: string, idField: string): { 
   };
 }
 
-const parsed = new WeakMap<Buffer, { value: unknown } | null>();
+/** The bodies parsed last (a WeakMap cost as much per body as the parse itself). */
+const recent: Array<{ body: Buffer; json: { value: unknown } | null } | undefined> = new Array(16).fill(undefined);
+let nextSlot = 0;
+/** Bodies above this are parsed each time they are asked for, never kept alive here. */
+const KEEP_AT_MOST = 64 * 1024;
 
 /**
- * The body parsed as JSON (`null` when it is not JSON), once per body: the listener's describing
- * step reuses what verifying parsed. Callers must not change the value they get.
+ * The body parsed as JSON (`null` when it is not JSON), once per body while it is one of the 16
+ * parsed last: the listener's describing step reuses what verifying parsed. Callers must not
+ * change the value they get.
  */
 export function parseJsonBody(body: Buffer): { value: unknown } | null {
-  let r = parsed.get(body);
-  if (r === undefined) {
-    try {
-      r = { value: JSON.parse(body.toString('utf8')) };
-    } catch {
-      r = null;
-    }
-    parsed.set(body, r);
+  for (let i = 0; i < recent.length; i++) {
+    const r = recent[i];
+    if (r !== undefined && r.body === body) return r.json;
   }
-  return r;
+  let json: { value: unknown } | null;
+  try {
+    json = { value: JSON.parse(body.toString('utf8')) };
+  } catch {
+    json = null;
+  }
+  if (body.length <= KEEP_AT_MOST) {
+    recent[nextSlot] = { body, json };
+    nextSlot = (nextSlot + 1) % recent.length;
+  }
+  return json;
 }
 
 /** A top-level numeric field of a JSON body (Dfns timestampSent, Linear webhookTimestamp). */

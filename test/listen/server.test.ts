@@ -256,3 +256,28 @@ describe('the length of every answer', () => {
     expect(head(got)).not.toContain('transfer-encoding');
   });
 });
+
+describe('the headers of a record', () => {
+  it('keeps headers named like inherited members (constructor, __proto__, toString) as headers, repeated ones joined', async () => {
+    const { l, next } = await listen();
+    const body = dfnsBody('wh-proto');
+    const h = signed(body);
+    const lines = [
+      'POST / HTTP/1.1', 'Host: x', 'Connection: close', `Content-Length: ${Buffer.byteLength(body)}`,
+      ...Object.entries(h).map(([k, v]) => `${k}: ${v}`),
+      'Constructor: one', '__proto__: two', 'toString: three', 'X-Twice: a', 'x-twice: b',
+    ];
+    const answer = await raw(l.port, [`${lines.join('\r\n')}\r\n\r\n${body}`]);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    const { record } = await next('event');
+    expect(record.verdict?.valid).toBe(true);
+    expect(Object.keys(record.headers)).toEqual(expect.arrayContaining(['constructor', '__proto__', 'tostring', 'x-twice']));
+    expect(record.headers.constructor).toBe('one');
+    expect(record.headers.__proto__).toBe('two');
+    expect(record.headers.tostring).toBe('three');
+    expect(record.headers['x-twice']).toBe('a, b');
+    // Nothing inherited: a header that was not sent is not there.
+    expect(record.headers.hasOwnProperty).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(record.headers)).__proto__).toBe('two');
+  });
+});

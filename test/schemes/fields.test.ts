@@ -4,7 +4,7 @@
  * nesting respected, every other byte left where it is.
  */
 import { describe, expect, it } from 'vitest';
-import { topLevelValue } from '../../src/schemes/fields.js';
+import { parseJsonBody, topLevelValue } from '../../src/schemes/fields.js';
 
 const span = (json: string, field: string) => {
   const b = Buffer.from(json);
@@ -26,5 +26,35 @@ describe('topLevelValue', () => {
 
   it('a nested member, or the key\'s text as a value, is not a top-level member', () => {
     expect(span('{"data":{"signature":1},"x":"signature"}', 'signature')).toBeUndefined();
+  });
+});
+
+describe('parseJsonBody', () => {
+  it('parses a body once while it is among the last parsed, and answers each body for itself', () => {
+    const a = Buffer.from('{"type":"a"}');
+    const b = Buffer.from('{"type":"b"}');
+    const first = parseJsonBody(a);
+    expect(first).toEqual({ value: { type: 'a' } });
+    expect(parseJsonBody(b)).toEqual({ value: { type: 'b' } });
+    // The same Buffer: the same parse (the listener's describing step reuses verifying's).
+    expect(parseJsonBody(a)).toBe(first);
+    // Equal bytes in another Buffer: parsed for itself.
+    const again = parseJsonBody(Buffer.from('{"type":"a"}'));
+    expect(again).toEqual(first);
+    expect(again).not.toBe(first);
+  });
+
+  it('is null for a body that is not JSON, and still right once the body has left the cache', () => {
+    const bad = Buffer.from('{"type":');
+    expect(parseJsonBody(bad)).toBeNull();
+    for (let i = 0; i < 40; i++) parseJsonBody(Buffer.from(`{"n":${i}}`));
+    expect(parseJsonBody(bad)).toBeNull();
+  });
+
+  it('parses a body over 64 KB each time, without keeping it', () => {
+    const big = Buffer.from(JSON.stringify({ pad: 'x'.repeat(70_000) }));
+    const one = parseJsonBody(big);
+    expect((one?.value as { pad: string }).pad).toHaveLength(70_000);
+    expect(parseJsonBody(big)).not.toBe(one);
   });
 });
