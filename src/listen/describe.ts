@@ -172,7 +172,7 @@ export function secretRedactor(secrets: readonly string[]): (headers: Record<str
     let out: Record<string, string> | undefined;
     for (const k in headers) {
       const v = headers[k]!;
-      const hit = short.has(v.trim()) || (v.length >= shortest && long.some((s) => v.includes(s)));
+      const hit = (v.length >= shortest && long.some((s) => v.includes(s))) || (short.size > 0 && short.has(v.trim()));
       if (hit) {
         out ??= Object.assign(Object.create(null) as Record<string, string>, headers);
         out[k] = '[redacted: contains the secret]';
