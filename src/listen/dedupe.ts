@@ -27,6 +27,23 @@ export class Lru<V> {
     return v;
   }
 
+  /**
+   * The value, refreshed as most recently used; when absent, `value` is set instead (evicting as
+   * `set` does) and undefined returned. One key and one lookup, where `get` then `set` made two.
+   */
+  getOrSet(key: string, value: V): V | undefined {
+    const k = boundKey(key);
+    const v = this.map.get(k);
+    if (v !== undefined) {
+      this.map.delete(k);
+      this.map.set(k, v);
+      return v;
+    }
+    this.map.set(k, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as string);
+    return undefined;
+  }
+
   /** Sets the value as most recently used, evicting the least recently used beyond capacity. */
   set(key: string, value: V): void {
     const k = boundKey(key);
@@ -50,13 +67,9 @@ export class Dedupe {
     this.seen = new Lru(capacity);
   }
 
-  /** Sequence number of the first delivery of this event, or undefined when it is new. */
-  check(scheme: string | null, eventId: string): number | undefined {
-    return this.seen.get(`${scheme ?? ''}\n${eventId}`);
-  }
-
-  remember(scheme: string | null, eventId: string, seq: number): void {
-    this.seen.set(`${scheme ?? ''}\n${eventId}`, seq);
+  /** Sequence number of the first delivery of this event; undefined when it is new, and then `seq` is remembered as its first. */
+  firstSeen(scheme: string | null, eventId: string, seq: number): number | undefined {
+    return this.seen.getOrSet(`${scheme ?? ''}\n${eventId}`, seq);
   }
 
   get size(): number {

