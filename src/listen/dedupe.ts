@@ -18,13 +18,7 @@ export class Lru<V> {
 
   /** The value, refreshed as most recently used; undefined when absent. */
   get(key: string): V | undefined {
-    const k = boundKey(key);
-    const v = this.map.get(k);
-    if (v !== undefined) {
-      this.map.delete(k);
-      this.map.set(k, v);
-    }
-    return v;
+    return this.refresh(boundKey(key));
   }
 
   /**
@@ -33,20 +27,26 @@ export class Lru<V> {
    */
   getOrSet(key: string, value: V): V | undefined {
     const k = boundKey(key);
-    const v = this.map.get(k);
-    if (v !== undefined) {
-      this.map.delete(k);
-      this.map.set(k, v);
-      return v;
-    }
-    this.map.set(k, value);
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as string);
-    return undefined;
+    const v = this.refresh(k);
+    if (v === undefined) this.put(k, value);
+    return v;
   }
 
   /** Sets the value as most recently used, evicting the least recently used beyond capacity. */
   set(key: string, value: V): void {
-    const k = boundKey(key);
+    this.put(boundKey(key), value);
+  }
+
+  private refresh(k: string): V | undefined {
+    const v = this.map.get(k);
+    if (v !== undefined) {
+      this.map.delete(k);
+      this.map.set(k, v);
+    }
+    return v;
+  }
+
+  private put(k: string, value: V): void {
     this.map.delete(k);
     this.map.set(k, value);
     if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as string);
