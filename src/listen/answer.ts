@@ -2,7 +2,7 @@ import type { HandshakeAnswer, Scheme, Verdict } from '../schemes/types.js';
 import type { EventRecord } from '../record.js';
 import { maskedUrl } from './urls.js';
 import { Dedupe } from './dedupe.js';
-import { describe, type Received } from './describe.js';
+import { classify, describe, isFiltered, type Classified, type Received } from './describe.js';
 import type { EventMessage } from './events.js';
 import type { Exchange } from './exchange.js';
 import type { ForwardResult } from './forward.js';
@@ -25,20 +25,40 @@ export function answerStep(s: State, f: Flow): void {
     return later(s, f.x, () => answerAtOnce(s, f, status));
   }
   // The answer depends on the event: its type (--events, routes), its id (--fail-first), your app.
-  const message = describeOf(s, f);
-  const { record } = message;
-  const injected = s.injector?.decide(record.eventId === null ? null : `${record.scheme ?? ''}\n${record.eventId}`, f.r.body);
-  if (injected) record.injected = injected;
-  later(s, f.x, () => decide(s, f, message, injected));
+  // What that needs is known now; the record is made when first needed: after the answer, unless
+  // the answer comes from your app.
+  const c = classify(f.mount.describe, f.r, f.verdict);
+  const e: Routed = { c, injected: s.injector?.decide(c.eventId === null ? null : `${c.scheme ?? ''}\n${c.eventId}`, f.r.body), route: null };
+  // With --delay the record is made at once: duplicates are marked in arrival order, whichever delay ends first.
+  if (s.delayMs > 0) messageOf(s, f, e);
+  later(s, f.x, () => decide(s, f, e));
+}
+
+/** An accepted event on its way to its answer: classified, maybe given an injected failure, routed; its record once made. */
+interface Routed {
+  c: Classified;
+  injected: Injected | undefined;
+  route: string | null;
+  message?: EventMessage;
 }
 
 /** The event record, with the mount it came in by when the listener has mounts. */
-function describeOf(s: State, f: Flow): EventMessage {
-  const message = describe(f.mount.describe, f.r, f.verdict);
+function describeOf(s: State, f: Flow, c?: Classified): EventMessage {
+  const message = describe(f.mount.describe, f.r, f.verdict, c);
   if (s.mounted) message.record.mount = f.mount.name;
   // Not routed (yet, or ever: refused): null until a route takes it.
   if (s.routes.length > 0) message.record.route = null;
   return message;
+}
+
+/** A routed event's record, made on first use (the same one after that), with its injected failure and its route. */
+function messageOf(s: State, f: Flow, e: Routed): EventMessage {
+  if (!e.message) {
+    e.message = describeOf(s, f, e.c);
+    if (e.injected) e.message.record.injected = e.injected;
+  }
+  if (s.routes.length > 0) e.message.record.route = e.route;
+  return e.message;
 }
 
 /** --delay: `job` after the delay, or at once when the exchange is cut short (the answer is never lost). */
@@ -82,30 +102,39 @@ function answerAtOnce(s: State, f: Flow, status: number): void {
 }
 
 /** An accepted event whose answer is decided: dropped, failed on purpose, filtered, routed (forwarded or queued). */
-function decide(s: State, f: Flow, message: EventMessage, injected: Injected | undefined): void {
+function decide(s: State, f: Flow, e: Routed): void {
   const { x } = f;
-  const { record } = message;
+  const { c, injected } = e;
   if (injected?.drop) {
     x.res.destroy();
-    return emitEvent(s, x, message);
+    return emitEvent(s, x, messageOf(s, f, e));
   }
-  if (injected?.fail) return finish(s, f, message, 500, failText(injected, s.o.inject!));
-  const { route, targets } = record.filtered ? { route: null, targets: [] } : pickTargets(s.routes, { mount: f.mount.name, scheme: record.scheme, type: record.eventType }, f.mount.fallback);
-  if (s.routes.length > 0) record.route = route;
-  if (targets.length === 0) return finish(s, f, message, s.okStatus);
+  const recordLater = () => messageOf(s, f, e);
+  if (injected?.fail) return finish(s, f, recordLater, 500, failText(injected, s.o.inject!));
+  const picked = isFiltered(f.mount.describe, c) ? { route: null, targets: [] } : pickTargets(s.routes, { mount: f.mount.name, scheme: c.scheme, type: c.eventType }, f.mount.fallback);
+  e.route = picked.route;
+  const { targets } = picked;
+  if (targets.length === 0) return finish(s, f, recordLater, s.okStatus);
   if (!s.forwardMethods.has(f.r.method)) {
     const allowed = [...s.forwardMethods];
-    return finish(s, f, message, 405, `whk: ${f.r.method} is not forwarded (--forward-methods ${allowed.join(',')})\n`, ['allow', allowed.join(', ')]);
+    return finish(s, f, recordLater, 405, `whk: ${f.r.method} is not forwarded (--forward-methods ${allowed.join(',')})\n`, ['allow', allowed.join(', ')]);
   }
+  // Forwarded or queued: the record is made now, and filled in as the targets answer.
+  const message = messageOf(s, f, e);
   if (s.o.queue) return queueStep(s, f, message, targets);
   if (targets.length === 1) return forwardOne(s, f, message, targets[0]!);
   forwardAll(s, f, message, targets);
 }
 
-function finish(s: State, f: Flow, message: EventMessage, status: number, text?: string, extra?: string[]): void {
-  message.record.response.status = status;
+/**
+ * Answers, then hands the record on. `message` may be a function that makes it: then it is made
+ * after the answer was written, which the sender does not wait for.
+ */
+function finish(s: State, f: Flow, message: EventMessage | (() => EventMessage), status: number, text?: string, extra?: string[]): void {
   if (status > 0) answer(f.x.res, status, text, f.r.seq, { headers: extra });
-  emitEvent(s, f.x, message);
+  const m = typeof message === 'function' ? message() : message;
+  m.record.response.status = status;
+  emitEvent(s, f.x, m);
 }
 
 const targetOf = (f: Flow, base: string) => ({ base, listenPath: f.mount.path });

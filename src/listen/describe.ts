@@ -56,20 +56,33 @@ export interface DescribeContext {
 }
 
 /**
- * The describing step: a delivery and its verdict become an event record (the NDJSON line, the
- * recording) plus what renderers need: the body decoded and parsed once, the scheme's event type
- * and id, duplicate and filter marks; counters updated. `response.status` is filled in when
- * answered.
+ * What is known of a delivery before its record is made, and all that routing needs to answer
+ * it: the body decoded and parsed once, the scheme, the event type and id.
  */
-export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | null): EventMessage {
+export interface Classified {
+  accepted: boolean;
+  /** A refused body over KEPT_OF_REFUSED: only its start is kept. */
+  cut: boolean;
+  /** The body as kept. */
+  body: Buffer;
+  /** The body as UTF-8 text; undefined when it is not UTF-8. */
+  text: string | undefined;
+  parsed?: unknown;
+  jsonError?: string;
+  scheme: string | null;
+  eventType: string | null;
+  eventId: string | null;
+}
+
+/** The classifying step: the body decoded and parsed, its scheme, event type and id. No counter changes. */
+export function classify(ctx: DescribeContext, r: Received, verdict: Verdict | null): Classified {
   const accepted = verdict === null || verdict.valid;
   const { headers } = r;
   // A refused body is kept only in part: a flood of forged large bodies costs one HMAC pass each,
   // not a decoding, an escaping and a write of every byte (the record says how much was cut).
   const cut = !accepted && r.body.length > KEPT_OF_REFUSED;
   const body = cut ? utf8Prefix(r.body, KEPT_OF_REFUSED) : r.body;
-  const utf8 = body.length === 0 || isUtf8(body);
-  const text = utf8 ? body.toString('utf8') : undefined;
+  const text = body.length === 0 || isUtf8(body) ? body.toString('utf8') : undefined;
   // A refused body over 64 KB is not parsed: under a flood of forged large bodies, parsing each
   // would slow the answers to real deliveries. Its type and id are unknown; it is shown as text.
   const { parsed, jsonError } = text !== undefined && !cut && (accepted || body.length <= UNPARSED_INVALID) ? parseBody(body, text, headers) : {};
@@ -88,11 +101,27 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
       // a body of an unexpected shape: no type, no id
     }
   }
-  const sName = scheme?.name ?? null;
+  const name = scheme?.name ?? (verdict && verdict.scheme !== 'auto' ? verdict.scheme : null);
+  const c: Classified = { accepted, cut, body, text, scheme: name, eventType, eventId };
+  if (parsed !== undefined) c.parsed = parsed;
+  if (jsonError !== undefined) c.jsonError = jsonError;
+  return c;
+}
+
+/** Only accepted events are filtered (--events): an invalid one gets its 401 and is shown in full. */
+export const isFiltered = (ctx: DescribeContext, c: Classified): boolean => c.accepted && ctx.events !== undefined && !ctx.events.matches(c.eventType);
+
+/**
+ * The describing step: a delivery and its verdict (classified, unless `c` is given) become an
+ * event record (the NDJSON line, the recording) plus what renderers need; duplicate and filter
+ * marks; counters updated. `response.status` is filled in when answered. Deliveries are described
+ * in the order they arrived: the duplicate marks depend on it.
+ */
+export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | null, c: Classified = classify(ctx, r, verdict)): EventMessage {
+  const { accepted, body, text, parsed, eventType, eventId } = c;
   // Only accepted deliveries are checked and remembered: an invalid one proves nothing about its id.
-  const duplicateOf = eventId === null || !accepted ? undefined : ctx.dedupe.firstSeen(sName, eventId, r.seq);
-  // Only accepted events are filtered: an invalid one gets its 401 and is shown in full.
-  const filtered = accepted && ctx.events !== undefined && !ctx.events.matches(eventType);
+  const duplicateOf = eventId === null || !accepted ? undefined : ctx.dedupe.firstSeen(c.scheme, eventId, r.seq);
+  const filtered = isFiltered(ctx, c);
 
   const record: EventRecord = {
     type: 'event',
@@ -100,10 +129,10 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
     receivedAt: iso(r.receivedAt),
     method: r.method,
     path: r.path,
-    headers: ctx.redact(headers),
+    headers: ctx.redact(r.headers),
     body: text ?? body.toString('base64'),
-    bodyEncoding: utf8 ? 'utf8' : 'base64',
-    scheme: sName ?? (verdict && verdict.scheme !== 'auto' ? verdict.scheme : null),
+    bodyEncoding: text !== undefined ? 'utf8' : 'base64',
+    scheme: c.scheme,
     verdict: verdict === null ? null : verdictJson(verdict),
     eventType,
     eventId,
@@ -111,7 +140,7 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
     ...(duplicateOf !== undefined ? { duplicateOf } : {}),
     filtered,
     response: { status: 0 },
-    ...(cut ? { bodyTruncated: { bytes: r.body.length, kept: body.length } } : {}),
+    ...(c.cut ? { bodyTruncated: { bytes: r.body.length, kept: body.length } } : {}),
   };
   if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
     const o = parsed as { deliveryAttempt?: unknown; retryOf?: unknown };
@@ -120,7 +149,7 @@ export function describe(ctx: DescribeContext, r: Received, verdict: Verdict | n
   }
   const message: EventMessage = { kind: 'event', record, verdict };
   if (parsed !== undefined) message.parsed = parsed;
-  if (jsonError !== undefined) message.jsonError = jsonError;
+  if (c.jsonError !== undefined) message.jsonError = c.jsonError;
 
   const s = ctx.stats;
   s.events++;

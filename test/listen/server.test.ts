@@ -134,6 +134,23 @@ describe('startListener', () => {
     expect((await dropper.next('event')).record).toMatchObject({ response: { status: 0 }, injected: { drop: true, delayMs: 20 } });
   });
 
+  it('--delay: duplicates are marked in arrival order, even when the later sender hangs up first', async () => {
+    const { l, next } = await listen({ inject: { delayMs: 400 } });
+    const body = dfnsBody('wh-order');
+    const first = post(l.url, body, signed(body));
+    await new Promise((r) => setTimeout(r, 50));
+    const hangUp = new AbortController();
+    const second = fetch(l.url, { method: 'POST', body, headers: signed(body), signal: hangUp.signal }).catch(() => null);
+    await new Promise((r) => setTimeout(r, 50));
+    hangUp.abort();
+    await second;
+    // The second one's sender is gone: its event comes out first, yet the first delivery is the original.
+    const early = (await next('event')).record;
+    expect(early).toMatchObject({ seq: 2, duplicate: true, duplicateOf: 1 });
+    expect((await first).status).toBe(200);
+    expect((await next('event')).record).toMatchObject({ seq: 1, duplicate: false, response: { status: 200 } });
+  });
+
   it('bodies over --max-body get 413, declared or streamed; the server goes on', async () => {
     const { l, next } = await listen({ maxBody: 100 });
     expect((await post(l.url, 'x'.repeat(101))).status).toBe(413);

@@ -6,7 +6,9 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../helpers/registry.js';
-import { secretRedactor } from '../../src/listen/describe.js';
+import { classify, describe as describeEvent, isFiltered, secretRedactor, type DescribeContext } from '../../src/listen/describe.js';
+import { Dedupe } from '../../src/listen/dedupe.js';
+import { parseEventFilter } from '../../src/filter.js';
 import { Diagnoser } from '../../src/listen/diagnosis.js';
 import { Judge } from '../../src/listen/judge.js';
 import { checkRequestPath } from '../../src/listen/paths.js';
@@ -154,6 +156,34 @@ describe('Sink', () => {
     expect(errors).toHaveLength(1);
     expect(sink.lost).toBe(3);
     expect(sink.error).toBe(errors[0]);
+  });
+});
+
+describe('classify, then describe (what routing reads before the answer, the record after it)', () => {
+  const stats = () => ({ events: 0, valid: 0, invalid: 0, unverified: 0, duplicates: 0, filtered: 0, forwarded: 0, forwardFailed: 0, rejected: 0 });
+  const ctx = (events?: string): DescribeContext => ({ registry, scheme: () => registry.get('github'), dedupe: new Dedupe(), events: events ? parseEventFilter(events) : undefined, redact: (h) => h, stats: stats() });
+  const received = (seq: number) => ({ seq, receivedAt: Date.UTC(2026, 0, 1), method: 'POST', path: '/gh', headers: { 'x-github-event': 'push', 'x-github-delivery': 'd-1', 'content-type': 'application/json' }, body: Buffer.from('{"ref":"refs/heads/main"}') });
+  const ok: Verdict = { valid: true, reason: 'ok', scheme: 'github', matched: 'raw body', secretIndex: 0, message: 'signature matches the raw body' };
+
+  it('classify reads the scheme, type and id, and changes no counter and no duplicate memory', () => {
+    const c0 = ctx('pull_request');
+    const c = classify(c0, received(1), ok);
+    expect(c).toMatchObject({ accepted: true, cut: false, scheme: 'github', eventType: 'push', eventId: 'd-1', parsed: { ref: 'refs/heads/main' } });
+    expect(isFiltered(c0, c)).toBe(true);
+    expect(c0.stats).toEqual(stats());
+    expect(c0.dedupe.size).toBe(0);
+  });
+
+  it('describe with a classification gives the record describe gives alone', () => {
+    const a = ctx('push');
+    const b = ctx('push');
+    for (const seq of [1, 2]) {
+      const alone = describeEvent(a, received(seq), ok);
+      const given = describeEvent(b, received(seq), ok, classify(b, received(seq), ok));
+      expect(given.record).toEqual(alone.record);
+    }
+    expect(b.stats).toEqual(a.stats);
+    expect(b.stats).toMatchObject({ events: 2, valid: 2, duplicates: 1, filtered: 0 });
   });
 });
 
