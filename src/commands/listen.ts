@@ -222,7 +222,7 @@ async function openQueue(forward: NonNullable<Parts['forward']>, flags: ListenFl
   const journal = new QueueJournal(dir).load();
   const aside = journal.compact();
   if (aside) warn(damagedQueueLines(aside.setAside, journal.file, aside.file));
-  journal.open();
+  journal.open({ deliverer: true });
   const runner = new QueueRunner({ journal, forward, maxAgeMs: flags.queueMaxAge ?? 24 * 3_600_000, onOutcome });
   return Object.assign(runner, {
     async done() {

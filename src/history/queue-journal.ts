@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { usage } from '../errors.js';
 import { ensureDir } from './journal.js';
@@ -70,6 +70,15 @@ export interface Entry {
 
 export const queueDir = (env: NodeJS.ProcessEnv = process.env): string => join(stateDir(env), 'queue');
 
+/**
+ * A running deliverer rewrites the file once it holds at least this much of settled deliveries
+ * (delivered or dropped to every target) and more of them than of live ones: each byte is then
+ * rewritten at most about once, and a long run's file and index stay near what is live.
+ */
+export const SETTLED_BEFORE_COMPACTING = 8 * 1024 * 1024;
+/** How much the file grows between two looks at how much of it is settled (bytes). */
+const LOOK_EVERY = 1024 * 1024;
+
 /** The queue's file, its index, and (for the listener) the lock that makes it the only deliverer. */
 export class QueueJournal {
   readonly file: string;
@@ -84,6 +93,10 @@ export class QueueJournal {
   /** The file's size as this process last knew it: what others append is read from there. */
   private size = 0;
   private next = 1;
+  /** The lock holder (whk listen --queue), the only one that rewrites the file; others check that they append to the file still named queue.ndjson. */
+  private deliverer = false;
+  /** The file size at which the deliverer next looks at how much of it is settled. */
+  private nextLook = SETTLED_BEFORE_COMPACTING;
 
   constructor(readonly dir: string) {
     this.file = join(dir, 'queue.ndjson');
@@ -102,8 +115,12 @@ export class QueueJournal {
     return this;
   }
 
-  /** Opens the file for appending (creating the folder 0700 and the file 0600). */
-  open(): this {
+  /**
+   * Opens the file for appending (creating the folder 0700 and the file 0600). `deliverer`: this
+   * process holds the queue's lock (lockQueue) and compacts the file as it runs.
+   */
+  open(o: { deliverer?: boolean } = {}): this {
+    this.deliverer = o.deliverer ?? this.deliverer;
     ensureDir(this.dir);
     this.fd = openSync(this.file, 'a', 0o600);
     this.size = fstatSync(this.fd).size;
@@ -139,9 +156,7 @@ export class QueueJournal {
   read(e: Entry): PutRecord {
     const fd = openSync(this.file, 'r');
     try {
-      const buf = Buffer.alloc(e.length);
-      readSync(fd, buf, 0, e.length, e.offset);
-      return JSON.parse(buf.toString('utf8')) as PutRecord;
+      return JSON.parse(putLine(fd, e)) as PutRecord;
     } finally {
       closeSync(fd);
     }
@@ -169,7 +184,54 @@ export class QueueJournal {
     const line = Buffer.from(`${JSON.stringify(record)}\n`);
     writeSync(this.fd, line);
     this.size += line.length;
+    // Another process (whk queue retry, drop): the deliverer may have just put a compacted file
+    // in place of the one this wrote to. Then it is written again, to the file as it is named now
+    // (the deliverer also copies what reached the old file: a retry or a drop read twice is the same).
+    if (!this.deliverer && fstatSync(this.fd).ino !== inodeOf(this.file)) {
+      this.close();
+      this.open();
+      writeSync(this.fd!, line);
+      this.size += line.length;
+    }
     return line.length - 1;
+  }
+
+  /**
+   * The deliverer, between deliveries: compacts the file once it holds SETTLED_BEFORE_COMPACTING
+   * of settled deliveries and more of them than of live ones; the index then holds only the live
+   * ones. Records another process appended meanwhile are kept. True when it compacted (the
+   * entries are then new objects: look them up again by id).
+   */
+  compactIfWasteful(): boolean {
+    if (!this.deliverer || this.fd === undefined || this.size < this.nextLook) return false;
+    let live = 0;
+    for (const e of this.entries.values()) if (isLive(e)) live += e.length + 1;
+    this.nextLook = this.size + LOOK_EVERY;
+    if (this.size - live < Math.max(SETTLED_BEFORE_COMPACTING, live)) return false;
+    this.catchUp();
+    // The file as it is now, read again after the rename: what others appended to it meanwhile.
+    const old = openSync(this.file, 'r');
+    try {
+      const known = this.size;
+      this.close();
+      this.compact();
+      this.open();
+      this.adopt(readFrom(old, known));
+    } finally {
+      closeSync(old);
+    }
+    this.nextLook = this.size + SETTLED_BEFORE_COMPACTING;
+    return true;
+  }
+
+  /** Records others appended to the file before it was compacted away: written again, and applied. */
+  private adopt(tail: Buffer): void {
+    let at = 0;
+    for (let nl = tail.indexOf(0x0a); nl !== -1; at = nl + 1, nl = tail.indexOf(0x0a, at)) {
+      const r = recordOf(tail.subarray(at, nl));
+      // Only the deliverer puts: what others append is a state record (a retry, a drop).
+      if (r !== undefined && r.t !== 'put') this.mark(r);
+    }
   }
 
   /** Applies the records of `buf` (read at `base` in the file); returns the state records seen. */
@@ -220,17 +282,24 @@ export class QueueJournal {
   }
 
   /**
-   * Rewrites the file with only what is still pending or failed (the lock holder only, at start):
-   * a long-running queue does not keep every delivered body forever.
+   * Rewrites the file with only what is still pending or failed (the lock holder only: at start,
+   * and as it runs, through compactIfWasteful): a long-running queue does not keep every
+   * delivered body forever.
    */
   compact(): { setAside: number; file: string } | undefined {
-    const live = [...this.entries.values()].filter((e) => e.targets.some((t) => t.state === 'pending' || t.state === 'failed'));
+    const live = [...this.entries.values()].filter(isLive);
     if (live.length === this.entries.size && this.damaged.length === 0) return undefined;
     const aside = this.damaged.length > 0 ? this.setAside() : undefined;
     const lines: string[] = [];
-    for (const e of live) {
-      lines.push(JSON.stringify(this.read(e)));
-      e.targets.forEach((t, i) => lines.push(...stateLines(e.id, i, t)));
+    // The put records copied as they are (not parsed and written again), the file opened once.
+    const fd = live.length > 0 ? openSync(this.file, 'r') : undefined;
+    try {
+      for (const e of live) {
+        lines.push(putLine(fd!, e));
+        e.targets.forEach((t, i) => lines.push(...stateLines(e.id, i, t)));
+      }
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
     const tmp = `${this.file}.tmp-${process.pid}`;
     writeFileSync(tmp, lines.length > 0 ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
@@ -280,6 +349,34 @@ function recordOf(line: Buffer): PutRecord | StateRecord | undefined {
   }
   const known = (['try', 'done', 'failed', 'retry', 'drop'] as unknown[]).includes(o.t);
   return known && (o.target === undefined || Number.isInteger(o.target)) ? (o as unknown as StateRecord) : undefined;
+}
+
+/** An entry some target still has to get, or that failed and is kept. */
+const isLive = (e: Entry) => e.targets.some((t) => t.state === 'pending' || t.state === 'failed');
+
+/** An entry's put record as the file holds it (without its newline). */
+function putLine(fd: number, e: Entry): string {
+  const buf = Buffer.alloc(e.length);
+  readSync(fd, buf, 0, e.length, e.offset);
+  return buf.toString('utf8');
+}
+
+/** The inode the path names now (-1 when there is none). */
+function inodeOf(file: string): number {
+  try {
+    return statSync(file).ino;
+  } catch {
+    return -1;
+  }
+}
+
+/** What an open file holds from `offset` to its end. */
+function readFrom(fd: number, offset: number): Buffer {
+  const size = fstatSync(fd).size;
+  if (size <= offset) return Buffer.alloc(0);
+  const buf = Buffer.alloc(size - offset);
+  readSync(fd, buf, 0, buf.length, offset);
+  return buf;
 }
 
 function lastByte(file: string, size: number): number {

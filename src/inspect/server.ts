@@ -158,13 +158,13 @@ const queueId = (c: RouteContext) => /\/api\/queue\/(q-[a-z0-9-]+)/.exec(c.url.p
 
 function queueView(c: RouteContext): void {
   const v = c.s.queue?.view(queueId(c));
-  if (!v) return fail(c.res, 404, c.s.queue ? `no queued delivery ${queueId(c)}` : 'this listener has no queue (whk listen --queue)');
+  if (!v) return fail(c.res, 404, c.s.queue ? `no queued delivery ${queueId(c)}: one delivered (or dropped) for every target leaves the queue when its journal is compacted` : 'this listener has no queue (whk listen --queue)');
   json(c.res, 200, v);
 }
 
 function queueAct(c: RouteContext, action: 'retry' | 'drop'): void {
   c.req.resume();
-  if (!c.s.queue?.act(action, queueId(c))) return fail(c.res, 404, c.s.queue ? `no queued delivery ${queueId(c)}` : 'this listener has no queue (whk listen --queue)');
+  if (!c.s.queue?.act(action, queueId(c))) return fail(c.res, 404, c.s.queue ? `no queued delivery ${queueId(c)}: one delivered (or dropped) for every target leaves the queue when its journal is compacted` : 'this listener has no queue (whk listen --queue)');
   json(c.res, 200, c.s.queue.view(queueId(c)));
 }
 

@@ -201,6 +201,8 @@ export class QueueRunner implements Queue {
     this.lines.get(keyOf(t))?.shift();
     if (r.t === 'done') this.o.onOutcome({ ...this.outcome(entry, index, 'delivered', r.attempt), status: r.status, ms: r.ms });
     else this.o.onOutcome({ ...this.outcome(entry, index, 'failed', t.attempts), error: r.why });
+    // A long run's journal keeps to what is live: rewritten once mostly settled (its index too).
+    if (this.o.journal.compactIfWasteful()) this.relineAll();
   }
 
   private outcome(entry: Entry, index: number, state: DeliveryRecord['state'], attempt: number): DeliveryRecord {

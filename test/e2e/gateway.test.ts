@@ -4,7 +4,7 @@
  * across an app that is down and a listener killed with SIGKILL, and whk routes test agreeing
  * with what the listener did.
  */
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -137,6 +137,30 @@ describe('--queue: no event lost while the app is down', () => {
     expect(JSON.parse(queue.stdout)).toEqual([]);
     second.whk.child.kill('SIGTERM');
     await second.whk.exited;
+  }, 60_000);
+});
+
+describe('--queue: a long run', () => {
+  it('keeps its journal to what is live: 100 deliveries of 100 KB, each delivered once in order, and the file compacted as it ran', async () => {
+    const target = await app();
+    const p = queued(target.url);
+    const { whk, base } = await listen(p);
+    const bodies: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const body = JSON.stringify({ ref: 'refs/heads/main', n: i, pad: 'x'.repeat(100_000) });
+      bodies.push(body);
+      const d = { body, headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': `d-big-${i}`, 'x-hub-signature-256': await octokitSign(GITHUB_SECRET, body) } };
+      expect(await post(`${base}/gh`, d)).toBe(200);
+    }
+    await whk.waitFor(/"state":"delivered".*"seq":100,|"seq":100,.*"state":"delivered"/, 'stdout', 30_000);
+    expect(target.got.map((g) => g.body)).toEqual(bodies);
+    // 100 put records of ~133 KB (the body in base64): 13 MB without compaction.
+    const journal = readdirSync(p.home, { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('queue.ndjson'))!;
+    expect(statSync(join(p.home, journal)).size).toBeLessThan(8 * 1024 * 1024);
+    const queue = await runWhk(['queue', '--json'], { env: { WHK_HOME: p.home } });
+    expect(JSON.parse(queue.stdout)).toEqual([]);
+    whk.child.kill('SIGTERM');
+    expect((await whk.exited).code).toBe(143);
   }, 60_000);
 });
 

@@ -8,7 +8,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, statSync } from '
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { QueueJournal } from '../../src/history/queue-journal.js';
+import { QueueJournal, SETTLED_BEFORE_COMPACTING } from '../../src/history/queue-journal.js';
 import { whk } from '../helpers/in-process.js';
 
 const RECEIVED = Date.UTC(2026, 0, 1);
@@ -51,6 +51,73 @@ it('the round survives compaction, with the attempts made in it', () => {
   again.compact();
   expect(new QueueJournal(dir).load().entries.has(done.id)).toBe(false);
   expect(target(dir, id)).toMatchObject({ state: 'pending', attempts: 2, next: RETRIED + 4000, since: RETRIED, status: 500 });
+});
+
+describe('a running deliverer compacts its journal', () => {
+  // Bodies of 96 KB: 100 deliveries make ~12.8 MB of journal, past the 8 MB of settled ones that start a compaction.
+  const big = (seq: number) => ({ ...delivery(seq), body: Buffer.alloc(96 * 1024, seq).toString('base64') });
+  function running(n = 100) {
+    const dir = join(mkdtempSync(join(tmpdir(), 'whk-queue-running-')), 'queue');
+    mkdirSync(dir);
+    const j = new QueueJournal(dir).load().open({ deliverer: true });
+    const ids = Array.from({ length: n }, (_, i) => j.put(big(i + 1)).id);
+    return { dir, j, ids };
+  }
+  const settle = (j: QueueJournal, ids: string[]) => {
+    for (const id of ids) j.mark({ t: 'done', id, target: 0, at: RECEIVED + 9, attempt: 1, status: 200, ms: 1 });
+  };
+
+  it('once mostly settled: the file and the index keep the live deliveries only, with their states', () => {
+    const { dir, j, ids } = running();
+    j.mark({ t: 'failed', id: ids[0]!, target: 0, at: RECEIVED + 5, why: 'given up' });
+    j.mark({ t: 'try', id: ids[1]!, target: 0, at: RECEIVED + 6, attempt: 3, status: 503, next: RECEIVED + 9000 });
+    settle(j, ids.slice(2, 80));
+    const before = statSync(join(dir, 'queue.ndjson')).size;
+    expect(before).toBeGreaterThan(SETTLED_BEFORE_COMPACTING);
+    expect(j.compactIfWasteful()).toBe(true);
+    const after = statSync(join(dir, 'queue.ndjson')).size;
+    expect(after).toBeLessThan(before / 2);
+    expect(j.entries.size).toBe(22);
+    expect(j.entries.has(ids[2]!)).toBe(false);
+    // What the journal says after it is what a new reader of the file sees, bodies included.
+    const again = new QueueJournal(dir).load();
+    expect([...again.entries.keys()]).toEqual([ids[0], ids[1], ...ids.slice(80)]);
+    expect(again.entries.get(ids[0]!)!.targets[0]).toMatchObject({ state: 'failed', error: 'given up' });
+    expect(again.entries.get(ids[1]!)!.targets[0]).toMatchObject({ state: 'pending', attempts: 3, status: 503, next: RECEIVED + 9000 });
+    expect(again.read(again.entries.get(ids[99]!)!).body).toBe(big(100).body);
+    // It goes on appending to the new file, and reads back from it.
+    settle(j, [ids[99]!]);
+    const extra = j.put(big(101));
+    expect(new QueueJournal(dir).load().entries.get(extra.id)).toBeDefined();
+    expect(new QueueJournal(dir).load().entries.get(ids[99]!)!.targets[0]!.state).toBe('delivered');
+    j.close();
+  });
+
+  it('not while most of the file is live, nor before 8 MB of it is settled', () => {
+    const mostlyLive = running(150);
+    settle(mostlyLive.j, mostlyLive.ids.slice(0, 70)); // 9 MB settled, 10 MB live
+    expect(mostlyLive.j.compactIfWasteful()).toBe(false);
+    mostlyLive.j.close();
+    const small = running(60);
+    settle(small.j, small.ids.slice(0, 58)); // 7.6 MB settled, 0.3 MB live
+    expect(small.j.compactIfWasteful()).toBe(false);
+    small.j.close();
+  });
+
+  it('a retry another process appends to the file it had open before the compaction is not lost', () => {
+    const { dir, j, ids } = running();
+    j.mark({ t: 'failed', id: ids[0]!, target: 0, at: RECEIVED + 5, why: 'given up' });
+    settle(j, ids.slice(1, 80));
+    // whk queue retry, started before the compaction: its file is the one about to be replaced.
+    const other = new QueueJournal(dir).load().open();
+    expect(j.compactIfWasteful()).toBe(true);
+    other.mark({ t: 'retry', id: ids[0]!, at: RETRIED });
+    other.close();
+    j.catchUp();
+    expect(j.entries.get(ids[0]!)!.targets[0]).toMatchObject({ state: 'pending', since: RETRIED });
+    expect(target(dir, ids[0]!)).toMatchObject({ state: 'pending', since: RETRIED });
+    j.close();
+  });
 });
 
 it('a drop the listener had not read yet when it gave up stays a drop', () => {
