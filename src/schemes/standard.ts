@@ -1,5 +1,5 @@
 import { edSign, edVerify, privateKey, publicKey } from './ed25519.js';
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { b64, type Bytes, freshId, hmacBase64, hmacKey, nowSeconds, safeEqual, toBuffer } from './hmac.js';
 import type { Delivery, Scheme, Secret, Verdict } from './types.js';
 import { checkTimestamp, invalid, noMatch, parseUnix, valid } from './verdict.js';
@@ -21,6 +21,7 @@ export function standardFamily(opts: {
 }): Scheme {
   const { name, prefix, key } = opts;
   const [ID, TS, SIG] = [`${prefix}-id`, `${prefix}-timestamp`, `${prefix}-signature`];
+  const hmacKeyOf = hmacKeys(key);
 
   const scheme: Scheme = {
     ...opts.more,
@@ -45,7 +46,7 @@ export function standardFamily(opts: {
       const { ts } = h;
       let index: number;
       try {
-        index = matchingSecret(d.secrets, h, content(h.id, h.tsText, d.body), key);
+        index = matchingSecret(d.secrets, h, content(h.id, h.tsText, d.body), hmacKeyOf);
       } catch (e) {
         return invalid(name, 'bad_secret', (e as Error).message);
       }
@@ -72,19 +73,40 @@ const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
 const isAsymmetric = (s: Secret) => typeof s === 'string' && (s.startsWith('whsk_') || s.startsWith('whpk_') || s.includes('-----BEGIN'));
 
 /**
+ * A secret's HMAC key, made once per text secret (one lookup on the hot path, where telling an
+ * Ed25519 key apart, decoding whsec_ and finding the key object took three); null for an
+ * Ed25519 key. Throws a WhkError for a secret the scheme cannot use (and keeps nothing).
+ */
+function hmacKeys(key: (secret: Secret) => Bytes): (secret: Secret) => KeyObject | null {
+  const known = new Map<string, KeyObject | null>();
+  const make = (s: Secret) => (isAsymmetric(s) ? null : hmacKey(key(s)));
+  return (s) => {
+    if (typeof s !== 'string') return make(s);
+    let k = known.get(s);
+    if (k === undefined) {
+      k = make(s);
+      if (known.size >= 64) known.clear();
+      known.set(s, k);
+    }
+    return k;
+  };
+}
+
+/**
  * The index of the first secret that matches: its v1 HMAC is among the v1 entries, or, for an
  * Ed25519 key, a v1a entry verifies with it; -1 for none. Throws a WhkError for a secret the
  * scheme cannot use. (The hot path: no closure per delivery.)
  */
-function matchingSecret(secrets: Secret[], h: { v1: string[]; v1a: Buffer[] }, c: Content, key: (secret: Secret) => Bytes): number {
+function matchingSecret(secrets: Secret[], h: { v1: string[]; v1a: Buffer[] }, c: Content, hmacKeyOf: (secret: Secret) => KeyObject | null): number {
   for (let i = 0; i < secrets.length; i++) {
     const s = secrets[i]!;
-    if (isAsymmetric(s)) {
+    const k = hmacKeyOf(s);
+    if (k === null) {
       const pub = publicKey(s);
       if (h.v1a.some((b) => edVerify(pub, joined(c), b))) return i;
       continue;
     }
-    const want = createHmac('sha256', hmacKey(key(s))).update(c.head).update(c.body).digest('base64');
+    const want = createHmac('sha256', k).update(c.head).update(c.body).digest('base64');
     for (const p of h.v1) if (safeEqual(p, want)) return i;
   }
   return -1;
