@@ -49,9 +49,13 @@ for (const name of ['stdout', 'stderr']) {
 const lastResort = (e) => {
   if (process.listenerCount('uncaughtException') > 1) return;
   const err = e instanceof Error ? e : new Error(String(e));
-  process.stderr.write(`whk: internal error: ${err.message}${debug ? `\n${err.stack}` : ' (run with --debug for the stack)'}\n`);
-  process.exitCode = 1;
-  drained(process.stderr).then(() => process.exit(1));
+  // A clone where nothing was built yet (npm install builds it): said as such, exit 2.
+  const unbuilt = /^(ERR_)?MODULE_NOT_FOUND$/.test(err.code) && /[\\/]dist[\\/]bin[\\/](cli\.js|quick\.cjs)\b/.test(err.message);
+  const code = unbuilt ? 2 : 1;
+  if (unbuilt) process.stderr.write(`whk: this copy of whk is not built (no ${require('node:path').join(__dirname, '..', 'dist')}): run npm install (it builds) or npm run build in ${require('node:path').join(__dirname, '..')}\n`);
+  else process.stderr.write(`whk: internal error: ${err.message}${debug ? `\n${err.stack}` : ' (run with --debug for the stack)'}\n`);
+  process.exitCode = code;
+  drained(process.stderr).then(() => process.exit(code));
 };
 process.on('uncaughtException', lastResort);
 process.on('unhandledRejection', lastResort);

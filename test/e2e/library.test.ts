@@ -4,8 +4,9 @@
  * graph is read by esbuild (a parser, not a pattern: the build is minified), dynamic imports too.
  * dist/index.d.ts must type what dist/index.js exports, for a user's `import ... from 'whk'`.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -117,13 +118,28 @@ describe('the package (npm pack)', () => {
     expect(files.filter((f) => f.endsWith('.d.ts') && !/^dist\/(index|errors|schemes\/(definition\/)?[a-z-]+)\.d\.ts$/.test(f))).toEqual([]);
   });
 
-  it('installing builds nothing: the build runs when packing (prepack), and npm test builds once', () => {
+  it('npm install in a clone builds (prepare), so that the README\'s npm install && npx whk listen runs; npm test builds too', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.prepare).toBeUndefined();
-    expect(pkg.scripts.prepack).toBe('npm run build');
+    // npm runs prepare after a local npm install and before npm pack and publish (not when installing the package from the registry).
+    expect(pkg.scripts.prepare).toBe('npm run build');
+    expect(pkg.scripts.prepack).toBeUndefined();
     expect(pkg.scripts.test).toMatch(/^npm run build && /);
-    // CI installs (no build), then runs the README's test command (one build).
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('npm install && npx whk listen');
     const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8').split('\n').filter((l) => /^\s*[^#\s]/.test(l));
     expect(ci.filter((l) => /npm (run build|ci|install|test)/.test(l))).toEqual(['npm ci --no-audit --no-fund', 'npm install --no-audit --no-fund && npm test']);
+  });
+
+  it('a copy that was never built says so in one line, for the quick path and the program alike: exit 2', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'whk-unbuilt-'));
+    cpSync(join(ROOT, 'bin'), join(copy, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+    for (const args of [['listen'], ['sign', '--scheme', 'github', '--secret', 's', '--body', 'x']]) {
+      const r = spawnSync(process.execPath, [join(copy, 'bin', 'whk.js'), ...args], { encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`whk: this copy of whk is not built (no ${join(copy, 'dist')}): run npm install (it builds) or npm run build in ${copy}\n`);
+    }
+    rmSync(copy, { recursive: true, force: true });
   });
 });
