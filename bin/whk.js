@@ -52,7 +52,7 @@ const lastResort = (e) => {
   // A clone where nothing was built yet (npm install builds it): said as such, exit 2.
   const unbuilt = /^(ERR_)?MODULE_NOT_FOUND$/.test(err.code) && /[\\/]dist[\\/]bin[\\/](cli\.js|quick\.cjs)\b/.test(err.message);
   const code = unbuilt ? 2 : 1;
-  if (unbuilt) process.stderr.write(`whk: this copy of whk is not built (no ${require('node:path').join(__dirname, '..', 'dist')}): run npm install (it builds) or npm run build in ${require('node:path').join(__dirname, '..')}\n`);
+  if (unbuilt) process.stderr.write(`whk: this copy of whk is not built (no ${root}/dist): run npm install, then npm run build, in ${root}\n`);
   else process.stderr.write(`whk: internal error: ${err.message}${debug ? `\n${err.stack}` : ' (run with --debug for the stack)'}\n`);
   process.exitCode = code;
   drained(process.stderr).then(() => process.exit(code));
@@ -72,6 +72,19 @@ function drained(stream) {
 // every run after the first skips compiling them; Node 20 has no such cache and runs as before
 // (without loading node:module, which costs it start-up for nothing).
 if (Number(process.versions.node.split('.')[0]) >= 22) require('node:module').enableCompileCache?.();
+
+// A clone of whk's repository before its first build (npm install builds nothing: the package is
+// built when packed, so that installing it from the registry runs no script): built now, once,
+// before anything loads from dist/. A copy without the sources is told how to build (lastResort).
+const root = require('node:path').join(__dirname, '..');
+if (!require('node:fs').existsSync(`${root}/dist/bin/cli.js`) && require('node:fs').existsSync(`${root}/scripts/bundle.mjs`)) {
+  process.stderr.write('whk: building this clone first (npm run build: once, a few seconds)\n');
+  const built = require('node:child_process').spawnSync(process.execPath, ['scripts/bundle.mjs'], { cwd: root, stdio: ['ignore', 2, 2] });
+  if (built.status !== 0) {
+    process.stderr.write(`whk: the build failed (said above): run npm install, then npm run build, in ${root}\n`);
+    process.exit(2);
+  }
+}
 
 // `whk sign` and `whk verify` with a core scheme: the quick path (src/quick.ts), one CommonJS
 // script without commander. It declines anything it cannot answer exactly as the program would,

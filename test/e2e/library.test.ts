@@ -5,7 +5,7 @@
  * dist/index.d.ts must type what dist/index.js exports, for a user's `import ... from 'whk'`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,17 +118,29 @@ describe('the package (npm pack)', () => {
     expect(files.filter((f) => f.endsWith('.d.ts') && !/^dist\/(index|errors|schemes\/(definition\/)?[a-z-]+)\.d\.ts$/.test(f))).toEqual([]);
   });
 
-  it('npm install in a clone builds (prepare), so that the README\'s npm install && npx whk listen runs; npm test builds too', () => {
+  it('installing builds nothing (npm 11 warns of a package with a prepare script): the build runs when packing, and npm test builds once', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    // npm runs prepare after a local npm install and before npm pack and publish (not when installing the package from the registry).
-    expect(pkg.scripts.prepare).toBe('npm run build');
-    expect(pkg.scripts.prepack).toBeUndefined();
+    expect(pkg.scripts.prepare).toBeUndefined();
+    expect(pkg.scripts.prepack).toBe('npm run build');
     expect(pkg.scripts.test).toMatch(/^npm run build && /);
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    expect(readme).toContain('npm install && npx whk listen');
+    // CI installs (no build), then runs the README's test command (one build).
     const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8').split('\n').filter((l) => /^\s*[^#\s]/.test(l));
     expect(ci.filter((l) => /npm (run build|ci|install|test)/.test(l))).toEqual(['npm ci --no-audit --no-fund', 'npm install --no-audit --no-fund && npm test']);
   });
+
+  it('in a clone, the README\'s npm install && npx whk listen works: the first run builds dist/, once', () => {
+    const clone = mkdtempSync(join(tmpdir(), 'whk-clone-'));
+    for (const f of ['bin', 'src', 'scripts', 'package.json', 'tsconfig.json']) cpSync(join(ROOT, f), join(clone, f), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
+    const run = () => spawnSync(process.execPath, [join(clone, 'bin', 'whk.js'), '--version'], { encoding: 'utf8' });
+    const first = run();
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    expect(first.stderr).toMatch(/^whk: building this clone first \(npm run build: once, a few seconds\)\n/);
+    const second = run();
+    expect([second.status, second.stderr]).toEqual([0, '']);
+    rmSync(clone, { recursive: true, force: true });
+  }, 120_000);
 
   it('a copy that was never built says so in one line, for the quick path and the program alike: exit 2', () => {
     const copy = mkdtempSync(join(tmpdir(), 'whk-unbuilt-'));
@@ -138,7 +150,7 @@ describe('the package (npm pack)', () => {
       const r = spawnSync(process.execPath, [join(copy, 'bin', 'whk.js'), ...args], { encoding: 'utf8' });
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toBe(`whk: this copy of whk is not built (no ${join(copy, 'dist')}): run npm install (it builds) or npm run build in ${copy}\n`);
+      expect(r.stderr).toBe(`whk: this copy of whk is not built (no ${copy}/dist): run npm install, then npm run build, in ${copy}\n`);
     }
     rmSync(copy, { recursive: true, force: true });
   });

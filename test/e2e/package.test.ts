@@ -3,7 +3,7 @@
  * tarball into a fresh project, then the installed `node_modules/.bin/whk`. No network: the
  * project starts with a lockfile that pins whk's runtime dependencies as ours does, so npm takes
  * them from its cache (filled by `npm ci`) and resolves nothing. (`npm test` builds dist/ first;
- * packing here skips prepare's second build.)
+ * packing here skips prepack's second build.)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
