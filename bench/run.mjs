@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const names = ['startup', 'crypto', 'verify-sdks', 'listen', 'inspect', 'inspect-clients', 'listen-flood', 'listen-rss', 'queue-rss', 'large-body', 'send', 'replay', 'history'];
+const names = ['startup', 'crypto', 'verify-sdks', 'listen', 'inspect', 'inspect-clients', 'listen-flood', 'listen-rss', 'queue-rss', 'queue-long', 'large-body', 'send', 'replay', 'history'];
 const only = process.argv.slice(2);
 const unknown = only.filter((n) => !names.includes(n));
 if (unknown.length > 0) {
