@@ -46,10 +46,13 @@ for (const name of ['stdout', 'stderr']) {
 // The last resort: an error nothing else handled (a bug of ours) is one line and exit 1, never a
 // stack trace unless --debug. `whk listen` has its own, which also writes the summary: this one
 // then stands aside.
+// whk's own folder (the package, or a clone): dist/ is built there.
+const root = require('node:path').join(__dirname, '..');
+
 const lastResort = (e) => {
   if (process.listenerCount('uncaughtException') > 1) return;
   const err = e instanceof Error ? e : new Error(String(e));
-  // A clone where nothing was built yet (npm install builds it): said as such, exit 2.
+  // A copy with no dist/ and no sources to build it from (a clone builds itself: below): said as such, exit 2.
   const unbuilt = /^(ERR_)?MODULE_NOT_FOUND$/.test(err.code) && /[\\/]dist[\\/]bin[\\/](cli\.js|quick\.cjs)\b/.test(err.message);
   const code = unbuilt ? 2 : 1;
   if (unbuilt) process.stderr.write(`whk: this copy of whk is not built (no ${root}/dist): run npm install, then npm run build, in ${root}\n`);
@@ -76,7 +79,6 @@ if (Number(process.versions.node.split('.')[0]) >= 22) require('node:module').en
 // A clone of whk's repository before its first build (npm install builds nothing: the package is
 // built when packed, so that installing it from the registry runs no script): built now, once,
 // before anything loads from dist/. A copy without the sources is told how to build (lastResort).
-const root = require('node:path').join(__dirname, '..');
 if (!require('node:fs').existsSync(`${root}/dist/bin/cli.js`) && require('node:fs').existsSync(`${root}/scripts/bundle.mjs`)) {
   process.stderr.write('whk: building this clone first (npm run build: once, a few seconds)\n');
   const built = require('node:child_process').spawnSync(process.execPath, ['scripts/bundle.mjs'], { cwd: root, stdio: ['ignore', 2, 2] });
