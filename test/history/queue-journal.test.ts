@@ -118,6 +118,25 @@ describe('a running deliverer compacts its journal', () => {
     expect(target(dir, ids[0]!)).toMatchObject({ state: 'pending', since: RETRIED });
     j.close();
   });
+
+  it('a drop another process appends after the listener last read the file, before it is replaced, is carried over', () => {
+    const { dir, j, ids } = running();
+    settle(j, ids.slice(1, 80));
+    const other = new QueueJournal(dir).load().open();
+    // The drop lands in the old file just after the compaction's last read of it (its catch-up), before the rename.
+    const catchUp = j.catchUp.bind(j);
+    j.catchUp = () => {
+      const seen = catchUp();
+      other.mark({ t: 'drop', id: ids[0]!, at: RECEIVED + 50 });
+      return seen;
+    };
+    expect(j.compactIfWasteful()).toBe(true);
+    other.close();
+    expect(j.entries.get(ids[0]!)!.targets[0]!.state).toBe('dropped');
+    // Written to the new file too: a new reader (whk queue, the next listener) sees it.
+    expect(target(dir, ids[0]!).state).toBe('dropped');
+    j.close();
+  });
 });
 
 it('a drop the listener had not read yet when it gave up stays a drop', () => {
