@@ -167,10 +167,10 @@ export class QueueJournal {
     if (this.fd === undefined) return [];
     const size = fstatSync(this.fd).size;
     if (size <= this.size) return [];
-    const buf = Buffer.alloc(size - this.size);
     const fd = openSync(this.file, 'r');
+    let buf: Buffer;
     try {
-      readSync(fd, buf, 0, buf.length, this.size);
+      buf = readFrom(fd, this.size, size);
     } finally {
       closeSync(fd);
     }
@@ -226,9 +226,8 @@ export class QueueJournal {
 
   /** Records others appended to the file before it was compacted away: written again, and applied. */
   private adopt(tail: Buffer): void {
-    let at = 0;
-    for (let nl = tail.indexOf(0x0a); nl !== -1; at = nl + 1, nl = tail.indexOf(0x0a, at)) {
-      const r = recordOf(tail.subarray(at, nl));
+    for (const { line } of linesOf(tail)) {
+      const r = recordOf(line);
       // Only the deliverer puts: what others append is a state record (a retry, a drop).
       if (r !== undefined && r.t !== 'put') this.mark(r);
     }
@@ -237,11 +236,8 @@ export class QueueJournal {
   /** Applies the records of `buf` (read at `base` in the file); returns the state records seen. */
   private apply(buf: Buffer, base: number): StateRecord[] {
     const seen: StateRecord[] = [];
-    let at = 0;
-    while (at < buf.length) {
-      const nl = buf.indexOf(0x0a, at);
-      if (nl === -1) break; // a line still being written
-      const line = buf.subarray(at, nl);
+    let end = 0;
+    for (const { line, at } of linesOf(buf)) {
       const r = recordOf(line);
       if (r === undefined) {
         if (line.length > 0) this.damaged.push(Buffer.from(line));
@@ -250,9 +246,9 @@ export class QueueJournal {
         this.update(r);
         seen.push(r);
       }
-      at = nl + 1;
+      end = at + line.length + 1;
     }
-    if (base === 0) this.size = at;
+    if (base === 0) this.size = end;
     return seen;
   }
 
@@ -370,13 +366,17 @@ function inodeOf(file: string): number {
   }
 }
 
-/** What an open file holds from `offset` to its end. */
-function readFrom(fd: number, offset: number): Buffer {
-  const size = fstatSync(fd).size;
-  if (size <= offset) return Buffer.alloc(0);
-  const buf = Buffer.alloc(size - offset);
+/** What an open file holds from `offset` to `end` (default: its end now). */
+function readFrom(fd: number, offset: number, end = fstatSync(fd).size): Buffer {
+  if (end <= offset) return Buffer.alloc(0);
+  const buf = Buffer.alloc(end - offset);
   readSync(fd, buf, 0, buf.length, offset);
   return buf;
+}
+
+/** The complete lines of `buf`, each with where it starts (a last one without its newline is still being written). */
+function* linesOf(buf: Buffer): Generator<{ line: Buffer; at: number }> {
+  for (let at = 0, nl = buf.indexOf(0x0a); nl !== -1; at = nl + 1, nl = buf.indexOf(0x0a, at)) yield { line: buf.subarray(at, nl), at };
 }
 
 function lastByte(file: string, size: number): number {

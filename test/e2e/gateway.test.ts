@@ -61,8 +61,8 @@ const stripe = (type: string) => {
   const body = JSON.stringify({ id: `evt_${Math.random().toString(36).slice(2)}`, object: 'event', type, data: { object: {} } });
   return { body, headers: { 'content-type': 'application/json', 'stripe-signature': new Stripe('sk_test_x').webhooks.generateTestHeaderString({ payload: body, secret: STRIPE_SECRET }) } };
 };
-const github = async (event: string, n = Math.random()) => {
-  const body = JSON.stringify({ ref: 'refs/heads/main', n });
+const github = async (event: string, n = Math.random(), pad?: string) => {
+  const body = JSON.stringify({ ref: 'refs/heads/main', n, ...(pad === undefined ? {} : { pad }) });
   return { body, headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': `d-${n}`, 'x-hub-signature-256': await octokitSign(GITHUB_SECRET, body) } };
 };
 const post = async (url: string, d: { body: string; headers: Record<string, string> }) => (await fetch(url, { method: 'POST', body: d.body, headers: d.headers })).status;
@@ -147,9 +147,8 @@ describe('--queue: a long run', () => {
     const { whk, base } = await listen(p);
     const bodies: string[] = [];
     for (let i = 0; i < 100; i++) {
-      const body = JSON.stringify({ ref: 'refs/heads/main', n: i, pad: 'x'.repeat(100_000) });
-      bodies.push(body);
-      const d = { body, headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': `d-big-${i}`, 'x-hub-signature-256': await octokitSign(GITHUB_SECRET, body) } };
+      const d = await github('push', i, 'x'.repeat(100_000));
+      bodies.push(d.body);
       expect(await post(`${base}/gh`, d)).toBe(200);
     }
     await whk.waitFor(/"state":"delivered".*"seq":100,|"seq":100,.*"state":"delivered"/, 'stdout', 30_000);
